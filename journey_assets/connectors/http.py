@@ -27,11 +27,26 @@ from urllib3.util.retry import Retry
 
 log = logging.getLogger(__name__)
 
-# urllib3 only retries these methods on read errors by default; vendors' read
-# calls are GETs or POST queries (GAQL, runReport), which are safe to repeat.
-# Clients that POST non-idempotent writes pass `retry_methods` without POST.
+# Methods retried after a read error or a 5xx. Vendors' read calls are GETs or
+# POST queries (GAQL, runReport), safe to repeat. Clients that POST writes which
+# are not idempotent (send an SMS, create a task) pass WRITE_RETRY_METHODS: a
+# timed-out send may have gone through, so it must not be sent again blindly.
 DEFAULT_RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST"})
+WRITE_RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+
+
+class WriteSafeRetry(Retry):
+    """urllib3's Retry, except that a 429 is retried for every method.
+
+    A 429 means the vendor refused the request before acting on it, so even a
+    non-idempotent POST is safe to repeat once the Retry-After has passed.
+    """
+
+    def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
+        if status_code == 429 and self.total:
+            return True
+        return super().is_retry(method, status_code, has_retry_after)
 
 
 class VendorError(RuntimeError):
@@ -59,13 +74,10 @@ class RetryPolicy:
     total: int = 5
     backoff_factor: float = 0.5
     backoff_max: float = 30.0
-    # Never sleep longer than this for a Retry-After; a vendor asking for an
-    # hour should fail the run, not hang it.
-    max_retry_after: float = 120.0
 
 
 def build_session(policy: RetryPolicy, retry_methods: frozenset[str] = DEFAULT_RETRY_METHODS) -> requests.Session:
-    retry = Retry(
+    retry = WriteSafeRetry(
         total=policy.total,
         connect=policy.total,
         read=policy.total,
