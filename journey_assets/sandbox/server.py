@@ -158,12 +158,13 @@ class RequestLog:
             )"""
         )
 
-    def record(self, request: SandboxRequest, status: int | None) -> None:
+    def record(self, request: SandboxRequest) -> int:
+        """Commit the request as it arrives (a slow or dropped answer is still on record)."""
         headers = {k: ("<redacted>" if k.lower() in REDACTED_HEADERS else v) for k, v in request.headers.items()}
         with self._lock:
-            self._conn.execute(
-                "INSERT INTO requests (received_at, vendor, method, path, query, headers, body, status, fault)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            cursor = self._conn.execute(
+                "INSERT INTO requests (received_at, vendor, method, path, query, headers, body, fault)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     time.time(),
                     request.vendor,
@@ -172,10 +173,14 @@ class RequestLog:
                     json.dumps(request.query),
                     json.dumps(headers),
                     request.body.decode("utf-8", "replace"),
-                    status,
                     request.fault,
                 ),
             )
+            return int(cursor.lastrowid)
+
+    def answered(self, row_id: int, status: int | None) -> None:
+        with self._lock:
+            self._conn.execute("UPDATE requests SET status = ? WHERE id = ?", (status, row_id))
 
     def rows(self, vendor: str | None = None) -> list[dict[str, Any]]:
         sql = "SELECT * FROM requests" + (" WHERE vendor = ?" if vendor else "") + " ORDER BY id"
@@ -299,6 +304,7 @@ class SandboxServer:
             return SandboxResponse(404, {"error": f"no sandbox vendor {vendor!r}"}), None
         fault = self._take_fault(vendor, request.path)
         request.fault = fault.kind if fault else None
+        row_id = self.log.record(request)
         response: SandboxResponse | None
         if fault and fault.kind == "rate_limit":
             response = SandboxResponse(429, {"error": {"message": "rate limit exceeded"}}, {"Retry-After": str(fault.retry_after)})
@@ -315,7 +321,7 @@ class SandboxServer:
                 response = fake.dispatch(request)
             except Exception as exc:  # a bug in a fake must show up as a 500, not a hung client
                 response = SandboxResponse(500, {"error": {"message": f"sandbox fake failed: {exc!r}"}})
-        self.log.record(request, response.status if response else None)
+        self.log.answered(row_id, response.status if response else None)
         return response, fault
 
     def _handler_class(self) -> type[BaseHTTPRequestHandler]:

@@ -1,0 +1,133 @@
+"""Dealer website inventory feed (DealerOn / Dealer.com style), served from the world.
+
+Neither DealerOn nor Dealer.com publishes an inventory API: a dealer group gets
+a feed from its website provider. DealerOn pages embed `dealeron_tagging_data`
+and VDP slugs end in the VIN; Dealer.com's vehicle objects carry `uuid, vin,
+stockNumber, inventoryType, certified, status, startingPrice, finalPrice,
+odometer, exteriorColor, bodyStyle, images, link` (shared/reference/vendors.md).
+This fake serves that vehicle-object shape as a paged JSON feed and as a CSV
+export, so the connector's configurable field mapping is exercised both ways:
+
+    GET /dealers/{dealer_id}/inventory?page=1&pageSize=100[&asOf=YYYY-MM-DD]
+        -> {"pageInfo": {"page", "pageSize", "totalCount", "totalPages"},
+            "inventory": [vehicle, ...]}
+    GET /dealers/{dealer_id}/inventory.csv[?asOf=...]
+
+Auth: header `X-Api-Key` must be present (any value in the sandbox).
+`asOf` exists because the world has a history; a live feed serves today only.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from datetime import date
+
+import pandas as pd
+
+from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
+
+MAX_PAGE_SIZE = 500
+
+
+class DealerInventoryFake(FakeVendor):
+    name = "dealer_inventory"
+
+    def _stock_on(self, dealer_id: str, as_of: date) -> pd.DataFrame:
+        inventory = self.world.table("inventory")
+        prices = self.world.table("inventory_prices")
+        day = pd.Timestamp(min(as_of, self.world.as_of))
+        in_stock = inventory[
+            (inventory["dealer_id"] == dealer_id)
+            & (pd.to_datetime(inventory["date_in_stock"]) <= day)
+            & (inventory["date_sold"].isna() | (pd.to_datetime(inventory["date_sold"]) > day))
+        ]
+        current_price = (
+            prices[pd.to_datetime(prices["effective_date"]) <= day]
+            .sort_values("effective_date")
+            .groupby("vehicle_uuid", as_index=False)
+            .last()[["vehicle_uuid", "price"]]
+        )
+        return in_stock.merge(current_price, on="vehicle_uuid", how="left").sort_values("stock_number")
+
+    def _as_of(self, request: SandboxRequest) -> date:
+        raw = request.arg("asOf")
+        return date.fromisoformat(raw) if raw else self.world.as_of
+
+    def _unauthorized(self, request: SandboxRequest) -> SandboxResponse | None:
+        if not request.headers.get("X-Api-Key") and not request.headers.get("x-api-key"):
+            return SandboxResponse(401, {"error": {"message": "missing X-Api-Key"}})
+        return None
+
+    def _known_dealer(self, dealer_id: str) -> bool:
+        return dealer_id in set(self.world.table("rooftops")["dealer_id"])
+
+    @staticmethod
+    def _vehicle(row: pd.Series) -> dict:
+        return {
+            "uuid": row["vehicle_uuid"],
+            "vin": row["vin"],
+            "stockNumber": row["stock_number"],
+            "inventoryType": "new" if row["condition"] == "new" else "used",
+            "certified": row["condition"] == "cpo",
+            "status": "LIVE",
+            "year": int(row["year"]),
+            "make": row["make"],
+            "model": row["model"],
+            "trim": row["trim"],
+            "bodyStyle": row["body_style"],
+            "exteriorColor": row["exterior_color"],
+            "odometer": int(row["odometer"]),
+            "startingPrice": float(row["msrp"]),
+            "finalPrice": None if pd.isna(row["price"]) else float(row["price"]),
+            "dateInStock": pd.Timestamp(row["date_in_stock"]).date().isoformat(),
+            "images": [{"uri": row["image_url"]}],
+            "link": row["vdp_url"],
+        }
+
+    @route("GET", r"/dealers/(?P<dealer_id>[^/]+)/inventory")
+    def inventory_page(self, request: SandboxRequest) -> SandboxResponse:
+        if denied := self._unauthorized(request):
+            return denied
+        dealer_id = request.params["dealer_id"]
+        if not self._known_dealer(dealer_id):
+            return SandboxResponse(404, {"error": {"message": f"unknown dealer {dealer_id}"}})
+        try:
+            page = int(request.arg("page", "1"))
+            page_size = int(request.arg("pageSize", "100"))
+            as_of = self._as_of(request)
+        except ValueError as exc:
+            return SandboxResponse(400, {"error": {"message": str(exc)}})
+        if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
+            return SandboxResponse(400, {"error": {"message": f"page >= 1 and 1 <= pageSize <= {MAX_PAGE_SIZE}"}})
+        stock = self._stock_on(dealer_id, as_of)
+        window = stock.iloc[(page - 1) * page_size : page * page_size]
+        vehicles = [self._vehicle(row) for _, row in window.iterrows()]
+        if request.fault == "partial" and vehicles:
+            vehicles = vehicles[: len(vehicles) // 2]  # a truncated page: count says more than it holds
+        return SandboxResponse(
+            body={
+                "pageInfo": {
+                    "page": page,
+                    "pageSize": page_size,
+                    "totalCount": len(stock),
+                    "totalPages": max(1, math.ceil(len(stock) / page_size)),
+                },
+                "inventory": vehicles,
+            }
+        )
+
+    @route("GET", r"/dealers/(?P<dealer_id>[^/]+)/inventory\.csv")
+    def inventory_csv(self, request: SandboxRequest) -> SandboxResponse:
+        if denied := self._unauthorized(request):
+            return denied
+        dealer_id = request.params["dealer_id"]
+        if not self._known_dealer(dealer_id):
+            return SandboxResponse(404, {"error": {"message": f"unknown dealer {dealer_id}"}})
+        stock = self._stock_on(dealer_id, self._as_of(request))
+        frame = pd.DataFrame([self._vehicle(row) for _, row in stock.iterrows()])
+        if not frame.empty:
+            frame["images"] = frame["images"].map(lambda images: images[0]["uri"] if images else "")
+        buffer = io.StringIO()
+        frame.to_csv(buffer, index=False)
+        return SandboxResponse(body=buffer.getvalue(), content_type="text/csv")

@@ -1,0 +1,32 @@
+"""Start the sandbox: make sure a world exists, publish its dealer group config, serve the fakes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from journey_assets.sandbox.server import SandboxServer
+from journey_assets.sandbox.world import World, ensure_world
+from journey_assets.settings import Settings
+
+# The rooftop fields a dealer group configures for the pipeline (prod writes this file by hand).
+ROOFTOP_CONFIG_FIELDS = (
+    "dealer_id", "name", "address", "city", "state", "zip", "timezone", "brands", "latitude", "longitude",
+    "website", "phone", "ga4_property_id", "google_ads_customer_id", "meta_ad_account_id", "gbp_location_id",
+)
+
+
+def write_rooftops_config(world: World, path: Path) -> Path:
+    rooftops = world.table("rooftops")
+    columns = [c for c in ROOFTOP_CONFIG_FIELDS if c in rooftops.columns]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(json.loads(rooftops[columns].to_json(orient="records")), indent=2))
+    return path
+
+
+def start_sandbox(settings: Settings, *, size: str = "small", seed: int = 7, port: int = 0) -> SandboxServer:
+    """A running sandbox on loopback (port 0 picks a free one) over the cached world of that size."""
+    world = ensure_world(settings.data_dir, size, seed)
+    write_rooftops_config(world, settings.rooftops_file)
+    record = settings.data_dir / "sandbox" / "requests.sqlite3"
+    return SandboxServer(world, port=port, record_path=record).start()

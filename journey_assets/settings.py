@@ -1,0 +1,88 @@
+"""The one place that says which environment runs and where its local files live.
+
+`JOURNEY_ENV=local` (default): DuckDB under `data/`, dbt target `local`, every
+vendor's base URL pointing at the sandbox on loopback.
+`JOURNEY_ENV=prod`: BigQuery, dbt target `prod`, live vendor URLs and
+credentials from env vars (read by Dagster `EnvVar` at run time, never here).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+ENVIRONMENTS = ("local", "prod")
+
+# The live base URL of each vendor; in local every vendor is served by the
+# sandbox at <JOURNEY_SANDBOX_URL>/<vendor>. Override any of them with
+# JOURNEY_<VENDOR>_BASE_URL (e.g. JOURNEY_DEALER_INVENTORY_BASE_URL).
+LIVE_BASE_URLS: dict[str, str] = {
+    # DealerOn and Dealer.com have no public inventory API: a dealer group gets a
+    # feed URL from its website provider, so there is no default to ship.
+    "dealer_inventory": "",
+    "ga4": "https://analyticsdata.googleapis.com",
+    "google_ads": "https://googleads.googleapis.com",
+    "meta": "https://graph.facebook.com",
+    "metricool": "https://app.metricool.com/api",
+    "gbp": "https://mybusiness.googleapis.com",
+    "pagespeed": "https://www.googleapis.com/pagespeedonline",
+    "crm": "",
+    "twilio": "https://api.twilio.com",
+    "customerio": "https://track.customer.io",
+    "customerio_app": "https://api.customer.io",
+    "wrike": "https://www.wrike.com/api/v4",
+    "slack": "https://hooks.slack.com",
+}
+# Sandbox route prefix for vendors whose two APIs the sandbox serves from one fake.
+SANDBOX_VENDOR_ALIASES = {"customerio_app": "customerio"}
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str
+    data_dir: Path
+    duckdb_path: Path
+    sandbox_url: str
+    partitions_start: str
+    dry_run: bool
+
+    @property
+    def is_local(self) -> bool:
+        return self.env == "local"
+
+    @property
+    def dbt_target(self) -> str:
+        return self.env
+
+    @property
+    def rooftops_file(self) -> Path:
+        explicit = os.getenv("JOURNEY_ROOFTOPS_FILE")
+        if explicit:
+            return Path(explicit)
+        # In local the sandbox writes the dealer group's configuration it plays.
+        return self.data_dir / "sandbox" / "rooftops.json"
+
+    def base_url(self, vendor: str) -> str:
+        override = os.getenv(f"JOURNEY_{vendor.upper()}_BASE_URL")
+        if override:
+            return override.rstrip("/")
+        if self.is_local:
+            return f"{self.sandbox_url}/{SANDBOX_VENDOR_ALIASES.get(vendor, vendor)}"
+        return LIVE_BASE_URLS[vendor]
+
+
+def load_settings() -> Settings:
+    env = os.getenv("JOURNEY_ENV", "local")
+    if env not in ENVIRONMENTS:
+        raise ValueError(f"JOURNEY_ENV must be one of {ENVIRONMENTS}, not {env!r}")
+    data_dir = Path(os.getenv("JOURNEY_DATA_DIR", REPO_ROOT / "data")).resolve()
+    return Settings(
+        env=env,
+        data_dir=data_dir,
+        duckdb_path=Path(os.getenv("JOURNEY_DUCKDB_PATH", data_dir / "journey.duckdb")).resolve(),
+        sandbox_url=os.getenv("JOURNEY_SANDBOX_URL", "http://127.0.0.1:8765").rstrip("/"),
+        partitions_start=os.getenv("JOURNEY_PARTITIONS_START", "2026-08-01"),
+        dry_run=os.getenv("JOURNEY_DRY_RUN", "0").lower() in ("1", "true", "yes"),
+    )
