@@ -31,11 +31,16 @@ if _manifest_is_stale() or os.getenv("DAGSTER_IS_DEV_CLI"):
 
 
 class JourneyDbtTranslator(DagsterDbtTranslator):
-    """Asset keys are [layer, name] so they line up with the warehouse schemas."""
+    """Asset keys are [layer, name] so they line up with the warehouse schemas.
+
+    A source's key is [its schema, its table], e.g. raw/dealer_inventory, the
+    key of the ingest asset that loads it; each vendor declares its own dbt
+    source name (source('ga4', ...)) over the one raw schema.
+    """
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey([dbt_resource_props["source_name"], dbt_resource_props["name"]])
+            return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         layer = dbt_resource_props.get("config", {}).get("schema") or "main"
         return dg.AssetKey([layer, dbt_resource_props["name"]])
 

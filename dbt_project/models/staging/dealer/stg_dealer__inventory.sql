@@ -2,7 +2,7 @@ with
 
 source as (
 
-    select * from {{ source('raw', 'dealer_inventory') }}
+    select * from {{ source('dealer', 'dealer_inventory') }}
 
 ),
 
