@@ -2,7 +2,6 @@
 
 import dagster as dg
 
-from journey_assets.defs.partitions import daily_partitions
 from journey_assets.settings import load_settings
 
 # Runs that write the local DuckDB file carry this tag; dagster.yaml lets one
@@ -13,7 +12,6 @@ WAREHOUSE_TAGS = {"journey/warehouse": "duckdb"} if load_settings().is_local els
 nightly_job = dg.define_asset_job(
     "nightly",
     selection=dg.AssetSelection.all(),
-    partitions_def=daily_partitions,
     tags=WAREHOUSE_TAGS,
     description="Ingest yesterday from every source, then build every dbt model and run its tests.",
 )
