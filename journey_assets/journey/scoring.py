@@ -1,0 +1,191 @@
+"""Lead scoring: one Protocol, a transparent rule-based implementation.
+
+:class:`LeadScorer` is what the response plane calls; the propensity model
+(scikit-learn, or BQML) will implement the same Protocol, so the two can be swapped
+or run side by side. A :class:`ScoreResult` carries a 0-100 score, a band and the
+reasons, each with the points it contributed.
+
+Rule weights (default :class:`RuleWeights`), summed and capped at 100:
+
+====================================  ======
+signal                                points
+====================================  ======
+test-drive request                    50
+credit application                    45
+trade-in appraisal                    30
+price request (e-price, quote)        25
+lease matures within 6 months         20
+3+ VDP views in the last 7 days       15
+prior service customer                10
+====================================  ======
+
+Bands: hot >= 45, warm >= 25, cold below. A test-drive request or a credit
+application alone makes a lead hot; a trade-in appraisal plus a price request does.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import Protocol, runtime_checkable
+
+INTENT_EVENTS = ("test_drive_request", "credit_application", "trade_in_appraisal", "price_request")
+VDP_VIEW = "vdp_view"
+
+
+class Band(StrEnum):
+    HOT = "hot"
+    WARM = "warm"
+    COLD = "cold"
+
+
+@dataclass(frozen=True)
+class ScoreReason:
+    code: str
+    points: float
+    detail: str
+
+
+@dataclass(frozen=True)
+class ScoreResult:
+    score: int
+    band: Band
+    reasons: tuple[ScoreReason, ...]
+    model: str
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.score <= 100:
+            raise ValueError("score must be within 0-100")
+
+
+@dataclass(frozen=True)
+class LeadEvent:
+    type: str
+    at: datetime
+
+
+def _add_months(day: date, months: int) -> date:
+    month0 = day.month - 1 + months
+    year, month = day.year + month0 // 12, month0 % 12 + 1
+    for d in (day.day, 30, 29, 28):
+        try:
+            return date(year, month, d)
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class LeadFeatures:
+    as_of: datetime
+    test_drive_request: bool = False
+    trade_in_appraisal: bool = False
+    credit_application: bool = False
+    price_request: bool = False
+    vdp_views_7d: int = 0
+    lease_maturity_date: date | None = None
+    prior_service_customer: bool = False
+
+    @classmethod
+    def from_events(
+        cls,
+        events: Iterable[LeadEvent],
+        as_of: datetime,
+        *,
+        lease_maturity_date: date | None = None,
+        prior_service_customer: bool = False,
+        intent_lookback: timedelta = timedelta(days=30),
+    ) -> LeadFeatures:
+        """Features from raw events: intent events in the last 30 days, VDP views in the last 7."""
+        seen: set[str] = set()
+        vdp = 0
+        for e in events:
+            if e.at > as_of:
+                continue
+            if e.type in INTENT_EVENTS and e.at > as_of - intent_lookback:
+                seen.add(e.type)
+            elif e.type == VDP_VIEW and e.at > as_of - timedelta(days=7):
+                vdp += 1
+        return cls(
+            as_of=as_of,
+            test_drive_request="test_drive_request" in seen,
+            trade_in_appraisal="trade_in_appraisal" in seen,
+            credit_application="credit_application" in seen,
+            price_request="price_request" in seen,
+            vdp_views_7d=vdp,
+            lease_maturity_date=lease_maturity_date,
+            prior_service_customer=prior_service_customer,
+        )
+
+    def lease_matures_within(self, months: int) -> bool:
+        if self.lease_maturity_date is None:
+            return False
+        today = self.as_of.date()
+        return today <= self.lease_maturity_date <= _add_months(today, months)
+
+
+@runtime_checkable
+class LeadScorer(Protocol):
+    def score(self, features: LeadFeatures) -> ScoreResult: ...
+
+
+@dataclass(frozen=True)
+class RuleWeights:
+    test_drive_request: float = 50
+    credit_application: float = 45
+    trade_in_appraisal: float = 30
+    price_request: float = 25
+    lease_maturity: float = 20
+    repeated_vdp_views: float = 15
+    prior_service_customer: float = 10
+    vdp_views_threshold: int = 3
+    lease_months: int = 6
+    hot_at: int = 45
+    warm_at: int = 25
+
+
+def band_for(score: float, weights: RuleWeights = RuleWeights()) -> Band:
+    if score >= weights.hot_at:
+        return Band.HOT
+    if score >= weights.warm_at:
+        return Band.WARM
+    return Band.COLD
+
+
+class RuleBasedScorer:
+    """Transparent additive rules; see the module docstring for the table."""
+
+    name = "rules-v1"
+
+    def __init__(self, weights: RuleWeights = RuleWeights()):
+        self.weights = weights
+
+    def score(self, features: LeadFeatures) -> ScoreResult:
+        w = self.weights
+        reasons: list[ScoreReason] = []
+        flags = (
+            ("test_drive_request", features.test_drive_request, w.test_drive_request, "asked for a test drive"),
+            ("credit_application", features.credit_application, w.credit_application, "submitted a credit application"),
+            ("trade_in_appraisal", features.trade_in_appraisal, w.trade_in_appraisal, "requested a trade-in appraisal"),
+            ("price_request", features.price_request, w.price_request, "asked for a price"),
+        )
+        for code, present, points, detail in flags:
+            if present:
+                reasons.append(ScoreReason(code, points, detail))
+        if features.lease_matures_within(w.lease_months):
+            reasons.append(
+                ScoreReason("lease_maturity", w.lease_maturity, f"lease matures {features.lease_maturity_date}")
+            )
+        if features.vdp_views_7d >= w.vdp_views_threshold:
+            reasons.append(
+                ScoreReason(
+                    "repeated_vdp_views", w.repeated_vdp_views, f"{features.vdp_views_7d} VDP views in 7 days"
+                )
+            )
+        if features.prior_service_customer:
+            reasons.append(ScoreReason("prior_service_customer", w.prior_service_customer, "services with us"))
+        total = int(round(min(100.0, sum(r.points for r in reasons))))
+        reasons.sort(key=lambda r: (-r.points, r.code))
+        return ScoreResult(total, band_for(total, w), tuple(reasons), self.name)
