@@ -53,8 +53,16 @@ class VendorError(RuntimeError):
     def __init__(self, vendor: str, message: str, *, status: int | None = None, reason: str | None = None):
         super().__init__(f"{vendor}: {message}")
         self.vendor = vendor
+        self.message = message
         self.status = status
         self.reason = reason or message
+
+    def __reduce__(self):  # Dagster pickles step failures across processes
+        return (_rebuild_vendor_error, (type(self), self.vendor, self.message, self.status, self.reason))
+
+
+def _rebuild_vendor_error(cls: type, vendor: str, message: str, status: int | None, reason: str | None) -> VendorError:
+    return cls(vendor, message, status=status, reason=reason)
 
 
 class TransientVendorError(VendorError):

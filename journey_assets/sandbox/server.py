@@ -307,7 +307,7 @@ class SandboxServer:
         row_id = self.log.record(request)
         response: SandboxResponse | None
         if fault and fault.kind == "rate_limit":
-            response = SandboxResponse(429, {"error": {"message": "rate limit exceeded"}}, {"Retry-After": str(fault.retry_after)})
+            response = SandboxResponse(429, {"error": {"message": "rate limit exceeded"}}, {"Retry-After": str(max(0, round(fault.retry_after)))})
         elif fault and fault.kind == "server_error":
             response = SandboxResponse(fault.status, {"error": {"message": "sandbox injected server error"}})
         elif fault and fault.kind == "malformed":
@@ -351,7 +351,10 @@ class SandboxServer:
                 for key, value in response.headers.items():
                     self.send_header(key, value)
                 self.end_headers()
-                self.wfile.write(payload)
+                try:
+                    self.wfile.write(payload)
+                except (BrokenPipeError, ConnectionResetError):
+                    pass  # the client gave up (an injected timeout); nothing left to tell it
 
             do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _serve
 
