@@ -1,0 +1,151 @@
+"""Metricool client: each brand's published posts per network, with their engagement.
+
+Metricool's REST API (https://app.metricool.com/api, Advanced plan) takes the
+account's API token in the `X-Mc-Auth` header and `userId` / `blogId` as query
+parameters (help.metricool.com, "Common questions and errors when using the
+API"; older integrations pass the token as `userToken` in the query, which we
+do not, so it never lands in a URL or an access log). A blog is a brand: one
+per rooftop.
+
+    GET /admin/simpleProfiles?userId=         the brands: [{id, label, facebook, instagram, ...}]
+    GET /v2/analytics/posts/{network}?from=YYYY-MM-DDTHH:MM:SS&to=...&timezone=<IANA>&blogId=&userId=
+        -> {"data": [post, ...]}
+
+What the public material does not pin down, and we therefore assumed: the
+analytics endpoints are not paged (a whole window comes back in one answer, so
+we ask for a window of days, not months); a post carries `postId`,
+`publishedAt: {dateTime (local), timezone}`, `url`, `content` and its metrics
+under network-specific names (Facebook reach is `impressionsunique`, Instagram
+impressions `impressionsTotal`, TikTok counts `diggCount` / `commentCount` /
+`shareCount` / `viewCount`), so each of our columns reads the first of several
+candidate keys (`METRIC_KEYS`); `mentions` is read where a network reports it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, time, timezone
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from journey_assets.connectors.http import MalformedResponseError, VendorClient, require
+from journey_assets.journey.quality import missing_fields
+
+# Metricool's network ids, in the order brands list them.
+NETWORKS = ("facebook", "instagram", "twitter", "linkedin", "tiktok", "youtube", "pinterest", "threads", "bluesky", "gmb")
+METRIC_KEYS: dict[str, tuple[str, ...]] = {
+    "likes": ("likes", "reactions", "diggCount", "likeCount"),
+    "comments": ("comments", "commentCount"),
+    "shares": ("shares", "shareCount", "retweets"),
+    "mentions": ("mentions",),
+    "reach": ("reach", "impressionsunique", "impressionsUnique"),
+    "impressions": ("impressions", "impressionsTotal", "viewCount", "views"),
+    "clicks": ("clicks", "linkClicks"),
+}
+ENGAGEMENT = ("likes", "comments", "shares")
+
+
+class MetricoolClient(VendorClient):
+    vendor = "metricool"
+
+    def __init__(self, base_url: str, user_token: str, user_id: str, **kwargs: Any):
+        super().__init__(base_url, headers={"X-Mc-Auth": user_token}, **kwargs)
+        self.user_id = str(user_id)
+
+    def error_reason(self, response: Any) -> str:
+        try:
+            body = response.json()
+        except ValueError:
+            return response.text[:500]
+        if isinstance(body, dict) and body.get("detail"):
+            return str(body["detail"])[:500]
+        return super().error_reason(response)
+
+    def brands(self) -> list[dict[str, Any]]:
+        path = "/admin/simpleProfiles"
+        payload = self.get_json(path, params={"userId": self.user_id})
+        if not isinstance(payload, list):
+            raise MalformedResponseError(self.vendor, f"{path}: expected a list of brands")
+        for brand in payload:
+            require(brand, "id", self.vendor, path)
+        return payload
+
+    @staticmethod
+    def connected_networks(brand: Mapping[str, Any]) -> list[str]:
+        return [network for network in NETWORKS if brand.get(network)]
+
+    def posts(self, blog_id: str | int, network: str, first_day: date, last_day: date, tz: str) -> list[dict[str, Any]]:
+        """Posts published between the first and last local day (inclusive) in the brand's timezone."""
+        path = f"/v2/analytics/posts/{network}"
+        params = {
+            "from": datetime.combine(first_day, time(0, 0, 0)).isoformat(),
+            "to": datetime.combine(last_day, time(23, 59, 59)).isoformat(),
+            "timezone": tz,
+            "blogId": str(blog_id),
+            "userId": self.user_id,
+        }
+        payload = self.get_json(path, params=params)
+        data = require(payload, "data", self.vendor, path)
+        if not isinstance(data, list) or not all(isinstance(p, dict) for p in data):
+            raise MalformedResponseError(self.vendor, f"{path}: 'data' is not a list of posts")
+        return data
+
+
+def _first(post: Mapping[str, Any], keys: Sequence[str]) -> Any:
+    for key in keys:
+        if post.get(key) is not None:
+            return post[key]
+    return None
+
+
+def published_at_utc(post: Mapping[str, Any], default_tz: str) -> datetime | None:
+    """`publishedAt: {dateTime, timezone}` (local wall clock) as UTC; None when absent or unreadable."""
+    value = post.get("publishedAt")
+    if isinstance(value, Mapping):
+        text, tz = value.get("dateTime"), value.get("timezone") or default_tz
+    else:
+        text, tz = value, default_tz
+    if not text:
+        return None
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+        if moment.tzinfo is None:
+            moment = moment.replace(tzinfo=ZoneInfo(tz))
+    except (ValueError, KeyError):
+        return None
+    return moment.astimezone(timezone.utc)
+
+
+def post_row(network: str, post: Mapping[str, Any], default_tz: str) -> dict[str, Any]:
+    """A post as our columns; metrics keep None where the network does not report them."""
+    row: dict[str, Any] = {
+        "network": network,
+        "post_id": None if _first(post, ("postId", "id")) is None else str(_first(post, ("postId", "id"))),
+        "published_at": published_at_utc(post, default_tz),
+        "post_url": _first(post, ("url", "link", "permalink")),
+        "post_text": _first(post, ("content", "text", "message")),
+        "post_type": _first(post, ("type",)),
+    }
+    for column, keys in METRIC_KEYS.items():
+        row[column] = _first(post, keys)
+    return row
+
+
+def post_problems(row: Mapping[str, Any]) -> list[str]:
+    problems = missing_fields(row, ("post_id", "network"))
+    if row.get("published_at") is None:
+        problems.append("publishedAt is missing or unreadable")
+    if all(row.get(metric) is None for metric in ENGAGEMENT):
+        problems.append("engagement metrics are missing (Metricool has not collected this post's insights)")
+    for metric in METRIC_KEYS:
+        value = row.get(metric)
+        if value is None:
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            problems.append(f"{metric} {value!r} is not a number")
+            continue
+        if number < 0:
+            problems.append(f"{metric} {value} is negative")
+    return problems

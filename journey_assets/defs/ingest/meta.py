@@ -1,0 +1,234 @@
+"""Meta: daily ads insights per ad, and the day's Lead Ads leads, per rooftop.
+
+Insights: one partition = one `date_start` (level=ad, time_increment=1).
+Meta restates recent days as conversions are attributed, so re-running a
+partition replaces that day (partition_expr date_start) and a backfill of the
+last week picks the restatements up.
+
+Leads: one partition = the leads created that UTC day (filtering on
+time_created in [day, day + 1)), which is "since the last run" for the nightly
+run and makes a re-run replace the day. The lead's contact answers pass the
+same email and phone validation as the webhook intake; a lead with an invalid
+or no way to reach it goes to ops.quarantine_meta_leads with the reason, never
+silently dropped. Log lines carry counts only, never contact details.
+"""
+
+import json
+from collections.abc import Mapping
+from datetime import date, datetime, timezone
+from typing import Any
+
+import dagster as dg
+
+from journey_assets.connectors.meta import day_window, field_values, insights_row, parse_graph_time
+from journey_assets.defs.ingest.common import (
+    partition_day,
+    quarantine_check,
+    quarantine_frame,
+    quarantine_out,
+    typed_frame,
+)
+from journey_assets.defs.partitions import daily_partitions
+from journey_assets.defs.resources import MetaResource, RooftopsResource
+from journey_assets.journey.contact import ContactError, normalize_email, normalize_phone
+from journey_assets.journey.quality import missing_fields, split_records, split_repeats
+
+INSIGHTS_SOURCE = "meta_ads"
+INSIGHTS_KEY = ["raw", "meta_ad_insights"]
+INSIGHTS_SCHEMA = {
+    "date_start": "date",
+    "dealer_id": "string",
+    "account_id": "string",
+    "account_currency": "string",
+    "campaign_id": "string",
+    "campaign_name": "string",
+    "adset_id": "string",
+    "adset_name": "string",
+    "ad_id": "string",
+    "ad_name": "string",
+    "impressions": "int",
+    "reach": "int",
+    "clicks": "int",
+    "inline_link_clicks": "int",
+    "spend": "float",
+    "leads": "float",
+    "leads_value": "float",
+    "actions": "string",
+    "action_values": "string",
+    "loaded_at": "timestamp",
+}
+COUNTS = ("impressions", "reach", "clicks", "inline_link_clicks")
+
+LEADS_SOURCE = "meta_leads"
+LEADS_KEY = ["raw", "meta_leads"]
+LEADS_SCHEMA = {
+    "created_date": "date",
+    "created_time": "timestamp",
+    "lead_id": "string",
+    "dealer_id": "string",
+    "page_id": "string",
+    "form_id": "string",
+    "ad_id": "string",
+    "email": "string",
+    "phone": "string",
+    "full_name": "string",
+    "first_name": "string",
+    "last_name": "string",
+    "zip_code": "string",
+    "city": "string",
+    "field_data": "string",
+    "loaded_at": "timestamp",
+}
+
+
+def insights_problems(row: Mapping[str, Any], day: date) -> list[str]:
+    problems = missing_fields(row, ("ad_id", "account_id", "date_start"))
+    if row.get("date_start") and row["date_start"] != day.isoformat():
+        problems.append(f"date_start {row['date_start']} is outside the requested day {day}")
+    for column in COUNTS:
+        value = row.get(column)
+        if value in (None, ""):
+            continue
+        try:
+            number = float(value)
+        except (TypeError, ValueError):
+            problems.append(f"{column} {value!r} is not a number")
+            continue
+        if number < 0 or number != int(number):
+            problems.append(f"{column} {value} is not a non-negative whole number")
+    spend = row.get("spend")
+    if spend not in (None, ""):
+        try:
+            if float(spend) < 0:
+                problems.append(f"spend {spend} is negative")
+        except (TypeError, ValueError):
+            problems.append(f"spend {spend!r} is not a number")
+    return problems
+
+
+@dg.multi_asset(
+    outs={
+        "insights": dg.AssetOut(
+            key=INSIGHTS_KEY,
+            description="Meta ads insights per rooftop, ad and day (level=ad, time_increment=1): "
+            "impressions, reach, clicks, spend and the lead actions Meta reports.",
+            metadata={"partition_expr": "date_start"},
+            group_name="ingest",
+        ),
+        "rejected": quarantine_out(INSIGHTS_SOURCE),
+    },
+    partitions_def=daily_partitions,
+    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=INSIGHTS_KEY)],
+    can_subset=False,
+)
+def meta_ad_insights(context: dg.AssetExecutionContext, meta: MetaResource, rooftops: RooftopsResource):
+    day = partition_day(context)
+    client = meta.client()
+    loaded_at = datetime.now(timezone.utc)
+    accepted: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    for rooftop in rooftops.all():
+        account = rooftop.get("meta_ad_account_id")
+        if not account:
+            context.log.info(f"{rooftop['dealer_id']}: no meta_ad_account_id configured, skipped")
+            continue
+        dealer_id = rooftop["dealer_id"]
+        rows = [
+            {**insights_row(row), "dealer_id": dealer_id, "loaded_at": loaded_at}
+            for row in client.insights(str(account), day, day)
+        ]
+        good, bad = split_records(rows, lambda r: insights_problems(r, day), key="ad_id")
+        good, repeats = split_repeats(good, key="ad_id", what="Meta insights row for one ad and day")
+        accepted += good
+        rejected += [{**r, "dealer_id": dealer_id} for r in bad + repeats]
+        context.log.info(f"{dealer_id}: {len(good)} ad-days loaded, {len(bad) + len(repeats)} quarantined")
+    if client.pauses:
+        context.log.info(f"meta: paused {len(client.pauses)} times, {sum(s for _, s in client.pauses):.1f}s in all")
+    yield dg.Output(typed_frame(accepted, INSIGHTS_SCHEMA), output_name="insights", metadata={"rows": len(accepted)})
+    yield dg.Output(quarantine_frame(INSIGHTS_SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
+    yield quarantine_check(INSIGHTS_KEY, INSIGHTS_SOURCE, len(rejected), len(accepted))
+
+
+def lead_row(lead: Mapping[str, Any], *, dealer_id: str, page_id: str, loaded_at: datetime) -> dict[str, Any]:
+    answers = field_values(lead)
+    created = parse_graph_time(str(lead["created_time"]))
+    return {
+        "created_date": created.astimezone(timezone.utc).date(),
+        "created_time": created,
+        "lead_id": str(lead["id"]),
+        "dealer_id": dealer_id,
+        "page_id": page_id,
+        "form_id": lead.get("form_id"),
+        "ad_id": lead.get("ad_id"),
+        "email": answers.get("email") or None,
+        "phone": answers.get("phone_number") or answers.get("phone") or None,
+        "full_name": answers.get("full_name") or None,
+        "first_name": answers.get("first_name") or None,
+        "last_name": answers.get("last_name") or None,
+        "zip_code": answers.get("zip_code") or answers.get("post_code") or None,
+        "city": answers.get("city") or None,
+        "field_data": json.dumps(lead.get("field_data"), sort_keys=True),
+        "loaded_at": loaded_at,
+    }
+
+
+def validate_contact(row: dict[str, Any]) -> list[str]:
+    """Normalize the lead's email and phone in place; the reasons it cannot be used, if any."""
+    problems = missing_fields(row, ("lead_id", "dealer_id"))
+    for column, normalize in (("email", normalize_email), ("phone", normalize_phone)):
+        if row.get(column) is None:
+            continue
+        try:
+            row[column] = normalize(row[column])
+        except ContactError as exc:
+            problems.append(exc.reason)
+    if row.get("email") is None and row.get("phone") is None:
+        problems.append("the lead has neither an email nor a phone number")
+    return problems
+
+
+@dg.multi_asset(
+    outs={
+        "leads": dg.AssetOut(
+            key=LEADS_KEY,
+            description="Meta Lead Ads leads per rooftop, created that day, with email normalized and phone in E.164.",
+            metadata={"partition_expr": "created_date"},
+            group_name="ingest",
+        ),
+        "rejected": quarantine_out(LEADS_SOURCE),
+    },
+    partitions_def=daily_partitions,
+    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=LEADS_KEY)],
+    can_subset=False,
+)
+def meta_lead_ads(context: dg.AssetExecutionContext, meta: MetaResource, rooftops: RooftopsResource):
+    day = partition_day(context)
+    start, end = day_window(day)
+    client = meta.client()
+    loaded_at = datetime.now(timezone.utc)
+    accepted: list[dict[str, Any]] = []
+    rejected: list[dict[str, Any]] = []
+    for rooftop in rooftops.all():
+        dealer_id = rooftop["dealer_id"]
+        if rooftop.get("meta_page_id"):
+            pages = [str(rooftop["meta_page_id"])]
+        elif rooftop.get("meta_ad_account_id"):
+            pages = client.promoted_pages(str(rooftop["meta_ad_account_id"]))
+        else:
+            context.log.info(f"{dealer_id}: no Meta page or ad account configured, skipped")
+            continue
+        rows = []
+        for page_id in pages:
+            for form in client.lead_forms(page_id):
+                rows += [
+                    lead_row(lead, dealer_id=dealer_id, page_id=page_id, loaded_at=loaded_at)
+                    for lead in client.leads(str(form["id"]), start, end)
+                ]
+        good, bad = split_records(rows, validate_contact, key="lead_id")
+        good, repeats = split_repeats(good, key="lead_id", what="Meta lead")
+        accepted += good
+        rejected += [{**r, "dealer_id": dealer_id} for r in bad + repeats]
+        context.log.info(f"{dealer_id}: {len(good)} leads loaded, {len(bad) + len(repeats)} quarantined")
+    yield dg.Output(typed_frame(accepted, LEADS_SCHEMA), output_name="leads", metadata={"rows": len(accepted)})
+    yield dg.Output(quarantine_frame(LEADS_SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
+    yield quarantine_check(LEADS_KEY, LEADS_SOURCE, len(rejected), len(accepted))
