@@ -44,7 +44,7 @@ def demo(args: argparse.Namespace) -> int:
         history = [as_of - timedelta(days=n) for n in range(args.days - 1, 0, -1)]
         for day in history:
             print(f"demo: ingesting {day} (history)", flush=True)
-            _run(nightly, instance, day, selection=["raw/dealer_inventory"])
+            _run(nightly, instance, day, selection=["raw/dealer_inventory", "ops/quarantine_dealer_inventory"])
         print(f"demo: nightly run for {as_of}", flush=True)
         _run(nightly, instance, as_of, selection=None)
         print(warehouse_summary(load_settings().duckdb_path))

@@ -64,6 +64,23 @@ class Settings:
         # In local the sandbox writes the dealer group's configuration it plays.
         return self.data_dir / "sandbox" / "rooftops.json"
 
+    @property
+    def salespeople_file(self) -> Path:
+        """The sales roster (JSON list) beside the rooftops file unless JOURNEY_SALESPEOPLE_FILE says otherwise."""
+        explicit = os.getenv("JOURNEY_SALESPEOPLE_FILE")
+        return Path(explicit) if explicit else self.rooftops_file.parent / "salespeople.json"
+
+    @property
+    def response_ledger(self) -> Path:
+        """The response plane's SQLite ledger, kept apart from the DuckDB file (JOURNEY_RESPONSE_LEDGER)."""
+        explicit = os.getenv("JOURNEY_RESPONSE_LEDGER")
+        return Path(explicit) if explicit else self.data_dir / "response" / "ledger.sqlite3"
+
+    @property
+    def dms_landing_dir(self) -> Path:
+        """Where DMS exports land locally (prod reads a bucket instead)."""
+        return Path(os.getenv("JOURNEY_DMS_LANDING_DIR", self.data_dir / "landing" / "dms"))
+
     def base_url(self, vendor: str) -> str:
         override = os.getenv(f"JOURNEY_{vendor.upper()}_BASE_URL")
         if override:

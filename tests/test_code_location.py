@@ -41,7 +41,7 @@ def test_local_code_location_loads_with_lineage_and_checks(monkeypatch, tmp_path
     assert job.tags.get("journey/warehouse") == "duckdb"
     schedule = defs.resolve_schedule_def("nightly_schedule")
     assert schedule.cron_schedule == "0 3 * * *"
-    assert type(defs.resources["io_manager"]).__name__ == "DuckDBPandasIOManager"
+    assert type(defs.resources["io_manager"]).__name__ == "WarehouseDuckDBIOManager"
 
 
 def test_prod_code_location_loads_with_bigquery_and_env_secrets(tmp_path):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from journey_assets.sandbox.dms_drops import write_dms_drops
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World, ensure_world
 from journey_assets.settings import Settings
@@ -24,9 +25,18 @@ def write_rooftops_config(world: World, path: Path) -> Path:
     return path
 
 
+def drop_dms_exports_once(world: World, landing: Path) -> None:
+    """The DMS's nightly CSV exports for the world's last week, written once per world."""
+    marker = landing / f".sandbox-drops-{world.size}-{world.seed}"
+    if not marker.exists():
+        write_dms_drops(world, landing, last_day=world.as_of)
+        marker.write_text("written\n")
+
+
 def start_sandbox(settings: Settings, *, size: str = "small", seed: int = 7, port: int = 0) -> SandboxServer:
     """A running sandbox on loopback (port 0 picks a free one) over the cached world of that size."""
     world = ensure_world(settings.data_dir, size, seed)
     write_rooftops_config(world, settings.rooftops_file)
+    drop_dms_exports_once(world, settings.dms_landing_dir)
     record = settings.data_dir / "sandbox" / "requests.sqlite3"
     return SandboxServer(world, port=port, record_path=record).start()

@@ -29,6 +29,9 @@ def local_env(small_world_data_dir, tmp_path, monkeypatch):
     server.stop()
 
 
+INVENTORY_INGEST = [dg.AssetKey(["raw", "dealer_inventory"]), dg.AssetKey(["ops", "quarantine_dealer_inventory"])]
+
+
 def in_stock_on(world, day) -> pd.DataFrame:
     inventory = world.table("inventory")
     day = pd.Timestamp(day)
@@ -47,7 +50,7 @@ def test_nightly_job_builds_the_warehouse_and_quarantines_bad_vins(local_env):
     yesterday, today = world.as_of - timedelta(days=1), world.as_of
 
     first = nightly.execute_in_process(
-        instance=instance, partition_key=yesterday.isoformat(), asset_selection=[dg.AssetKey(["raw", "dealer_inventory"])]
+        instance=instance, partition_key=yesterday.isoformat(), asset_selection=INVENTORY_INGEST
     )
     assert first.success
     result = nightly.execute_in_process(instance=instance, partition_key=today.isoformat())
@@ -80,7 +83,7 @@ def test_nightly_job_builds_the_warehouse_and_quarantines_bad_vins(local_env):
 
     # Re-running a partition replaces it: no duplicates.
     again = nightly.execute_in_process(
-        instance=instance, partition_key=today.isoformat(), asset_selection=[dg.AssetKey(["raw", "dealer_inventory"])]
+        instance=instance, partition_key=today.isoformat(), asset_selection=INVENTORY_INGEST
     )
     assert again.success
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as db:
