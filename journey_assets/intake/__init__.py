@@ -2,12 +2,30 @@
 durably store each event before answering 2xx; a Dagster sensor reads the store with `read_since`.
 
 Start it with `serve(host, port, settings)` (settings from env vars by default,
-see `settings.py`) or `python -m journey_assets.intake`.
+see `settings.py`) or `python -m journey_assets.intake`. A sensor needs only
+`journey_assets.intake.store` (`open_store(IntakeSettings.from_env().store)`),
+which does not import FastAPI or uvicorn; the names below load lazily.
 """
 
-from journey_assets.intake.app import create_app
-from journey_assets.intake.server import serve
-from journey_assets.intake.settings import IntakeSettings
-from journey_assets.intake.store import EventStore, SQLiteEventStore, StoredEvent, open_store
+from __future__ import annotations
 
-__all__ = ["EventStore", "IntakeSettings", "SQLiteEventStore", "StoredEvent", "create_app", "open_store", "serve"]
+from importlib import import_module
+from typing import Any
+
+_EXPORTS = {
+    "create_app": "journey_assets.intake.app",
+    "serve": "journey_assets.intake.server",
+    "IntakeSettings": "journey_assets.intake.settings",
+    "EventStore": "journey_assets.intake.store",
+    "SQLiteEventStore": "journey_assets.intake.store",
+    "StoredEvent": "journey_assets.intake.store",
+    "open_store": "journey_assets.intake.store",
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _EXPORTS:
+        return getattr(import_module(_EXPORTS[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

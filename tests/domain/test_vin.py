@@ -20,7 +20,7 @@ def test_valid_vins_pass(vin):
         ("1M8GDM9AXKP0427888", "17 characters"),
         ("1M8GDM9AXKP04278O", "contains O"),
         ("IM8GDM9AXKP042788", "contains I"),
-        ("1M8GDM9AXKP0427-8", "malformed"),
+        ("1M8GDM9AXKP0427-8", "only letters and digits"),
         ("", "missing"),
         (None, "missing"),
         (float("nan"), "missing"),

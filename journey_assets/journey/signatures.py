@@ -1,0 +1,236 @@
+"""Webhook signatures: ours, Twilio's and Meta's, each with a sign and a verify side.
+
+Pure functions, no I/O. Verification raises `SignatureError` whose `reason` is
+a short machine-readable code (`missing_signature`, `stale_timestamp`,
+`bad_signature`, ...) safe to record and log: it never contains the secret,
+the expected signature or the payload. Every comparison of a computed MAC with
+a received one goes through `hmac.compare_digest`.
+
+Schemes:
+
+* **Journey (ours)**: `X-Journey-Timestamp: <unix seconds>` and
+  `X-Journey-Signature: v1=<hex HMAC-SHA256(secret, f"{timestamp}.{raw_body}")>`.
+  The timestamp must be within `tolerance` seconds (300 by default) of our
+  clock in either direction, which bounds replays; within that window the
+  intake's dedupe by event id makes a replay harmless. The header may carry
+  several comma-separated `v1=` values (a sender rotating secrets); one match
+  is enough. Verification also accepts several secrets (our side of a rotation).
+* **Twilio**: `X-Twilio-Signature: base64(HMAC-SHA1(auth_token, url + name1 +
+  value1 + name2 + value2 ...))` with the POST parameters sorted by name (and
+  a repeated name's values sorted), `url` the full URL Twilio requested,
+  including its query string. As Twilio's own helpers do, verification tries
+  the URL with and without the default port, because Twilio's signing side has
+  not always been consistent about it.
+  (twilio.com/docs/usage/webhooks/webhooks-security; twilio-python
+  `RequestValidator`)
+* **Meta** (Graph API webhooks): `X-Hub-Signature-256: sha256=<hex
+  HMAC-SHA256(app_secret, raw_body)>`.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from urllib.parse import urlsplit, urlunsplit
+
+__all__ = [
+    "JOURNEY_SIGNATURE_HEADER",
+    "JOURNEY_TIMESTAMP_HEADER",
+    "META_SIGNATURE_HEADER",
+    "TWILIO_SIGNATURE_HEADER",
+    "DEFAULT_TOLERANCE_SECONDS",
+    "SignatureError",
+    "journey_signature",
+    "sign_journey",
+    "verify_journey",
+    "twilio_signature",
+    "verify_twilio",
+    "meta_signature",
+    "verify_meta",
+]
+
+JOURNEY_SIGNATURE_HEADER = "X-Journey-Signature"
+JOURNEY_TIMESTAMP_HEADER = "X-Journey-Timestamp"
+TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
+META_SIGNATURE_HEADER = "X-Hub-Signature-256"
+DEFAULT_TOLERANCE_SECONDS = 300
+JOURNEY_SCHEME = "v1"
+
+Secret = str | bytes
+Params = Mapping[str, str | Sequence[str]] | Iterable[tuple[str, str]]
+
+
+class SignatureError(Exception):
+    """A request that must not be trusted; `reason` is a short code, safe to log."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def _key(secret: Secret) -> bytes:
+    if isinstance(secret, bytes):
+        key = secret
+    else:
+        key = secret.encode("utf-8")
+    if not key:
+        raise ValueError("an empty secret cannot sign or verify anything")
+    return key
+
+
+def _secrets(secrets: Secret | Sequence[Secret]) -> list[bytes]:
+    if isinstance(secrets, (str, bytes)):
+        return [_key(secrets)]
+    keys = [_key(s) for s in secrets]
+    if not keys:
+        raise ValueError("no secret to verify with")
+    return keys
+
+
+def _equal(a: str, b: str) -> bool:
+    return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+# --- Journey (our scheme) ------------------------------------------------------------
+
+
+def journey_signature(secret: Secret, timestamp: int | str, body: bytes) -> str:
+    """`v1=<hex>` for `body` sent at `timestamp` (unix seconds)."""
+    message = str(timestamp).encode("ascii") + b"." + body
+    digest = hmac.new(_key(secret), message, hashlib.sha256).hexdigest()
+    return f"{JOURNEY_SCHEME}={digest}"
+
+
+def sign_journey(secret: Secret, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """The two headers to send with `body` (timestamp defaults to now)."""
+    ts = int(time.time()) if timestamp is None else int(timestamp)
+    return {
+        JOURNEY_TIMESTAMP_HEADER: str(ts),
+        JOURNEY_SIGNATURE_HEADER: journey_signature(secret, ts, body),
+    }
+
+
+def verify_journey(
+    secrets: Secret | Sequence[Secret],
+    body: bytes,
+    timestamp_header: str | None,
+    signature_header: str | None,
+    *,
+    now: float | None = None,
+    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
+) -> int:
+    """The verified timestamp, or SignatureError.
+
+    Reasons: missing_timestamp, missing_signature, malformed_timestamp,
+    stale_timestamp (outside +-tolerance), malformed_signature (no `v1=`
+    value), bad_signature.
+    """
+    if not timestamp_header:
+        raise SignatureError("missing_timestamp")
+    if not signature_header:
+        raise SignatureError("missing_signature")
+    ts_text = timestamp_header.strip()
+    if not ts_text.isascii() or not ts_text.isdigit() or len(ts_text) > 12:
+        raise SignatureError("malformed_timestamp")
+    ts = int(ts_text)
+    current = time.time() if now is None else now
+    if abs(current - ts) > tolerance:
+        raise SignatureError("stale_timestamp")
+    candidates = []
+    for part in signature_header.split(","):
+        scheme, sep, value = part.strip().partition("=")
+        if sep and scheme == JOURNEY_SCHEME and value:
+            candidates.append(value.strip().lower())
+    if not candidates:
+        raise SignatureError("malformed_signature")
+    message = ts_text.encode("ascii") + b"." + body
+    matched = False
+    for key in _secrets(secrets):
+        expected = hmac.new(key, message, hashlib.sha256).hexdigest()
+        for candidate in candidates:
+            # no early exit: every candidate is compared, in constant time each
+            matched |= _equal(expected, candidate)
+    if not matched:
+        raise SignatureError("bad_signature")
+    return ts
+
+
+# --- Twilio ----------------------------------------------------------------------------
+
+
+def _sorted_params(params: Params | None) -> list[tuple[str, str]]:
+    if not params:
+        return []
+    grouped: dict[str, list[str]] = {}
+    items = params.items() if isinstance(params, Mapping) else params
+    for name, value in items:
+        values = grouped.setdefault(name, [])
+        if isinstance(value, str):
+            values.append(value)
+        else:
+            values.extend(value)
+    return [(name, value) for name in sorted(grouped) for value in sorted(grouped[name])]
+
+
+def twilio_signature(auth_token: Secret, url: str, params: Params | None = None) -> str:
+    """Base64 HMAC-SHA1 over `url` followed by each POST parameter's name and value, sorted by name.
+
+    `params` is the decoded form body: a mapping (a value may be a list for a
+    repeated name) or a sequence of (name, value) pairs. Leave it empty for a
+    GET callback, whose parameters are already in the URL.
+    """
+    data = url + "".join(name + value for name, value in _sorted_params(params))
+    mac = hmac.new(_key(auth_token), data.encode("utf-8"), hashlib.sha1)
+    return base64.b64encode(mac.digest()).decode("ascii")
+
+
+def _url_variants(url: str) -> list[str]:
+    """The URL as given, without its port, and with the scheme's default port."""
+    parts = urlsplit(url)
+    variants = [url]
+    host = parts.hostname or ""
+    if ":" in host:  # IPv6 literal
+        host = f"[{host}]"
+    userinfo = parts.netloc.rpartition("@")[0]
+    prefix = f"{userinfo}@" if userinfo else ""
+    if parts.port is not None:
+        variants.append(urlunsplit(parts._replace(netloc=f"{prefix}{host}")))
+    else:
+        default = 443 if parts.scheme == "https" else 80
+        variants.append(urlunsplit(parts._replace(netloc=f"{prefix}{host}:{default}")))
+    return variants
+
+
+def verify_twilio(auth_token: Secret, url: str, params: Params | None, signature_header: str | None) -> None:
+    """Raises SignatureError (missing_signature, bad_signature) unless Twilio signed this request."""
+    if not signature_header:
+        raise SignatureError("missing_signature")
+    received = signature_header.strip()
+    matched = False
+    for variant in _url_variants(url):
+        matched |= _equal(twilio_signature(auth_token, variant, params), received)
+    if not matched:
+        raise SignatureError("bad_signature")
+
+
+# --- Meta ------------------------------------------------------------------------------
+
+
+def meta_signature(app_secret: Secret, body: bytes) -> str:
+    """`sha256=<hex HMAC-SHA256 of the raw body>`, as in X-Hub-Signature-256."""
+    return "sha256=" + hmac.new(_key(app_secret), body, hashlib.sha256).hexdigest()
+
+
+def verify_meta(app_secret: Secret, body: bytes, signature_header: str | None) -> None:
+    """Raises SignatureError (missing_signature, malformed_signature, bad_signature)."""
+    if not signature_header:
+        raise SignatureError("missing_signature")
+    scheme, sep, value = signature_header.strip().partition("=")
+    if not sep or scheme.lower() != "sha256" or not value:
+        raise SignatureError("malformed_signature")
+    expected = hmac.new(_key(app_secret), body, hashlib.sha256).hexdigest()
+    if not _equal(expected, value.strip().lower()):
+        raise SignatureError("bad_signature")
