@@ -59,6 +59,8 @@ def _run(job, instance, day: date, selection):
     result = job.execute_in_process(
         instance=instance,
         partition_key=day.isoformat(),
+        # Step starts, outputs and failures; the full debug stream is in the Dagster UI.
+        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
         asset_selection=[dg.AssetKey.from_user_string(s) for s in selection] if selection else None,
         raise_on_error=True,
     )
