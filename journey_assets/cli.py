@@ -88,10 +88,10 @@ def dev(args: argparse.Namespace) -> int:
 
 
 def intake(args: argparse.Namespace) -> int:
-    from journey_assets.intake.app import serve
+    from journey_assets.intake.server import serve
     from journey_assets.intake.settings import IntakeSettings
 
-    serve(args.host, args.port, IntakeSettings.from_env())
+    serve(args.host, args.port, IntakeSettings.from_env(), workers=args.workers)
     return 0
 
 
@@ -119,6 +119,7 @@ def main(argv: list[str] | None = None) -> int:
     p = commands.add_parser("intake", help="serve the webhook intake (FastAPI under uvicorn)")
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
+    p.add_argument("--workers", type=int, default=1, help="server processes sharing the port (at most one per core)")
     p.set_defaults(func=intake)
 
     args = parser.parse_args(argv)

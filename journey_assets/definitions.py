@@ -12,6 +12,7 @@ import pkgutil
 from types import ModuleType
 
 import dagster as dg
+from dagster._core.definitions.partitions.partitioned_schedule import UnresolvedPartitionedAssetScheduleDefinition
 from dagster._core.definitions.unresolved_asset_job_definition import UnresolvedAssetJobDefinition
 
 from journey_assets import defs as defs_package
@@ -22,7 +23,7 @@ _KINDS = {
     "assets": (dg.AssetsDefinition, dg.SourceAsset, dg.AssetSpec),
     "asset_checks": (dg.AssetChecksDefinition,),
     "jobs": (dg.JobDefinition, UnresolvedAssetJobDefinition),
-    "schedules": (dg.ScheduleDefinition,),
+    "schedules": (dg.ScheduleDefinition, UnresolvedPartitionedAssetScheduleDefinition),
     "sensors": (dg.SensorDefinition,),
 }
 
@@ -45,7 +46,8 @@ def collect(package: ModuleType) -> dict[str, list]:
 
 
 def build_definitions(settings: Settings) -> dg.Definitions:
-    # dbt runs as a subprocess and reads the DuckDB path from the environment.
+    # dbt runs as a subprocess and reads the DuckDB path from the environment
+    # (DbtCliResource.cli takes no env), so this process's environment says it.
     os.environ["JOURNEY_DUCKDB_PATH"] = str(settings.duckdb_path)
     # Locally one process writes DuckDB at a time, so steps run in the run's own process.
     executor = dg.in_process_executor if settings.is_local else dg.multiprocess_executor

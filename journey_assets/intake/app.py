@@ -609,10 +609,3 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
     app.openapi = openapi  # type: ignore[method-assign]
     return app
 
-
-def serve(host: str = "127.0.0.1", port: int = 8080, settings: IntakeSettings | None = None, **options: Any) -> None:
-    """Run the intake under uvicorn until SIGINT/SIGTERM; see `journey_assets.intake.server.serve`
-    (options: workers, log_level, port_file). Here too because the CLI imports it from this module."""
-    from journey_assets.intake.server import serve as run
-
-    run(host, port, settings, **options)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -25,6 +26,30 @@ def write_rooftops_config(world: World, path: Path) -> Path:
     return path
 
 
+SALESPEOPLE_FIELDS = (
+    "salesperson_id", "dealer_id", "first_name", "last_name", "email", "phone",
+    "territory_zips", "working_hours_start", "working_hours_end",
+)
+
+
+def wrike_contact_id(salesperson_id: str) -> str:
+    """A stable Wrike-style contact id for a sandbox salesperson (prod configures real ones)."""
+    return "KU" + hashlib.sha1(salesperson_id.encode()).hexdigest()[:6].upper()
+
+
+def write_salespeople_config(world: World, path: Path) -> Path:
+    """The world's sales roster, as the JSON a dealer group keeps beside its rooftops (the CRM has no roster API)."""
+    frame = world.table("salespeople")
+    rows = json.loads(frame[[c for c in SALESPEOPLE_FIELDS if c in frame.columns]].to_json(orient="records"))
+    for row in rows:
+        row["wrike_contact_id"] = wrike_contact_id(str(row["salesperson_id"]))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(json.dumps(rows, indent=2))
+    tmp.replace(path)
+    return path
+
+
 def drop_dms_exports_once(world: World, landing: Path) -> None:
     """The DMS's nightly CSV exports for the world's last week, written once per world."""
     marker = landing / f".sandbox-drops-{world.size}-{world.seed}"
@@ -37,6 +62,7 @@ def start_sandbox(settings: Settings, *, size: str = "small", seed: int = 7, por
     """A running sandbox on loopback (port 0 picks a free one) over the cached world of that size."""
     world = ensure_world(settings.data_dir, size, seed)
     write_rooftops_config(world, settings.rooftops_file)
+    write_salespeople_config(world, settings.salespeople_file)
     drop_dms_exports_once(world, settings.dms_landing_dir)
     record = settings.data_dir / "sandbox" / "requests.sqlite3"
     return SandboxServer(world, port=port, record_path=record).start()

@@ -1,0 +1,15 @@
+"""The real-time plane's response to intake events: no Dagster here.
+
+* `ledger`: the durable response ledger (SQLite, WAL) behind `ResponseLedger`.
+* `workflow`: `respond(events, deps)` and `respond_due(deps)`; `ResponseDeps`.
+* `config`: rooftops and salespeople (`load_roster`).
+* `contact`: identity keys and consent state of an event's customer.
+
+`defs/respond/` wraps this in a sensor and an op job; tests and the benchmark
+call it directly.
+"""
+
+from journey_assets.response.ledger import ResponseLedger, SQLiteLedger, open_ledger
+from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
+
+__all__ = ["ResponseConfig", "ResponseDeps", "ResponseLedger", "SQLiteLedger", "open_ledger", "respond", "respond_due"]

@@ -1,0 +1,717 @@
+"""The response ledger: what the response workflow did, durably, outside DuckDB.
+
+DuckDB allows one writing process and the nightly job holds it for minutes, so
+speed to lead cannot queue behind it. The ledger is its own SQLite file (WAL,
+`synchronous=FULL`), `data/response/ledger.sqlite3` by default
+(`JOURNEY_RESPONSE_LEDGER`). Several processes (concurrent response runs, the
+sensor) may open it; SQLite serializes the writers.
+
+`ResponseLedger` is the interface the workflow sees; `SQLiteLedger` is the only
+implementation so far. A Postgres implementation (for prod, beside Dagster's
+own Postgres storage) is **missing**: it would implement the same methods over
+the same tables.
+
+Tables
+------
+actions      (event_id, action) -> status, vendor_ref, detail, attempts, retry_at, updated_at.
+             The idempotency record: an action is claimed (`sending`) before the
+             vendor call and completed after it, so a retried run that finds
+             `done` sends nothing again, and a crash between the two leaves a
+             `sending` row that the next run treats as *in doubt* (see `claim`).
+suppressions phone -> state (suppressed | active), keyword, at: Twilio inbound
+             STOP-family keywords (and 21610 answers) suppress a number at once,
+             START-family keywords restore it.
+touches      contact key, channel, category, at, ref: every message sent, for frequency caps.
+messages     sid -> event_id, to_masked, status, error_code, updated_at: the state of
+             each SMS, moved by Twilio status callbacks (never backwards).
+dead_letter  event_id, action, vendor, reason, payload, at: permanent failures with
+             the vendor's own reason.
+contact_events  (event_id, contact_key) -> event_type, at, triggered: the intent history
+             of each identity key (repeated VDP views, the scorer's features).
+retry_queue  event_id -> the event (JSON), retry_at, reason: events with an action
+             deferred (quiet hours, caps) or left pending after a transient failure.
+round_robin  rooftop_id -> last salesperson assigned.
+
+Contact keys are hashes (`contact.py`), phone numbers in `suppressions` are
+E.164 (Twilio needs them to match), and `messages` keeps a masked number only.
+`retry_queue` keeps a copy of the event (with its contact data) until its
+actions are settled, as the intake's store does.
+
+Every write is its own transaction (one fsync) unless grouped by `atomic()`:
+the workflow records a sent SMS's message row, touch and `done` outcome in one,
+and reads and moves the round-robin cursor in one, so two runs at once never
+hand out the same turn.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any
+
+# Action statuses. Terminal ones are never retried.
+PENDING = "pending"  # to do (again): first time, or after a transient failure
+SENDING = "sending"  # claimed; the vendor call is in flight (or the process died during it)
+DONE = "done"
+DEFERRED = "deferred"  # not allowed now (quiet hours, frequency cap); retry_at says when
+SKIPPED = "skipped"  # decided not to act (no consent, no address, not applicable)
+FAILED = "failed"  # permanent vendor refusal; see dead_letter
+IN_DOUBT = "in_doubt"  # the call may have gone through; not repeated (see dead_letter)
+DRY_RUN = "dry_run"  # dry-run mode: logged, not sent
+TERMINAL = frozenset({DONE, SKIPPED, FAILED, IN_DOUBT, DRY_RUN})
+RETRYABLE = frozenset({PENDING, DEFERRED})
+
+# A `sending` claim older than this belongs to a process that died mid-call.
+DEFAULT_LEASE = timedelta(minutes=5)
+
+# Twilio message statuses in the order a message moves through them; a late callback
+# for an earlier status never moves a message backwards.
+STATUS_RANK = {
+    "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
+    "receiving": 3, "received": 4, "delivered": 5, "undelivered": 5, "failed": 5, "read": 6, "canceled": 5,
+}
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso(at: datetime) -> str:
+    if at.tzinfo is None:
+        raise ValueError("ledger times must be timezone-aware")
+    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+
+
+def parse_iso(text: str | None) -> datetime | None:
+    return datetime.fromisoformat(text) if text else None
+
+
+@dataclass(frozen=True)
+class ActionRecord:
+    event_id: str
+    action: str
+    status: str
+    vendor_ref: str | None
+    detail: dict[str, Any]
+    attempts: int
+    retry_at: datetime | None
+    updated_at: datetime
+
+    @property
+    def terminal(self) -> bool:
+        return self.status in TERMINAL
+
+
+@dataclass(frozen=True)
+class Claim:
+    """The answer to `claim`: whether this caller may act, and what is on record."""
+
+    granted: bool
+    record: ActionRecord | None  # the row as it stands (after the claim when granted)
+    in_doubt: bool = False  # a stale `sending` row: an earlier attempt may have reached the vendor
+
+
+@dataclass(frozen=True)
+class Suppression:
+    phone: str
+    state: str  # suppressed | active
+    keyword: str
+    at: datetime
+
+    @property
+    def suppressed(self) -> bool:
+        return self.state == "suppressed"
+
+
+@dataclass(frozen=True)
+class TouchRow:
+    contact_key: str
+    channel: str
+    category: str
+    at: datetime
+    ref: str
+
+
+@dataclass(frozen=True)
+class MessageRow:
+    sid: str
+    event_id: str | None
+    to_masked: str | None
+    status: str
+    error_code: str | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    event_id: str
+    action: str
+    vendor: str
+    reason: str
+    payload: dict[str, Any]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ContactEvent:
+    event_id: str
+    contact_key: str
+    event_type: str
+    at: datetime
+    triggered: bool
+
+
+@dataclass(frozen=True)
+class RetryItem:
+    event_id: str
+    event: dict[str, Any]
+    retry_at: datetime
+    reason: str
+    attempts: int
+
+
+class ResponseLedger(ABC):
+    """Durable state of the response workflow (see the module docstring)."""
+
+    # -- actions ---------------------------------------------------------------------
+    @abstractmethod
+    def get_action(self, event_id: str, action: str) -> ActionRecord | None: ...
+
+    @abstractmethod
+    def actions(self, event_id: str | None = None) -> list[ActionRecord]: ...
+
+    @abstractmethod
+    def claim(self, event_id: str, action: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Claim:
+        """Take (event_id, action) for one attempt: granted when the row is new, or `pending` or
+        `deferred` with its `retry_at` come; also granted, flagged `in_doubt`, for a `sending` row older
+        than `lease` (its process died mid-call; the caller decides whether repeating is safe).
+        Refused when the action is terminal, deferred to later, or claimed by someone else."""
+
+    @abstractmethod
+    def finish(
+        self,
+        event_id: str,
+        action: str,
+        status: str,
+        now: datetime,
+        *,
+        vendor_ref: str | None = None,
+        detail: dict[str, Any] | None = None,
+        retry_at: datetime | None = None,
+    ) -> ActionRecord: ...
+
+    # -- suppressions ------------------------------------------------------------------
+    @abstractmethod
+    def set_suppression(self, phone: str, suppressed: bool, keyword: str, at: datetime) -> Suppression: ...
+
+    @abstractmethod
+    def suppression(self, phone: str) -> Suppression | None: ...
+
+    def is_suppressed(self, phone: str | None) -> bool:
+        if not phone:
+            return False
+        row = self.suppression(phone)
+        return row is not None and row.suppressed
+
+    # -- touches ------------------------------------------------------------------------
+    @abstractmethod
+    def add_touch(self, keys: Sequence[str], channel: str, category: str, at: datetime, ref: str) -> None: ...
+
+    @abstractmethod
+    def touches(self, keys: Sequence[str], since: datetime) -> list[TouchRow]:
+        """Touches of any of `keys` after `since`, one per `ref`."""
+
+    # -- messages -----------------------------------------------------------------------
+    @abstractmethod
+    def record_message(
+        self, sid: str, status: str, at: datetime, *, event_id: str | None = None, to_masked: str | None = None,
+        error_code: str | None = None,
+    ) -> MessageRow:
+        """Insert or move a message's state forward (a callback older than the state is ignored)."""
+
+    @abstractmethod
+    def message(self, sid: str) -> MessageRow | None: ...
+
+    # -- dead letter ----------------------------------------------------------------------
+    @abstractmethod
+    def add_dead_letter(
+        self, event_id: str, action: str, vendor: str, reason: str, payload: dict[str, Any], at: datetime
+    ) -> None: ...
+
+    @abstractmethod
+    def dead_letters(self, event_id: str | None = None) -> list[DeadLetter]: ...
+
+    # -- contact history --------------------------------------------------------------------
+    @abstractmethod
+    def add_contact_event(self, event_id: str, keys: Sequence[str], event_type: str, at: datetime) -> None: ...
+
+    @abstractmethod
+    def contact_events(self, keys: Sequence[str], since: datetime | None = None) -> list[ContactEvent]:
+        """Events of any of `keys` (after `since`), one per event id, oldest first."""
+
+    @abstractmethod
+    def mark_triggered(self, event_id: str) -> None: ...
+
+    # -- retry queue --------------------------------------------------------------------------
+    @abstractmethod
+    def schedule_retry(self, event_id: str, event: dict[str, Any], retry_at: datetime, reason: str) -> None: ...
+
+    @abstractmethod
+    def clear_retry(self, event_id: str) -> None: ...
+
+    @abstractmethod
+    def due_retries(self, now: datetime, limit: int = 100) -> list[RetryItem]: ...
+
+    @abstractmethod
+    def next_retry_at(self) -> datetime | None: ...
+
+    # -- round robin ---------------------------------------------------------------------------
+    @abstractmethod
+    def round_robin_state(self) -> dict[str, str]: ...
+
+    @abstractmethod
+    def set_round_robin(self, rooftop_id: str, salesperson_id: str) -> None: ...
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Group the writes made inside (by this thread) into one transaction: one fsync, all or nothing."""
+        yield
+
+    def close(self) -> None:  # noqa: B027 - optional hook
+        pass
+
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS actions (
+    event_id   TEXT NOT NULL,
+    action     TEXT NOT NULL,
+    status     TEXT NOT NULL,
+    vendor_ref TEXT,
+    detail     TEXT NOT NULL DEFAULT '{}',
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    retry_at   TEXT,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (event_id, action)
+);
+CREATE TABLE IF NOT EXISTS suppressions (
+    phone   TEXT PRIMARY KEY,
+    state   TEXT NOT NULL,
+    keyword TEXT NOT NULL,
+    at      TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS touches (
+    contact_key TEXT NOT NULL,
+    channel     TEXT NOT NULL,
+    category    TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    ref         TEXT NOT NULL,
+    PRIMARY KEY (contact_key, ref)
+);
+CREATE INDEX IF NOT EXISTS touches_key_at ON touches (contact_key, at);
+CREATE TABLE IF NOT EXISTS messages (
+    sid        TEXT PRIMARY KEY,
+    event_id   TEXT,
+    to_masked  TEXT,
+    status     TEXT NOT NULL,
+    error_code TEXT,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS dead_letter (
+    id       INTEGER PRIMARY KEY AUTOINCREMENT,
+    event_id TEXT NOT NULL,
+    action   TEXT NOT NULL,
+    vendor   TEXT NOT NULL,
+    reason   TEXT NOT NULL,
+    payload  TEXT NOT NULL,
+    at       TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS contact_events (
+    event_id    TEXT NOT NULL,
+    contact_key TEXT NOT NULL,
+    event_type  TEXT NOT NULL,
+    at          TEXT NOT NULL,
+    triggered   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (event_id, contact_key)
+);
+CREATE INDEX IF NOT EXISTS contact_events_key_at ON contact_events (contact_key, at);
+CREATE TABLE IF NOT EXISTS retry_queue (
+    event_id   TEXT PRIMARY KEY,
+    event      TEXT NOT NULL,
+    retry_at   TEXT NOT NULL,
+    reason     TEXT NOT NULL,
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    updated_at TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS round_robin (
+    rooftop_id     TEXT PRIMARY KEY,
+    salesperson_id TEXT NOT NULL
+);
+"""
+
+
+def _placeholders(values: Sequence[Any]) -> str:
+    return ",".join("?" * len(values))
+
+
+class SQLiteLedger(ResponseLedger):
+    """The ledger in one SQLite file (WAL, synchronous=FULL); safe across threads and processes."""
+
+    def __init__(self, path: str | Path):
+        self.path = Path(path)
+        if self.path.suffix.lower() in {".duckdb", ".ddb"}:
+            raise ValueError("the response ledger is a SQLite file; keep it apart from DuckDB files")
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._local = threading.local()
+        self._connections: list[sqlite3.Connection] = []
+        self._lock = threading.Lock()
+        self._conn().executescript(SCHEMA)
+
+    def __repr__(self) -> str:
+        return f"SQLiteLedger({str(self.path)!r})"
+
+    def _conn(self) -> sqlite3.Connection:
+        conn = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
+            conn.execute("PRAGMA journal_mode=WAL")
+            conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("PRAGMA busy_timeout=30000")
+            self._local.conn = conn
+            with self._lock:
+                self._connections.append(conn)
+        return conn
+
+    def _write(self, fn: Any) -> Any:
+        """Run fn(conn) in one IMMEDIATE transaction (the write lock taken up front), or inside
+        the enclosing `atomic()` block of this thread."""
+        conn = self._conn()
+        if getattr(self._local, "depth", 0):
+            return fn(conn)
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        return result
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        conn = self._conn()
+        depth = getattr(self._local, "depth", 0)
+        if depth:
+            self._local.depth = depth + 1
+            try:
+                yield
+            finally:
+                self._local.depth = depth
+            return
+        conn.execute("BEGIN IMMEDIATE")
+        self._local.depth = 1
+        try:
+            yield
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+        finally:
+            self._local.depth = 0
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._connections:
+                try:
+                    conn.close()
+                except sqlite3.Error:  # pragma: no cover
+                    pass
+            self._connections.clear()
+        self._local = threading.local()
+
+    # -- actions -----------------------------------------------------------------------
+    _ACTION_COLUMNS = "event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at"
+
+    @staticmethod
+    def _action(row: tuple | None) -> ActionRecord | None:
+        if row is None:
+            return None
+        event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at = row
+        return ActionRecord(
+            event_id, action, status, vendor_ref, json.loads(detail or "{}"), attempts,
+            parse_iso(retry_at), parse_iso(updated_at),  # type: ignore[arg-type]
+        )
+
+    def get_action(self, event_id: str, action: str) -> ActionRecord | None:
+        row = self._conn().execute(
+            f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
+        ).fetchone()
+        return self._action(row)
+
+    def actions(self, event_id: str | None = None) -> list[ActionRecord]:
+        sql = f"SELECT {self._ACTION_COLUMNS} FROM actions"
+        params: tuple = ()
+        if event_id is not None:
+            sql += " WHERE event_id = ?"
+            params = (event_id,)
+        rows = self._conn().execute(sql + " ORDER BY updated_at, event_id, action", params).fetchall()
+        return [self._action(r) for r in rows]  # type: ignore[misc]
+
+    def claim(self, event_id: str, action: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Claim:
+        def run(conn: sqlite3.Connection) -> Claim:
+            row = self._action(
+                conn.execute(
+                    f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
+                ).fetchone()
+            )
+            in_doubt = False
+            if row is None:
+                conn.execute(
+                    "INSERT INTO actions (event_id, action, status, attempts, updated_at) VALUES (?, ?, ?, 1, ?)",
+                    (event_id, action, SENDING, iso(now)),
+                )
+            else:
+                if row.terminal:
+                    return Claim(False, row)
+                if row.status in (DEFERRED, PENDING) and row.retry_at is not None and row.retry_at > now:
+                    return Claim(False, row)  # not yet: quiet hours, a cap, or a transient failure's backoff
+                if row.status == SENDING:
+                    if now - row.updated_at < lease:
+                        return Claim(False, row)  # another run is on it
+                    in_doubt = True
+                conn.execute(
+                    "UPDATE actions SET status = ?, attempts = attempts + 1, updated_at = ? "
+                    "WHERE event_id = ? AND action = ?",
+                    (SENDING, iso(now), event_id, action),
+                )
+            claimed = self._action(
+                conn.execute(
+                    f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
+                ).fetchone()
+            )
+            return Claim(True, claimed, in_doubt)
+
+        return self._write(run)
+
+    def finish(
+        self,
+        event_id: str,
+        action: str,
+        status: str,
+        now: datetime,
+        *,
+        vendor_ref: str | None = None,
+        detail: dict[str, Any] | None = None,
+        retry_at: datetime | None = None,
+    ) -> ActionRecord:
+        detail_json = json.dumps(detail or {}, default=str, sort_keys=True)
+
+        def run(conn: sqlite3.Connection) -> ActionRecord:
+            conn.execute(
+                "INSERT INTO actions (event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?, ?) "
+                "ON CONFLICT (event_id, action) DO UPDATE SET status = excluded.status, "
+                "vendor_ref = COALESCE(excluded.vendor_ref, actions.vendor_ref), detail = excluded.detail, "
+                "retry_at = excluded.retry_at, updated_at = excluded.updated_at",
+                (event_id, action, status, vendor_ref, detail_json, iso(retry_at) if retry_at else None, iso(now)),
+            )
+            return self._action(
+                conn.execute(
+                    f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
+                ).fetchone()
+            )
+
+        return self._write(run)
+
+    # -- suppressions ------------------------------------------------------------------
+    def set_suppression(self, phone: str, suppressed: bool, keyword: str, at: datetime) -> Suppression:
+        state = "suppressed" if suppressed else "active"
+
+        def run(conn: sqlite3.Connection) -> None:
+            # A keyword older than the state on record (a replayed or late event) does not undo it.
+            conn.execute(
+                "INSERT INTO suppressions (phone, state, keyword, at) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT (phone) DO UPDATE SET state = excluded.state, keyword = excluded.keyword, at = excluded.at "
+                "WHERE excluded.at >= suppressions.at",
+                (phone, state, keyword, iso(at)),
+            )
+
+        self._write(run)
+        return self.suppression(phone)  # type: ignore[return-value]
+
+    def suppression(self, phone: str) -> Suppression | None:
+        row = self._conn().execute("SELECT phone, state, keyword, at FROM suppressions WHERE phone = ?", (phone,)).fetchone()
+        return Suppression(row[0], row[1], row[2], parse_iso(row[3])) if row else None  # type: ignore[arg-type]
+
+    def suppressions(self) -> list[Suppression]:
+        rows = self._conn().execute("SELECT phone, state, keyword, at FROM suppressions ORDER BY at").fetchall()
+        return [Suppression(r[0], r[1], r[2], parse_iso(r[3])) for r in rows]  # type: ignore[arg-type]
+
+    # -- touches -------------------------------------------------------------------------
+    def add_touch(self, keys: Sequence[str], channel: str, category: str, at: datetime, ref: str) -> None:
+        rows = [(key, channel, category, iso(at), ref) for key in keys]
+        self._write(
+            lambda conn: conn.executemany(
+                "INSERT OR IGNORE INTO touches (contact_key, channel, category, at, ref) VALUES (?, ?, ?, ?, ?)", rows
+            )
+        )
+
+    def touches(self, keys: Sequence[str], since: datetime) -> list[TouchRow]:
+        if not keys:
+            return []
+        rows = self._conn().execute(
+            f"SELECT contact_key, channel, category, at, ref FROM touches WHERE contact_key IN ({_placeholders(keys)}) "
+            "AND at > ? ORDER BY at",
+            (*keys, iso(since)),
+        ).fetchall()
+        seen: dict[str, TouchRow] = {}
+        for key, channel, category, at, ref in rows:
+            seen.setdefault(ref, TouchRow(key, channel, category, parse_iso(at), ref))  # type: ignore[arg-type]
+        return list(seen.values())
+
+    # -- messages ------------------------------------------------------------------------
+    def record_message(
+        self, sid: str, status: str, at: datetime, *, event_id: str | None = None, to_masked: str | None = None,
+        error_code: str | None = None,
+    ) -> MessageRow:
+        def run(conn: sqlite3.Connection) -> None:
+            row = conn.execute("SELECT status FROM messages WHERE sid = ?", (sid,)).fetchone()
+            if row is None:
+                conn.execute(
+                    "INSERT INTO messages (sid, event_id, to_masked, status, error_code, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (sid, event_id, to_masked, status, error_code, iso(at)),
+                )
+                return
+            forward = STATUS_RANK.get(status, 0) >= STATUS_RANK.get(row[0], 0)
+            conn.execute(
+                "UPDATE messages SET event_id = COALESCE(event_id, ?), to_masked = COALESCE(to_masked, ?), "
+                "status = CASE WHEN ? THEN ? ELSE status END, "
+                "error_code = CASE WHEN ? THEN COALESCE(?, error_code) ELSE error_code END, "
+                "updated_at = CASE WHEN ? THEN ? ELSE updated_at END WHERE sid = ?",
+                (event_id, to_masked, forward, status, forward, error_code, forward, iso(at), sid),
+            )
+
+        self._write(run)
+        return self.message(sid)  # type: ignore[return-value]
+
+    def message(self, sid: str) -> MessageRow | None:
+        row = self._conn().execute(
+            "SELECT sid, event_id, to_masked, status, error_code, updated_at FROM messages WHERE sid = ?", (sid,)
+        ).fetchone()
+        return MessageRow(*row[:5], parse_iso(row[5])) if row else None  # type: ignore[arg-type]
+
+    def messages(self, event_id: str | None = None) -> list[MessageRow]:
+        sql = "SELECT sid, event_id, to_masked, status, error_code, updated_at FROM messages"
+        params: tuple = ()
+        if event_id is not None:
+            sql += " WHERE event_id = ?"
+            params = (event_id,)
+        return [MessageRow(*r[:5], parse_iso(r[5])) for r in self._conn().execute(sql, params).fetchall()]  # type: ignore[arg-type]
+
+    # -- dead letter -----------------------------------------------------------------------
+    def add_dead_letter(
+        self, event_id: str, action: str, vendor: str, reason: str, payload: dict[str, Any], at: datetime
+    ) -> None:
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO dead_letter (event_id, action, vendor, reason, payload, at) VALUES (?, ?, ?, ?, ?, ?)",
+                (event_id, action, vendor, reason, json.dumps(payload, default=str, sort_keys=True), iso(at)),
+            )
+        )
+
+    def dead_letters(self, event_id: str | None = None) -> list[DeadLetter]:
+        sql = "SELECT event_id, action, vendor, reason, payload, at FROM dead_letter"
+        params: tuple = ()
+        if event_id is not None:
+            sql += " WHERE event_id = ?"
+            params = (event_id,)
+        rows = self._conn().execute(sql + " ORDER BY id", params).fetchall()
+        return [DeadLetter(r[0], r[1], r[2], r[3], json.loads(r[4]), parse_iso(r[5])) for r in rows]  # type: ignore[arg-type]
+
+    # -- contact history ------------------------------------------------------------------------
+    def add_contact_event(self, event_id: str, keys: Sequence[str], event_type: str, at: datetime) -> None:
+        rows = [(event_id, key, event_type, iso(at)) for key in keys]
+        self._write(
+            lambda conn: conn.executemany(
+                "INSERT OR IGNORE INTO contact_events (event_id, contact_key, event_type, at) VALUES (?, ?, ?, ?)", rows
+            )
+        )
+
+    def contact_events(self, keys: Sequence[str], since: datetime | None = None) -> list[ContactEvent]:
+        if not keys:
+            return []
+        sql = (
+            "SELECT event_id, contact_key, event_type, at, triggered FROM contact_events "
+            f"WHERE contact_key IN ({_placeholders(keys)})"
+        )
+        params: list[Any] = list(keys)
+        if since is not None:
+            sql += " AND at > ?"
+            params.append(iso(since))
+        seen: dict[str, ContactEvent] = {}
+        for event_id, key, event_type, at, triggered in self._conn().execute(sql + " ORDER BY at", params).fetchall():
+            seen.setdefault(event_id, ContactEvent(event_id, key, event_type, parse_iso(at), bool(triggered)))  # type: ignore[arg-type]
+        return sorted(seen.values(), key=lambda e: e.at)
+
+    def mark_triggered(self, event_id: str) -> None:
+        self._write(lambda conn: conn.execute("UPDATE contact_events SET triggered = 1 WHERE event_id = ?", (event_id,)))
+
+    # -- retry queue -------------------------------------------------------------------------------
+    def schedule_retry(self, event_id: str, event: dict[str, Any], retry_at: datetime, reason: str) -> None:
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO retry_queue (event_id, event, retry_at, reason, attempts, updated_at) VALUES (?, ?, ?, ?, 1, ?) "
+                "ON CONFLICT (event_id) DO UPDATE SET retry_at = excluded.retry_at, reason = excluded.reason, "
+                "attempts = retry_queue.attempts + 1, updated_at = excluded.updated_at",
+                (event_id, json.dumps(event, default=str), iso(retry_at), reason, iso(utc_now())),
+            )
+        )
+
+    def clear_retry(self, event_id: str) -> None:
+        if self._conn().execute("SELECT 1 FROM retry_queue WHERE event_id = ?", (event_id,)).fetchone() is None:
+            return  # the common case: no write, no fsync
+        self._write(lambda conn: conn.execute("DELETE FROM retry_queue WHERE event_id = ?", (event_id,)))
+
+    def due_retries(self, now: datetime, limit: int = 100) -> list[RetryItem]:
+        rows = self._conn().execute(
+            "SELECT event_id, event, retry_at, reason, attempts FROM retry_queue WHERE retry_at <= ? "
+            "ORDER BY retry_at LIMIT ?",
+            (iso(now), limit),
+        ).fetchall()
+        return [RetryItem(r[0], json.loads(r[1]), parse_iso(r[2]), r[3], r[4]) for r in rows]  # type: ignore[arg-type]
+
+    def next_retry_at(self) -> datetime | None:
+        row = self._conn().execute("SELECT min(retry_at) FROM retry_queue").fetchone()
+        return parse_iso(row[0]) if row and row[0] else None
+
+    # -- round robin ---------------------------------------------------------------------------------
+    def round_robin_state(self) -> dict[str, str]:
+        return dict(self._conn().execute("SELECT rooftop_id, salesperson_id FROM round_robin").fetchall())
+
+    def set_round_robin(self, rooftop_id: str, salesperson_id: str) -> None:
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO round_robin (rooftop_id, salesperson_id) VALUES (?, ?) "
+                "ON CONFLICT (rooftop_id) DO UPDATE SET salesperson_id = excluded.salesperson_id",
+                (rooftop_id, salesperson_id),
+            )
+        )
+
+
+def open_ledger(spec: str | Path) -> ResponseLedger:
+    """A SQLite path (SQLAlchemy's `sqlite:///` prefix accepted). `postgresql://...` is not implemented yet."""
+    text = str(spec)
+    if text.startswith(("postgres://", "postgresql://")):
+        raise NotImplementedError("a Postgres response ledger is not implemented yet; use a SQLite path")
+    if text.startswith("sqlite:///"):
+        text = text.removeprefix("sqlite:///")
+    return SQLiteLedger(text)
+
