@@ -8,6 +8,7 @@ Prod: BigQuery, dbt target `prod`, live vendor URLs, credentials via `EnvVar`
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import sys
 from pathlib import Path
@@ -15,10 +16,19 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from dagster_duckdb_pandas import DuckDBPandasIOManager
+from journey_assets.defs.io_managers import WarehouseDuckDBIOManager
 from dagster_gcp_pandas import BigQueryPandasIOManager
 
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
+from journey_assets.defs.respond.resources import respond_resources
+from journey_assets.connectors.ga4 import ANALYTICS_READONLY, GA4Client, google_auth
+from journey_assets.connectors.gbp import BUSINESS_MANAGE_SCOPE, GBPClient
+from journey_assets.connectors.google_ads import ADWORDS_SCOPE, DEFAULT_API_VERSION, GoogleAdsClient
+from journey_assets.connectors.pagespeed import PageSpeedClient
+from journey_assets.connectors.crm import CRMClient
+from journey_assets.connectors.dms import DmsLoader, GcsLanding, LocalLanding
+from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
+from journey_assets.connectors.metricool import MetricoolClient
 from journey_assets.settings import REPO_ROOT, Settings
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
@@ -56,13 +66,152 @@ class DealerInventoryResource(dg.ConfigurableResource):
         return DealerInventoryClient(self.base_url, self.api_key, page_size=self.page_size, timeout=self.timeout_seconds)
 
 
+class GA4Resource(dg.ConfigurableResource):
+    """GA4 Data API. Auth: `access_token` as is (sandbox), else Application Default Credentials
+    (the Dagster host's service account, or GOOGLE_APPLICATION_CREDENTIALS; add it as a property Viewer)."""
+
+    base_url: str
+    access_token: str = ""
+    page_size: int = 10_000
+    timeout_seconds: float = 60.0
+
+    def client(self) -> GA4Client:
+        auth = google_auth("ga4", [ANALYTICS_READONLY], access_token=self.access_token)
+        return GA4Client(self.base_url, auth=auth, page_size=self.page_size, timeout=self.timeout_seconds)
+
+
+class GoogleAdsResource(dg.ConfigurableResource):
+    """Google Ads API over REST. Auth: `access_token` (sandbox), a user's OAuth refresh token, or ADC.
+    The developer token was sunset on 2026-09-09 and is optional; `login_customer_id` is the manager
+    account, overridable per rooftop (`google_ads_login_customer_id` in the rooftop config)."""
+
+    base_url: str
+    api_version: str = DEFAULT_API_VERSION
+    access_token: str = ""
+    oauth_client_id: str = ""
+    oauth_client_secret: str = ""
+    oauth_refresh_token: str = ""
+    login_customer_id: str = ""
+    developer_token: str = ""
+    timeout_seconds: float = 120.0
+
+    def client(self, login_customer_id: str | None = None) -> GoogleAdsClient:
+        auth = google_auth(
+            "google_ads", [ADWORDS_SCOPE], access_token=self.access_token, refresh_token=self.oauth_refresh_token,
+            client_id=self.oauth_client_id, client_secret=self.oauth_client_secret,
+        )
+        return GoogleAdsClient(
+            self.base_url, auth=auth, api_version=self.api_version, developer_token=self.developer_token,
+            login_customer_id=login_customer_id or self.login_customer_id, timeout=self.timeout_seconds,
+        )
+
+
+class GBPResource(dg.ConfigurableResource):
+    """Google Business Profile reviews (My Business API v4). Auth as for Google Ads (business.manage scope)."""
+
+    base_url: str
+    account_id: str
+    access_token: str = ""
+    oauth_client_id: str = ""
+    oauth_client_secret: str = ""
+    oauth_refresh_token: str = ""
+    timeout_seconds: float = 60.0
+
+    def client(self) -> GBPClient:
+        auth = google_auth(
+            "gbp", [BUSINESS_MANAGE_SCOPE], access_token=self.access_token, refresh_token=self.oauth_refresh_token,
+            client_id=self.oauth_client_id, client_secret=self.oauth_client_secret,
+        )
+        return GBPClient(self.base_url, auth=auth, timeout=self.timeout_seconds)
+
+
+class PageSpeedResource(dg.ConfigurableResource):
+    """PageSpeed Insights v5. The key is optional on the live API (a small keyless quota)."""
+
+    base_url: str
+    api_key: str = ""
+    timeout_seconds: float = 120.0
+    strategies: list[str] = ["mobile", "desktop"]
+    max_concurrency: int = 4  # Lighthouse runs in flight at once; well under the PSI project quota
+    # Where a rooftop's search results page lives when its config has no `pagespeed_urls`
+    # (Dealer.com: /new-inventory/index.htm; DealerOn: /searchnew.aspx).
+    search_results_path: str = "/new-inventory/index.htm"
+
+    def client(self) -> PageSpeedClient:
+        return PageSpeedClient(self.base_url, self.api_key, timeout=self.timeout_seconds)
+
+
+class MetaResource(dg.ConfigurableResource):
+    """Meta Graph API (Marketing API insights, Lead Ads) with a system user's access token."""
+
+    base_url: str
+    access_token: str
+    api_version: str = "v25.0"
+    page_size: int = 500
+    sync_max_days: int = 7  # longer insights ranges run as async report runs
+    poll_interval_seconds: float = 5.0
+    throttle_threshold_pct: float = 75.0  # X-FB-Ads-Insights-Throttle level where the client starts pausing
+    throttle_max_pause_seconds: float = 60.0
+    timeout_seconds: float = 60.0
+
+    def client(self) -> MetaGraphClient:
+        throttle = ThrottlePolicy(threshold_pct=self.throttle_threshold_pct, max_pause=self.throttle_max_pause_seconds)
+        return MetaGraphClient(
+            self.base_url, self.access_token, api_version=self.api_version, page_size=self.page_size,
+            sync_max_days=self.sync_max_days, poll_interval=self.poll_interval_seconds, throttle=throttle,
+            timeout=self.timeout_seconds,
+        )
+
+
+class MetricoolResource(dg.ConfigurableResource):
+    """Metricool REST API: the account's API token (X-Mc-Auth) and user id; a rooftop is a brand (blogId)."""
+
+    base_url: str
+    user_token: str
+    user_id: str
+    lookback_days: int = 28  # a snapshot re-reads the posts of the last N days: engagement keeps growing
+    timeout_seconds: float = 60.0
+
+    def client(self) -> MetricoolClient:
+        if not self.user_id:
+            raise ValueError("JOURNEY_METRICOOL_USER_ID is not set: the number after userId in Metricool's URL")
+        return MetricoolClient(self.base_url, self.user_token, self.user_id, timeout=self.timeout_seconds)
+
+
+class CRMResource(dg.ConfigurableResource):
+    """The dealer group's CRM (generic REST shape, see connectors/crm.py): base URL and bearer token."""
+
+    base_url: str
+    token: str
+    per_page: int = 100
+    timeout_seconds: float = 30.0
+
+    def client(self) -> CRMClient:
+        if not self.base_url:
+            raise ValueError("JOURNEY_CRM_BASE_URL is not set: your CRM's API root")
+        return CRMClient(self.base_url, self.token, timeout=self.timeout_seconds)
+
+
+class DmsLandingResource(dg.ConfigurableResource):
+    """Where DMS exports land: a local folder, or a GCS bucket prefix in prod."""
+
+    root: str = ""  # local folder (JOURNEY_DMS_LANDING_DIR)
+    bucket: str = ""  # GCS bucket (JOURNEY_DMS_BUCKET); set in prod instead of root
+    prefix: str = "dms"
+    max_bad_row_fraction: float = 0.5  # above it a file is refused whole, not row by row
+
+    def loader(self) -> DmsLoader:
+        landing = GcsLanding(self.bucket, self.prefix) if self.bucket else LocalLanding(self.root)
+        return DmsLoader(landing, max_bad_fraction=self.max_bad_row_fraction)
+
+
 def _secret(settings: Settings, name: str, sandbox_value: str) -> Any:
     return sandbox_value if settings.is_local else dg.EnvVar(name)
 
 
 def resources_for(settings: Settings) -> dict[str, Any]:
     if settings.is_local:
-        io_manager: Any = DuckDBPandasIOManager(database=str(settings.duckdb_path))
+        io_manager: Any = WarehouseDuckDBIOManager(database=str(settings.duckdb_path))
     else:
         io_manager = BigQueryPandasIOManager(
             project=dg.EnvVar("JOURNEY_GCP_PROJECT"),
@@ -77,8 +226,49 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             dbt_executable=DBT_EXECUTABLE,
         ),
         "rooftops": RooftopsResource(path=str(settings.rooftops_file)),
+        **respond_resources(settings),
+        "meta": MetaResource(
+            base_url=settings.base_url("meta"),
+            access_token=_secret(settings, "JOURNEY_META_ACCESS_TOKEN", SANDBOX_API_KEY),
+            poll_interval_seconds=0.2 if settings.is_local else 5.0,
+        ),
+        "metricool": MetricoolResource(
+            base_url=settings.base_url("metricool"),
+            user_token=_secret(settings, "JOURNEY_METRICOOL_USER_TOKEN", SANDBOX_API_KEY),
+            user_id=os.getenv("JOURNEY_METRICOOL_USER_ID", "sandbox" if settings.is_local else ""),
+        ),
+        "crm": CRMResource(
+            base_url=settings.base_url("crm"),
+            token=_secret(settings, "JOURNEY_CRM_TOKEN", os.getenv("JOURNEY_SANDBOX_CRM_TOKEN", "sandbox-crm-token")),
+        ),
+        "dms_landing": DmsLandingResource(
+            root=str(settings.dms_landing_dir),
+            bucket=os.getenv("JOURNEY_DMS_BUCKET", ""),
+            prefix=os.getenv("JOURNEY_DMS_PREFIX", "dms"),
+        ),
         "dealer_inventory": DealerInventoryResource(
             base_url=settings.base_url("dealer_inventory"),
             api_key=_secret(settings, "JOURNEY_DEALER_INVENTORY_API_KEY", SANDBOX_API_KEY),
+        ),
+        "ga4": GA4Resource(base_url=settings.base_url("ga4"), access_token=SANDBOX_API_KEY if settings.is_local else ""),
+        "google_ads": GoogleAdsResource(
+            base_url=settings.base_url("google_ads"),
+            access_token=SANDBOX_API_KEY if settings.is_local else "",
+            oauth_client_id=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_ID", ""),
+            oauth_client_secret=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_SECRET", ""),
+            oauth_refresh_token=_secret(settings, "JOURNEY_GOOGLE_ADS_REFRESH_TOKEN", ""),
+            login_customer_id=os.getenv("JOURNEY_GOOGLE_ADS_LOGIN_CUSTOMER_ID", ""),
+        ),
+        "gbp": GBPResource(
+            base_url=settings.base_url("gbp"),
+            account_id=os.getenv("JOURNEY_GBP_ACCOUNT_ID", "sandbox" if settings.is_local else ""),
+            access_token=SANDBOX_API_KEY if settings.is_local else "",
+            oauth_client_id=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_ID", ""),
+            oauth_client_secret=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_SECRET", ""),
+            oauth_refresh_token=_secret(settings, "JOURNEY_GBP_REFRESH_TOKEN", ""),
+        ),
+        "pagespeed": PageSpeedResource(
+            base_url=settings.base_url("pagespeed"),
+            api_key=_secret(settings, "JOURNEY_PAGESPEED_API_KEY", SANDBOX_API_KEY),
         ),
     }

@@ -40,7 +40,8 @@ from urllib.parse import parse_qs, urlsplit
 
 FAULT_KINDS = ("rate_limit", "server_error", "timeout", "drop", "malformed", "partial")
 REDACTED_HEADERS = {
-    "authorization", "x-api-key", "developer-token", "cookie", "x-twilio-signature", "x-mc-auth", "x-hub-signature-256",
+    "authorization", "x-api-key", "x-goog-api-key", "developer-token", "cookie", "x-twilio-signature", "x-mc-auth",
+    "x-hub-signature-256",
 }
 
 
