@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import importlib
 import os
+from datetime import timedelta
 import pkgutil
 from types import ModuleType
 
@@ -26,6 +27,9 @@ _KINDS = {
     "schedules": (dg.ScheduleDefinition, UnresolvedPartitionedAssetScheduleDefinition),
     "sensors": (dg.SensorDefinition,),
 }
+
+
+NIGHTLY_FRESHNESS = dg.FreshnessPolicy.time_window(warn_window=timedelta(hours=26), fail_window=timedelta(hours=50))
 
 
 def collect(package: ModuleType) -> dict[str, list]:
@@ -51,7 +55,13 @@ def build_definitions(settings: Settings) -> dg.Definitions:
     os.environ["JOURNEY_DUCKDB_PATH"] = str(settings.duckdb_path)
     # Locally one process writes DuckDB at a time, so steps run in the run's own process.
     executor = dg.in_process_executor if settings.is_local else dg.multiprocess_executor
-    return dg.Definitions(**collect(defs_package), resources=resources_for(settings), executor=executor)
+    defs = dg.Definitions(**collect(defs_package), resources=resources_for(settings), executor=executor)
+    # The nightly run lands by about 04:00 UTC: a raw table or mart not updated
+    # for a day and a bit is late (warn), for two nights it is stale (fail).
+    return defs.map_resolved_asset_specs(
+        func=lambda spec: dg.apply_freshness_policy(spec, NIGHTLY_FRESHNESS),
+        selection=dg.AssetSelection.key_prefixes("raw", "marts"),
+    )
 
 
 defs = build_definitions(load_settings())

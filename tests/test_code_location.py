@@ -37,6 +37,8 @@ def test_local_code_location_loads_with_lineage_and_checks(monkeypatch, tmp_path
     check_names = {(c.asset_key.to_user_string(), c.name) for c in graph.asset_check_keys}
     assert ("raw/dealer_inventory", "no_quarantined_rows") in check_names
     assert any(asset == "marts/dim_inventory_vehicles" and name.startswith("unique") for asset, name in check_names)
+    assert graph.get(dg.AssetKey(["raw", "dealer_inventory"])).freshness_policy is not None
+    assert graph.get(dg.AssetKey(["marts", "dim_inventory_vehicles"])).freshness_policy is not None
     job = defs.resolve_job_def("nightly")
     assert job.tags.get("journey/warehouse") == "duckdb"
     schedule = defs.resolve_schedule_def("nightly_schedule")
