@@ -87,3 +87,13 @@ def quarantine_out(source: str) -> dg.AssetOut:
         group_name="ops",
         io_manager_key="io_manager",
     )
+
+
+def raw_out(key: Sequence[str], description: str, *, partition_expr: str) -> dg.AssetOut:
+    """A raw table: one daily partition per run, replaced on re-run through `partition_expr`."""
+    return dg.AssetOut(
+        key=list(key),
+        description=description,
+        metadata={"partition_expr": partition_expr},
+        group_name="ingest",
+    )

@@ -29,6 +29,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -148,18 +149,16 @@ def activity_problems(row: Mapping[str, Any], day: date) -> list[str]:
 
 @dg.multi_asset(
     outs={
-        "leads": dg.AssetOut(
-            key=LEADS_KEY,
-            description="CRM leads whose last change fell on updated_date, in the state they had then "
+        "leads": raw_out(
+            LEADS_KEY,
+            "CRM leads whose last change fell on updated_date, in the state they had then "
             "(nightly runs accumulate the status history).",
-            metadata={"partition_expr": "updated_date"},
-            group_name="ingest",
+            partition_expr="updated_date",
         ),
-        "activities": dg.AssetOut(
-            key=ACTIVITIES_KEY,
-            description="CRM activities (calls, emails, texts, visits) per day they occurred.",
-            metadata={"partition_expr": "occurred_date"},
-            group_name="ingest",
+        "activities": raw_out(
+            ACTIVITIES_KEY,
+            "CRM activities (calls, emails, texts, visits) per day they occurred.",
+            partition_expr="occurred_date",
         ),
         "rejected": quarantine_out(SOURCE),
     },

@@ -10,6 +10,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -46,11 +47,10 @@ SCHEMA = {
 
 @dg.multi_asset(
     outs={
-        "vehicles": dg.AssetOut(
-            key=RAW_KEY,
-            description="Each rooftop's website inventory feed, one row per vehicle per snapshot day.",
-            metadata={"partition_expr": "snapshot_date"},
-            group_name="ingest",
+        "vehicles": raw_out(
+            RAW_KEY,
+            "Each rooftop's website inventory feed, one row per vehicle per snapshot day.",
+            partition_expr="snapshot_date",
         ),
         "rejected": quarantine_out(SOURCE),
     },

@@ -20,7 +20,7 @@ import dagster as dg
 import pandas as pd
 
 from journey_assets.connectors.dms import file_log_rows
-from journey_assets.defs.ingest.common import partition_day, quarantine_check, quarantine_frame, typed_frame
+from journey_assets.defs.ingest.common import partition_day, quarantine_check, quarantine_frame, raw_out, typed_frame
 from journey_assets.defs.ops.schedules import WAREHOUSE_TAGS
 from journey_assets.defs.partitions import daily_partitions
 from journey_assets.defs.resources import DmsLandingResource
@@ -74,17 +74,15 @@ FILES_SCHEMA = {
 
 @dg.multi_asset(
     outs={
-        "sales": dg.AssetOut(
-            key=SALES_KEY,
-            description="Deals from each rooftop's daily DMS sales export, one row per deal, keyed by export_date.",
-            metadata={"partition_expr": "export_date"},
-            group_name="ingest",
+        "sales": raw_out(
+            SALES_KEY,
+            "Deals from each rooftop's daily DMS sales export, one row per deal, keyed by export_date.",
+            partition_expr="export_date",
         ),
-        "service": dg.AssetOut(
-            key=SERVICE_KEY,
-            description="Repair orders from each rooftop's daily DMS service export, keyed by export_date.",
-            metadata={"partition_expr": "export_date"},
-            group_name="ingest",
+        "service": raw_out(
+            SERVICE_KEY,
+            "Repair orders from each rooftop's daily DMS service export, keyed by export_date.",
+            partition_expr="export_date",
         ),
         "files": dg.AssetOut(
             key=FILES_KEY,

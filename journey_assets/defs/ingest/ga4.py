@@ -18,6 +18,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -99,19 +100,17 @@ def _with_key(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[dict
 
 @dg.multi_asset(
     outs={
-        "sessions": dg.AssetOut(
-            key=SESSIONS_KEY,
-            description="GA4 sessions per rooftop and day by default channel group, source, medium, campaign "
+        "sessions": raw_out(
+            SESSIONS_KEY,
+            "GA4 sessions per rooftop and day by default channel group, source, medium, campaign "
             "and device, with engaged sessions, page views and key events.",
-            metadata={"partition_expr": "date_day"},
-            group_name="ingest",
+            partition_expr="date_day",
         ),
-        "events": dg.AssetOut(
-            key=EVENTS_KEY,
-            description="GA4 event counts per rooftop and day by event name and page path "
+        "events": raw_out(
+            EVENTS_KEY,
+            "GA4 event counts per rooftop and day by event name and page path "
             "(page_view, view_item on VDPs, generate_lead, ...).",
-            metadata={"partition_expr": "date_day"},
-            group_name="ingest",
+            partition_expr="date_day",
         ),
         "rejected": quarantine_out(SOURCE),
     },

@@ -18,6 +18,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -80,12 +81,11 @@ def as_of_snapshot(reviews: list[dict[str, Any]], day: date) -> list[dict[str, A
 
 @dg.multi_asset(
     outs={
-        "reviews": dg.AssetOut(
-            key=RAW_KEY,
-            description="Google Business Profile reviews of each rooftop, one row per review per snapshot day, "
+        "reviews": raw_out(
+            RAW_KEY,
+            "Google Business Profile reviews of each rooftop, one row per review per snapshot day, "
             "with the star rating (1-5), the text and the dealer's reply.",
-            metadata={"partition_expr": "snapshot_date"},
-            group_name="ingest",
+            partition_expr="snapshot_date",
         ),
         "rejected": quarantine_out(SOURCE),
     },

@@ -26,6 +26,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -105,11 +106,10 @@ def fetch_table(client, query: GaqlQuery, customer_id: str, day: date, extra: di
 @dg.multi_asset(
     outs={
         **{
-            name: dg.AssetOut(
-                key=KEYS[name],
-                description=spec["description"],
-                metadata={"partition_expr": "date_day"},
-                group_name="ingest",
+            name: raw_out(
+                KEYS[name],
+                spec["description"],
+                partition_expr="date_day",
             )
             for name, spec in TABLES.items()
         },

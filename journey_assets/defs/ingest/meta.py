@@ -26,6 +26,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -108,12 +109,11 @@ def insights_problems(row: Mapping[str, Any], day: date) -> list[str]:
 
 @dg.multi_asset(
     outs={
-        "insights": dg.AssetOut(
-            key=INSIGHTS_KEY,
-            description="Meta ads insights per rooftop, ad and day (level=ad, time_increment=1): "
+        "insights": raw_out(
+            INSIGHTS_KEY,
+            "Meta ads insights per rooftop, ad and day (level=ad, time_increment=1): "
             "impressions, reach, clicks, spend and the lead actions Meta reports.",
-            metadata={"partition_expr": "date_start"},
-            group_name="ingest",
+            partition_expr="date_start",
         ),
         "rejected": quarantine_out(INSIGHTS_SOURCE),
     },
@@ -189,11 +189,10 @@ def validate_contact(row: dict[str, Any]) -> list[str]:
 
 @dg.multi_asset(
     outs={
-        "leads": dg.AssetOut(
-            key=LEADS_KEY,
-            description="Meta Lead Ads leads per rooftop, created that day, with email normalized and phone in E.164.",
-            metadata={"partition_expr": "created_date"},
-            group_name="ingest",
+        "leads": raw_out(
+            LEADS_KEY,
+            "Meta Lead Ads leads per rooftop, created that day, with email normalized and phone in E.164.",
+            partition_expr="created_date",
         ),
         "rejected": quarantine_out(LEADS_SOURCE),
     },

@@ -22,6 +22,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -61,12 +62,11 @@ def brand_for(rooftop: dict[str, Any], brands: list[dict[str, Any]]) -> dict[str
 
 @dg.multi_asset(
     outs={
-        "posts": dg.AssetOut(
-            key=RAW_KEY,
-            description="Each rooftop's social posts per network with likes, comments, shares, mentions, reach, "
+        "posts": raw_out(
+            RAW_KEY,
+            "Each rooftop's social posts per network with likes, comments, shares, mentions, reach, "
             "impressions and clicks, as Metricool reported them on snapshot_date.",
-            metadata={"partition_expr": "snapshot_date"},
-            group_name="ingest",
+            partition_expr="snapshot_date",
         ),
         "rejected": quarantine_out(SOURCE),
     },

@@ -27,6 +27,7 @@ from journey_assets.defs.ingest.common import (
     quarantine_check,
     quarantine_frame,
     quarantine_out,
+    raw_out,
     typed_frame,
 )
 from journey_assets.defs.partitions import daily_partitions
@@ -108,12 +109,11 @@ def template_urls(rooftop: Mapping[str, Any], inventory: pd.DataFrame, search_re
 @dg.multi_asset(
     ins={"inventory": dg.AssetIn(key=INVENTORY_KEY)},
     outs={
-        "results": dg.AssetOut(
-            key=RAW_KEY,
-            description="PageSpeed Insights (Lighthouse lab and CrUX field) figures per rooftop, page template "
+        "results": raw_out(
+            RAW_KEY,
+            "PageSpeed Insights (Lighthouse lab and CrUX field) figures per rooftop, page template "
             "and strategy, one row per snapshot day.",
-            metadata={"partition_expr": "snapshot_date"},
-            group_name="ingest",
+            partition_expr="snapshot_date",
         ),
         "rejected": quarantine_out(SOURCE),
     },
