@@ -16,19 +16,19 @@ from typing import Any
 
 import dagster as dg
 from dagster_dbt import DbtCliResource
-from journey_assets.defs.io_managers import WarehouseDuckDBIOManager
 from dagster_gcp_pandas import BigQueryPandasIOManager
 
+from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
-from journey_assets.defs.respond.resources import respond_resources
+from journey_assets.connectors.dms import DmsLoader, GcsLanding, LocalLanding
 from journey_assets.connectors.ga4 import ANALYTICS_READONLY, GA4Client, google_auth
 from journey_assets.connectors.gbp import BUSINESS_MANAGE_SCOPE, GBPClient
 from journey_assets.connectors.google_ads import ADWORDS_SCOPE, DEFAULT_API_VERSION, GoogleAdsClient
-from journey_assets.connectors.pagespeed import PageSpeedClient
-from journey_assets.connectors.crm import CRMClient
-from journey_assets.connectors.dms import DmsLoader, GcsLanding, LocalLanding
 from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
 from journey_assets.connectors.metricool import MetricoolClient
+from journey_assets.connectors.pagespeed import PageSpeedClient
+from journey_assets.defs.io_managers import WarehouseDuckDBIOManager
+from journey_assets.defs.respond.resources import respond_resources
 from journey_assets.settings import REPO_ROOT, Settings
 
 DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
