@@ -19,7 +19,12 @@ error is permanent and carries Meta's message, code, subcode and fbtrace_id.
 Lead Ads: `GET /{page_id}/leadgen_forms`, then `GET /{form_id}/leads` with
 `filtering=[{field: time_created, operator: GREATER_THAN|LESS_THAN, value: unix}]`
 and `fields=created_time,id,ad_id,form_id,field_data`. A page id comes from the
-rooftop's configuration or from the ad account's `promote_pages` edge.
+rooftop's configuration or from the ad account's `promote_pages` edge. The
+real-time plane reads one lead by the `leadgen_id` its webhook carried:
+`GET /{leadgen_id}?fields=created_time,id,ad_id,form_id,field_data` (the lead
+node; "Retrieving Leads", Webhooks). An unknown id, or one the token may not
+read (no `leads_retrieval`, no Page access), is a Graph error (code 100
+subcode 33, or 10/200): permanent, with Meta's message.
 
 A client is used from one thread at a time (it keeps the last throttle reading).
 """
@@ -348,6 +353,22 @@ class MetaGraphClient(VendorClient):
         for form in forms:
             require(form, "id", self.vendor, path)
         return forms
+
+    def get_lead(self, leadgen_id: str, *, fields: Sequence[str] = LEAD_FIELDS) -> dict[str, Any]:
+        """One lead node by its id (the webhook's `leadgen_id`), as Meta sends it.
+
+        Raises `PermanentVendorError` (Meta's message, code, subcode and fbtrace_id in `reason`) for an
+        unknown lead or a missing permission, `TransientVendorError` for 5xx, timeouts and throttling.
+        """
+        text = str(leadgen_id).strip()
+        if not text.isdigit():
+            raise ValueError("a leadgen id is a Graph id (digits only)")
+        lead = self.get_json(text, params={"fields": ",".join(fields)})
+        for key in ("id", "created_time", "field_data"):
+            require(lead, key, self.vendor, f"lead {text}")
+        if not isinstance(lead["field_data"], list):
+            raise MalformedResponseError(self.vendor, f"lead {text}: 'field_data' is not a list")
+        return lead
 
     def leads(self, form_id: str, created_from: datetime, created_to: datetime) -> Iterator[dict[str, Any]]:
         """Leads submitted on the form in [created_from, created_to), as Meta sends them."""

@@ -12,6 +12,7 @@ signal                                points
 ====================================  ======
 test-drive request                    50
 credit application                    45
+lead-ad form (Meta lead ads)          45
 trade-in appraisal                    30
 price request (e-price, quote)        25
 lease matures within 6 months         20
@@ -19,8 +20,10 @@ lease matures within 6 months         20
 prior service customer                10
 ====================================  ======
 
-Bands: hot >= 45, warm >= 25, cold below. A test-drive request or a credit
-application alone makes a lead hot; a trade-in appraisal plus a price request does.
+Bands: hot >= 45, warm >= 25, cold below. A test-drive request, a credit
+application or a lead-ad form alone makes a lead hot (a lead-ad form is a hand
+raised on Facebook or Instagram: name and number given so the dealer calls);
+a trade-in appraisal plus a price request does.
 """
 
 from __future__ import annotations
@@ -31,7 +34,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from typing import Protocol, runtime_checkable
 
-INTENT_EVENTS = ("test_drive_request", "credit_application", "trade_in_appraisal", "price_request")
+INTENT_EVENTS = ("test_drive_request", "credit_application", "trade_in_appraisal", "price_request", "lead_form")
 VDP_VIEW = "vdp_view"
 
 
@@ -84,6 +87,7 @@ class LeadFeatures:
     trade_in_appraisal: bool = False
     credit_application: bool = False
     price_request: bool = False
+    lead_form: bool = False
     vdp_views_7d: int = 0
     lease_maturity_date: date | None = None
     prior_service_customer: bool = False
@@ -114,6 +118,7 @@ class LeadFeatures:
             trade_in_appraisal="trade_in_appraisal" in seen,
             credit_application="credit_application" in seen,
             price_request="price_request" in seen,
+            lead_form="lead_form" in seen,
             vdp_views_7d=vdp,
             lease_maturity_date=lease_maturity_date,
             prior_service_customer=prior_service_customer,
@@ -137,6 +142,7 @@ class RuleWeights:
     credit_application: float = 45
     trade_in_appraisal: float = 30
     price_request: float = 25
+    lead_form: float = 45
     lease_maturity: float = 20
     repeated_vdp_views: float = 15
     prior_service_customer: float = 10
@@ -170,6 +176,7 @@ class RuleBasedScorer:
             ("credit_application", features.credit_application, w.credit_application, "submitted a credit application"),
             ("trade_in_appraisal", features.trade_in_appraisal, w.trade_in_appraisal, "requested a trade-in appraisal"),
             ("price_request", features.price_request, w.price_request, "asked for a price"),
+            ("lead_form", features.lead_form, w.lead_form, "submitted a lead-ad form"),
         )
         for code, present, points, detail in flags:
             if present:

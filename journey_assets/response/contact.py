@@ -94,6 +94,8 @@ def contact_from_payload(payload: Mapping[str, Any], dealer_id: str | None) -> C
         keys.append(identity_key("client", customer["client_id"]))
     if customer.get("handle"):
         keys.append(identity_key("handle", customer["handle"]))
+    if customer.get("meta_lead_id"):  # a lead-ad lead: its Graph id, so even a lead without usable contact has a key
+        keys.append(identity_key("meta_lead", str(customer["meta_lead_id"])))
     if not keys:
         raise ValueError("the event names no customer identifier")
     return Contact(

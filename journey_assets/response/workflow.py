@@ -16,6 +16,17 @@ or the ledger's retry copies) and, for each:
   response in those 7 days): resolve the contact (hashed identity keys), score
   it (`LeadScorer`, rule-based for now), then the actions below, each claimed in
   the ledger per (event, action) so a retried run sends nothing twice.
+* **meta_leadgen** (a Meta lead-ads webhook: ids only): the rooftop from the
+  webhook's page id (`LeadAdRouting`: the rooftops' `meta_page_id`, or a form's
+  mapping), then the lead itself, read by id from the Graph API (`meta_lead`
+  action: a transient failure leaves it `pending` for the next pass, a
+  permanent one, such as an unknown lead or a missing permission, is
+  dead-lettered with Meta's reason), its `field_data` mapped by
+  `journey.lead_ads.lead_contact_from_field_data`; then it is answered as a
+  `lead_form` lead, like a website form (score, SMS, CRM, task, alert). A form's
+  contact consent covers the transactional acknowledgement only: marketing texts
+  need express written consent. An answer we cannot use (an invalid phone) is
+  left out and its reason recorded: no SMS, the rest still goes.
 * anything else is recorded in the contact history (intent) or ignored.
 
 Actions of a lead, in the order that gets the customer answered first:
@@ -73,7 +84,7 @@ import threading
 import time as _time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -84,6 +95,7 @@ import requests
 from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.customerio import CustomerIOAppClient
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
+from journey_assets.connectors.meta import MetaGraphClient
 from journey_assets.connectors.http import (
     MalformedResponseError,
     PermanentVendorError,
@@ -107,6 +119,7 @@ from journey_assets.journey.adf import (
 )
 from journey_assets.journey.consent import Category, Channel, KeywordType, classify_inbound, consent_decision
 from journey_assets.journey.frequency import DEFAULT_POLICY, FrequencyPolicy, Touch, check_frequency
+from journey_assets.journey.lead_ads import LeadAdContact, LeadAdRouting, lead_contact_from_field_data
 from journey_assets.journey.quiet_hours import QuietHoursOverride, check_quiet_hours, resolve_timezone
 from journey_assets.journey.routing import LeadLocation, RoundRobinState, assign_lead, sla_due
 from journey_assets.journey.scoring import Band, LeadEvent, LeadFeatures, LeadScorer, RuleBasedScorer, ScoreResult
@@ -147,6 +160,7 @@ EVENT_LABEL = {
     "credit_application": "credit application",
     "price_request": "price request",
     "vdp_view": "repeated vehicle views",
+    "lead_form": "lead-ad form",
 }
 FINAL_FAILURES = frozenset({"undelivered", "failed"})
 NOT_SENT_STATUSES = frozenset({429, 503})
@@ -167,6 +181,10 @@ VDP_INTEREST_SMS = MessageTemplate(
 INVENTORY, ASSIGN, SMS, EMAIL_FALLBACK = "inventory", "assign", "sms", "email_fallback"
 CRM_LEAD, CRM_ADF, WRIKE_TASK, SLACK_ALERT = "crm_lead", "crm_adf", "wrike_task", "slack_alert"
 HELP_REPLY, INBOUND_REVIEW, SUPPRESSION = "help_reply", "inbound_review", "suppression"
+META_LEAD, RESPOND = "meta_lead", "respond"
+META_LEADGEN, LEAD_FORM = "meta_leadgen", "lead_form"  # the intake's event kind; the lead type we answer it as
+LEAD_AD_SOURCE = "meta_lead_ad"
+REREAD_PENDING = "meta_lead:reread_pending"
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -255,6 +273,8 @@ class ResponseDeps:
     slack: SlackWebhookClient | None = None
     email: CustomerIOAppClient | None = None
     inventory: DealerInventoryClient | None = None
+    meta: MetaGraphClient | None = None  # reads lead-ad leads by id (kind meta_leadgen)
+    lead_ad_routing: LeadAdRouting | None = None  # page/form id -> rooftop (the rooftops' meta_page_id)
     scorer: LeadScorer = field(default_factory=RuleBasedScorer)
     clock: Callable[[], datetime] = utc_now
     config: ResponseConfig = field(default_factory=ResponseConfig)
@@ -364,6 +384,7 @@ class _Lead:
     assignment: dict[str, Any] = field(default_factory=dict)
     crm_lead_id: str | None = None
     sms_problem: str | None = None  # why the SMS did not go (for the fallback)
+    phone_problem: str | None = None  # why the phone the customer gave cannot be used (lead ads)
 
     @property
     def event_id(self) -> str:
@@ -555,6 +576,8 @@ class Responder:
             return self.status(event)
         if event.kind == "intent":
             return self.intent(event)
+        if event.kind == META_LEADGEN:
+            return self.meta_lead(event)
         return EventOutcome(event.event_id, event.kind, event.event_type, "ignored")
 
     # -- Twilio inbound ---------------------------------------------------------------------------
@@ -676,6 +699,110 @@ class Responder:
         self.respond_lead(lead)
         self._finish_event(event, outcome)
         return outcome
+
+    # -- Meta lead ads ------------------------------------------------------------------------------------
+    def meta_lead(self, event: Event) -> EventOutcome:
+        """A lead-ads webhook: rooftop from the page, the lead read by id, then answered as a `lead_form` lead."""
+        outcome = EventOutcome(event.event_id, event.kind, event.event_type, "recorded")
+        payload = event.payload
+        leadgen_id = str(payload.get("leadgen_id") or "")
+        ids = {"leadgen_id": leadgen_id, "page_id": payload.get("page_id"), "form_id": payload.get("form_id")}
+        rooftop, why = self._lead_ad_rooftop(event)
+        if rooftop is None:
+            def refuse() -> tuple[str | None, dict[str, Any]]:
+                raise _Refused(FAILED, why)
+
+            record = self._act(event, RESPOND, "config", refuse, idempotent=True, describe=lambda: dict(ids))
+            outcome.result = "unknown_rooftop"
+            outcome.actions = {RESPOND: record.status}
+            self._finish_event(event, outcome)
+            return outcome
+        now = self.deps.now()
+        if now - event.occurred_at > self.cfg.max_event_age and not self.ledger.actions(event.event_id):
+            self.ledger.finish(event.event_id, RESPOND, SKIPPED, now, detail={
+                "reason": f"stale: happened {now - event.occurred_at} ago (limit {self.cfg.max_event_age})"})
+            outcome.result = "stale"
+            outcome.actions = {RESPOND: SKIPPED}
+            return outcome
+        lead_ad = payload.get("lead_ad")  # present on the retry queue's copy once the lead was read
+        if lead_ad is None:
+            mapped = self._read_lead_ad(event, ids, outcome)
+            if mapped is None:
+                if outcome.result != REREAD_PENDING:  # a re-read that failed has queued the event itself
+                    self._finish_event(event, outcome)
+                return outcome
+            lead_ad = {**ids, "ad_id": mapped[1].get("ad_id") or payload.get("ad_id"), "vehicle": mapped[0].vehicle,
+                       "answers": mapped[0].answers, "unusable": mapped[0].unusable}
+            customer = {**mapped[0].customer(), "meta_lead_id": leadgen_id}
+            payload = {**payload, "lead_ad": lead_ad, "customer": customer, "consent": {}, "source": LEAD_AD_SOURCE,
+                       "vehicle": {k: v for k, v in mapped[0].vehicle.items() if k != "description"}}
+        lead_event = replace(event, event_type=LEAD_FORM, dealer_id=rooftop.dealer_id, payload=payload)
+        # No consent flags: the form's consent covers answering this request (transactional) only.
+        contact = contact_from_payload(payload, rooftop.dealer_id)
+        self.ledger.add_contact_event(event.event_id, contact.keys, LEAD_FORM, event.occurred_at)
+        history = self.ledger.contact_events(contact.keys, since=event.occurred_at - timedelta(days=30))
+        features = LeadFeatures.from_events([LeadEvent(e.event_type, e.at) for e in history], as_of=event.occurred_at)
+        score = self.deps.scorer.score(features)
+        lead = _Lead(lead_event, contact, score, rooftop, self.deps.now(), vehicle=dict(payload.get("vehicle") or {}),
+                     phone_problem=(lead_ad.get("unusable") or {}).get("phone"))
+        outcome.result = f"lead:{score.band.value}"
+        self.respond_lead(lead)
+        self._finish_event(lead_event, outcome)
+        return outcome
+
+    def _lead_ad_rooftop(self, event: Event) -> tuple[RooftopInfo | None, str]:
+        payload = event.payload
+        dealer_id, why = event.dealer_id, ""
+        if not dealer_id:
+            routing = self.deps.lead_ad_routing
+            if routing is None:
+                return None, "lead-ad routing is not configured (the rooftops' meta_page_id)"
+            dealer_id, why = routing.resolve(payload.get("page_id"), payload.get("form_id"))
+            if dealer_id is None:
+                return None, why
+        rooftop = self.deps.roster.rooftop(dealer_id)
+        return rooftop, why if rooftop else f"no rooftop {dealer_id!r} in the configuration"
+
+    def _read_lead_ad(self, event: Event, ids: dict[str, Any], outcome: EventOutcome) -> tuple[LeadAdContact, dict[str, Any]] | None:
+        """The lead's answers, mapped; None (the `meta_lead` action pending or failed) when it cannot be read now."""
+        leadgen_id = ids["leadgen_id"]
+        read: dict[str, Any] = {}
+
+        def fetch() -> dict[str, Any]:
+            if self.deps.meta is None:
+                raise _Refused(FAILED, "Meta is not configured: the lead cannot be read")
+            try:
+                return self.deps.meta.get_lead(leadgen_id)
+            except ValueError as exc:
+                raise _Refused(FAILED, f"leadgen id {leadgen_id!r}: {exc}") from None
+
+        def work() -> tuple[str | None, dict[str, Any]]:
+            raw = fetch()  # a read: fetched in dry-run mode too
+            mapped = lead_contact_from_field_data(raw.get("field_data"))
+            read.update(raw=raw, mapped=mapped)
+            detail = {"form_id": raw.get("form_id"), "ad_id": raw.get("ad_id"), "created_time": raw.get("created_time"),
+                      "fields": list(mapped.fields), "unusable": mapped.unusable}
+            if mapped.unusable:
+                self.deps.log.info(f"respond: lead-ad lead {leadgen_id}: unusable answers {sorted(mapped.unusable)}")
+            return str(raw.get("id") or leadgen_id), detail
+
+        record = self._act(event, META_LEAD, "meta", work, idempotent=True, describe=lambda: dict(ids))
+        if record.status == DONE and "mapped" not in read:
+            # read on an earlier pass whose copy with the answers was not kept: read it again (a GET)
+            try:
+                raw = fetch()
+            except (VendorError, _Refused) as exc:
+                reason = getattr(exc, "reason", None) or str(exc)
+                retry_at = self.deps.now() + self.cfg.retry_base
+                self.ledger.schedule_retry(event.event_id, event.to_dict(), retry_at, f"meta_lead re-read: {reason}")
+                outcome.result = REREAD_PENDING
+                outcome.actions = {a.action: a.status for a in self.ledger.actions(event.event_id)}
+                return None
+            read.update(raw=raw, mapped=lead_contact_from_field_data(raw.get("field_data")))
+        if record.status != DONE:
+            outcome.result = f"meta_lead:{record.status}"
+            return None
+        return read["mapped"], read["raw"]
 
     def _vdp_trigger(self, event: Event, contact: Contact) -> bool:
         since = event.occurred_at - self.cfg.vdp_window
@@ -866,6 +993,9 @@ class Responder:
         def work() -> tuple[str | None, dict[str, Any]]:
             now = self.deps.now()
             if not contact.phone:
+                if lead.phone_problem:
+                    raise _Refused(SKIPPED, f"no usable phone number: {lead.phone_problem}",
+                                   detail={"fallback": True, "unusable": {"phone": lead.phone_problem}})
                 raise _Refused(SKIPPED, "no phone number to text", detail={"fallback": True})
             suppressed = self.ledger.is_suppressed(contact.phone)
             state = contact.consent_state(sms_opted_out=suppressed)
@@ -996,6 +1126,16 @@ class Responder:
         if lead.vehicle_gone:
             alts = ", ".join(_alt_label(a) for a in lead.alternatives) or "none found"
             parts.append(f"vehicle no longer in stock; closest in stock: {alts}")
+        lead_ad = lead.event.payload.get("lead_ad")
+        if lead_ad:
+            parts.append(f"Meta lead ad: lead {lead_ad.get('leadgen_id')}, form {lead_ad.get('form_id')}, "
+                         f"ad {lead_ad.get('ad_id') or 'organic'}")
+            if (lead_ad.get("vehicle") or {}).get("description"):
+                parts.append(f"vehicle of interest: {lead_ad['vehicle']['description']}")
+            for key, answer in sorted((lead_ad.get("answers") or {}).items()):
+                parts.append(f"form answer {key}: {answer}")
+            for key, reason in sorted((lead_ad.get("unusable") or {}).items()):
+                parts.append(f"unusable {key} on the form: {reason}")
         return ". ".join(parts)
 
     def crm_lead(self, lead: _Lead) -> ActionRecord:
@@ -1077,6 +1217,10 @@ class Responder:
         def work() -> tuple[str | None, dict[str, Any]]:
             if self.deps.crm is None:
                 raise _Refused(SKIPPED, "CRM is not configured")
+            if not all(lead.vehicle.get(part) for part in ("year", "make", "model")):
+                # ADF 1.0 requires a vehicle; the lead named none, and inventing one would
+                # mislead the salesperson. The REST lead carries the lead without it.
+                raise _Refused(SKIPPED, "ADF 1.0 needs a vehicle with year, make and model; the lead named none")
             try:
                 document = self.build_adf(lead)
             except AdfValidationError as exc:

@@ -14,7 +14,8 @@ from journey_assets.settings import Settings
 # The rooftop fields a dealer group configures for the pipeline (prod writes this file by hand).
 ROOFTOP_CONFIG_FIELDS = (
     "dealer_id", "name", "address", "city", "state", "zip", "timezone", "brands", "latitude", "longitude",
-    "website", "phone", "ga4_property_id", "google_ads_customer_id", "meta_ad_account_id", "gbp_location_id",
+    "website", "phone", "ga4_property_id", "google_ads_customer_id", "meta_ad_account_id", "meta_page_id",
+    "gbp_location_id",
 )
 
 

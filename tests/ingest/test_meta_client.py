@@ -162,6 +162,35 @@ def test_a_lead_without_its_answers_fails_loudly(fresh_sandbox):
         list(client(fresh_sandbox).leads("5001", start, end))
 
 
+def test_one_lead_read_by_its_leadgen_id(fresh_sandbox):
+    lead = client(fresh_sandbox).get_lead("7001")
+    assert lead["id"] == "7001" and lead["form_id"] == "5001" and lead["ad_id"] == "4001"
+    assert lead["created_time"] == "2026-11-20T15:00:00+0000"
+    assert field_values(lead)["full_name"] == "Ana Ruiz"
+    (request,) = new_requests(fresh_sandbox, "meta")
+    assert request["path"].endswith("/7001")
+    assert json.loads(request["query"])["fields"] == ["created_time,id,ad_id,form_id,field_data"]
+
+
+def test_an_unknown_lead_is_permanent_with_metas_reason(fresh_sandbox):
+    with pytest.raises(PermanentVendorError) as raised:
+        client(fresh_sandbox).get_lead("7999")
+    assert "Object with ID '7999' does not exist" in raised.value.reason
+    assert "code 100, subcode 33" in raised.value.reason and raised.value.status == 400
+
+
+def test_a_lead_read_that_keeps_failing_is_transient(fresh_sandbox):
+    fresh_sandbox.inject("meta", "server_error", path=r"/7001$", times=10)
+    with pytest.raises(TransientVendorError):
+        client(fresh_sandbox).get_lead("7001")
+
+
+def test_a_lead_read_without_its_answers_fails_loudly(fresh_sandbox):
+    fresh_sandbox.inject("meta", "partial", path=r"/7001$", times=1)
+    with pytest.raises(MalformedResponseError, match="field_data"):
+        client(fresh_sandbox).get_lead("7001")
+
+
 def test_throttle_header_is_read(fresh_sandbox):
     meta = client(fresh_sandbox)
     list(meta.insights(ACCOUNTS["D02"], date(2026, 11, 18), date(2026, 11, 18)))

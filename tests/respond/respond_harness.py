@@ -25,14 +25,16 @@ from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.customerio import CustomerIOAppClient
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
 from journey_assets.connectors.http import RetryPolicy
+from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
 from journey_assets.connectors.slack import SlackWebhookClient
 from journey_assets.connectors.twilio import TwilioClient
 from journey_assets.connectors.wrike import WrikeClient
 from journey_assets.intake.server import run_in_thread
 from journey_assets.intake.settings import IntakeSettings
 from journey_assets.intake.store import SQLiteEventStore
-from journey_assets.journey.signatures import sign_journey
-from journey_assets.response.config import load_roster
+from journey_assets.journey.lead_ads import LeadAdRouting
+from journey_assets.journey.signatures import META_SIGNATURE_HEADER, meta_signature, sign_journey
+from journey_assets.response.config import load_json_list, load_roster
 from journey_assets.sandbox.run import write_salespeople_config
 from journey_assets.response.ledger import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
@@ -43,9 +45,10 @@ from journey_assets.sandbox.world import World
 
 AS_OF = date(2026, 11, 23)
 SECRET = "respond-test-secret"
+META_APP_SECRET = "respond-test-meta-app-secret"
 FOLDER = "IEAAAAAARESPOND1"
 SLACK_PATH = "/services/T0RESPOND/B0RESPOND/respondtesttoken"
-FAKES = ("twilio", "crm", "wrike", "slack", "customerio", "dealer_inventory")
+FAKES = ("twilio", "crm", "wrike", "slack", "customerio", "dealer_inventory", "meta")
 
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VALUES = {**{str(d): d for d in range(10)}, **dict(zip("ABCDEFGH", range(1, 9))), **dict(zip("JKLMN", range(1, 6))),
@@ -150,7 +153,8 @@ class Harness:
         self.store_path = tmp / "intake" / "events.sqlite3"
         self.store = SQLiteEventStore(self.store_path)
         self.intake = run_in_thread(
-            IntakeSettings(intake_secret=SECRET, twilio_auth_token=twilio_fake.DEFAULT_AUTH_TOKEN, store=str(self.store_path)),
+            IntakeSettings(intake_secret=SECRET, twilio_auth_token=twilio_fake.DEFAULT_AUTH_TOKEN, store=str(self.store_path),
+                           meta_app_secret=META_APP_SECRET),
             store=self.store,
         )
         self.ledger_path = tmp / "response" / "ledger.sqlite3"
@@ -189,6 +193,9 @@ class Harness:
             slack=SlackWebhookClient(SLACK_PATH, base_url=self.url("slack"), retry=retry, timeout=5),
             email=CustomerIOAppClient("sandbox-app-api-key", base_url=self.url("customerio"), retry=retry, timeout=5),
             inventory=DealerInventoryClient(self.url("dealer_inventory"), "sandbox", retry=retry, timeout=5),
+            meta=MetaGraphClient(self.url("meta"), "sandbox-meta-token", retry=retry, timeout=5,
+                                 throttle=ThrottlePolicy(max_pause=0.0, retries=1, backoff=0.0)),
+            lead_ad_routing=LeadAdRouting.from_rooftops(load_json_list(self.rooftops_file, "rooftops")),
             config=ResponseConfig(wrike_folder_id=FOLDER),
             dry_run=dry_run,
         )
@@ -234,6 +241,16 @@ class Harness:
             body["vehicle"] = vehicle
         self.post("intent", body)
         return body
+
+    def post_meta_leadgen(self, changes: list[dict[str, Any]], *, page_id: str) -> requests.Response:
+        """Meta's lead-ads webhook: `entry[].changes[]` of field `leadgen`, signed with X-Hub-Signature-256."""
+        body = {"object": "page", "entry": [{"id": page_id, "time": int(time.time()),
+                                             "changes": [{"field": "leadgen", "value": v} for v in changes]}]}
+        raw = json.dumps(body).encode()
+        headers = {"Content-Type": "application/json", META_SIGNATURE_HEADER: meta_signature(META_APP_SECRET, raw)}
+        response = requests.post(f"{self.intake.url}/meta/leadgen", data=raw, headers=headers, timeout=5)
+        assert response.status_code == 200, response.text
+        return response
 
     def simulate_inbound(self, phone: str, text: str) -> dict:
         response = requests.post(f"{self.url('twilio')}/_simulate/inbound", json={"From": phone, "Body": text}, timeout=5)

@@ -304,3 +304,14 @@ def test_an_sms_that_timed_out_is_in_doubt_and_never_sent_again(harness: Harness
     respond(harness.store.read_since(None, 10)[0], harness.deps())
     respond_due(harness.deps())
     assert len(sms_bodies(harness)) == 1  # the one attempt; no second text
+
+
+def test_a_lead_without_a_vehicle_gets_a_rest_lead_and_no_invalid_adf(harness: Harness):
+    body = harness.intent("credit_application", phone=new_phone(), vehicle=None)
+    respond(harness.read_new(), harness.deps())
+
+    got = statuses(harness, body["event_id"])
+    assert got["crm_lead"] == DONE and got["crm_adf"] == SKIPPED
+    assert "year, make and model" in harness.ledger.get_action(body["event_id"], "crm_adf").detail["reason"]
+    assert counts(harness)["adf_lead"] == 0 and counts(harness)["rest_lead"] == 1
+    assert not [d for d in harness.ledger.dead_letters(body["event_id"]) if d.action == "crm_adf"]

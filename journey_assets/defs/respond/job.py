@@ -13,7 +13,9 @@ from typing import Any
 
 import dagster as dg
 
-from journey_assets.defs.resources import CRMResource, DealerInventoryResource
+from journey_assets.connectors.http import RetryPolicy
+from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
+from journey_assets.defs.resources import CRMResource, DealerInventoryResource, MetaResource
 from journey_assets.defs.respond.resources import (
     CustomerIOAppResource,
     EventStoreResource,
@@ -43,6 +45,24 @@ class RespondBatchConfig(dg.Config):
     retry_limit: int = 200
 
 
+# A lead read sits on the speed-to-lead path: a throttled or failing Graph call gives up in seconds and
+# the lead stays `pending` for the next run, rather than the batch plane's minutes of backoff.
+RESPOND_META_THROTTLE = ThrottlePolicy(threshold_pct=90.0, max_pause=2.0, retries=1, backoff=2.0, backoff_max=5.0)
+RESPOND_META_RETRY = RetryPolicy(total=2, backoff_factor=0.5, backoff_max=5.0)
+
+
+def _meta_client(meta: MetaResource, context: dg.OpExecutionContext) -> MetaGraphClient | None:
+    """The batch plane's Meta resource (URL, token, API version) with the response plane's short patience."""
+    try:
+        return MetaGraphClient(
+            meta.base_url, meta.access_token, api_version=meta.api_version, throttle=RESPOND_META_THROTTLE,
+            retry=RESPOND_META_RETRY, timeout=min(meta.timeout_seconds, 15.0),
+        )
+    except (ValueError, dg.DagsterError) as exc:
+        context.log.warning(f"respond: Meta not configured ({exc}); lead-ad leads cannot be read")
+        return None
+
+
 def _client(resource: Any, context: dg.OpExecutionContext, what: str) -> Any:
     """A vendor client, or None (that action is recorded as skipped) when its configuration is missing."""
     try:
@@ -57,7 +77,8 @@ def _client(resource: Any, context: dg.OpExecutionContext, what: str) -> Any:
     # Nothing-typed: the op's outcome lives in the ledger and the run's metadata; an IO manager
     # here would be the DuckDB one, exactly what the response plane must never wait for.
     out=dg.Out(dg.Nothing),
-    description="Answer one batch of intake events: SMS, CRM lead (REST and ADF), Wrike task, Slack alert, inventory match.",
+    description="Answer one batch of intake events (intent forms and Meta lead-ads leads): SMS, CRM lead (REST and ADF), "
+    "Wrike task, Slack alert, inventory match.",
 )
 def respond_batch(
     context: dg.OpExecutionContext,
@@ -71,6 +92,7 @@ def respond_batch(
     respond_customerio: CustomerIOAppResource,
     crm: CRMResource,
     dealer_inventory: DealerInventoryResource,
+    meta: MetaResource,
 ) -> dg.Output:
     store = respond_events.open()
     ledger = respond_ledger.open()
@@ -91,6 +113,8 @@ def respond_batch(
             slack=_client(respond_slack, context, "Slack"),
             email=_client(respond_customerio, context, "Customer.io"),
             inventory=_client(dealer_inventory, context, "the inventory feed"),
+            meta=_meta_client(meta, context),
+            lead_ad_routing=respond_settings.lead_ad_routing(),
             config=ResponseConfig(
                 vendor_name=respond_settings.vendor_name,
                 wrike_folder_id=respond_settings.wrike_folder_id or None,

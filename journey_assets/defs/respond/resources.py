@@ -5,7 +5,10 @@ Keys (added to every environment by `respond_resources`, merged in
 `respond_ledger`, `respond_settings` (rooftop and salespeople files, Wrike
 folder, Customer.io message id, dry run), `respond_twilio`, `respond_wrike`,
 `respond_slack`, `respond_customerio`. The CRM (`crm`), the inventory feed
-(`dealer_inventory`) and `rooftops` are the batch plane's resources, shared.
+(`dealer_inventory`), Meta (`meta`: lead-ad leads read by id, same system-user
+token, JOURNEY_META_ACCESS_TOKEN in prod) and `rooftops` are the batch plane's
+resources, shared. Lead-ads webhooks are routed to a rooftop by the rooftops
+file's `meta_page_id` (or `meta_form_ids`), see `journey/lead_ads.py`.
 
 Local: every vendor at the sandbox (`settings.base_url`), the sandbox fakes'
 default credentials. Prod: live URLs, secrets as `EnvVar` (read when a run
@@ -29,7 +32,8 @@ from journey_assets.connectors.slack import SlackWebhookClient
 from journey_assets.connectors.twilio import TwilioClient
 from journey_assets.connectors.wrike import WrikeClient
 from journey_assets.intake.store import EventStore, open_store
-from journey_assets.response.config import Roster, load_roster
+from journey_assets.journey.lead_ads import LeadAdRouting
+from journey_assets.response.config import Roster, load_json_list, load_roster
 from journey_assets.response.ledger import ResponseLedger, open_ledger
 from journey_assets.settings import Settings
 
@@ -66,6 +70,10 @@ class RespondSettingsResource(dg.ConfigurableResource):
 
     def roster(self) -> Roster:
         return load_roster(self.rooftops_file, self.salespeople_file)
+
+    def lead_ad_routing(self) -> LeadAdRouting:
+        """Lead-ads page/form id -> rooftop, from the same rooftops file."""
+        return LeadAdRouting.from_rooftops(load_json_list(self.rooftops_file, "rooftops"))
 
 
 class TwilioResource(dg.ConfigurableResource):

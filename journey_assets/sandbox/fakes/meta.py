@@ -20,12 +20,18 @@ Implemented from Meta's documentation, not from our client:
   (`GET /{form_id}/leads` with `filtering` on `time_created`, fields
   `created_time, id, ad_id, form_id, field_data[{name, values}]`; forms from
   `GET /{page_id}/leadgen_forms`; a page an ad account advertises for from
-  `GET /act_{id}/promote_pages`)
+  `GET /act_{id}/promote_pages`; one lead read by the `leadgen_id` a webhook
+  carried: `GET /{leadgen_id}` with the same `fields`)
 
 World tables read (lazily): rooftops (dealer_id, name, meta_ad_account_id,
 meta_page_id), ad_campaigns / ad_groups / ads / ad_stats_daily (platform
 'meta'), leads (source 'meta_lead_ad', meta_form_id, meta_leadgen_id) and
-customers (the answers a lead form pre-fills).
+customers (the answers a lead form pre-fills); when the world has an
+`inventory` table, a lead's `vehicle_uuid` is answered as the dealer's custom
+question `vehicle_of_interest` ("2023 Honda Civic EX").
+
+`GET /{object_id}` answers a report run's status or a lead node, whichever the
+id names, else Graph's "does not exist" error (code 100, subcode 33).
 
 Knobs a test may turn on the instance (`server.fakes["meta"]`): `per_call_pct`
 (account utilisation one insights call costs inside `window` seconds; at 100 %
@@ -186,14 +192,34 @@ class MetaFake(FakeVendor):
         leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True)
         leads["meta_form_id"] = leads["meta_form_id"].astype(str)
         leads = leads.sort_values(["meta_form_id", "created_at"], kind="stable")
+        leads["vehicle_of_interest"] = self._vehicle_labels(leads)
         forms = {form: frame.reset_index(drop=True) for form, frame in leads.groupby("meta_form_id", sort=False)}
+        by_leadgen = {
+            str(r["meta_leadgen_id"]): r for r in leads.to_dict("records")
+            if r.get("meta_leadgen_id") is not None and str(r["meta_leadgen_id"]) not in ("", "nan", "None")
+        }
         rooftops = self.world.table("rooftops")
         pages = dict(zip(_col(rooftops, "meta_page_id").astype(str), rooftops["dealer_id"]))
         forms_by_dealer: dict[str, list[str]] = collections.defaultdict(list)
         for form, frame in forms.items():
             forms_by_dealer[frame["dealer_id"].iloc[0]].append(form)
-        return {"forms": forms, "pages": pages, "forms_by_dealer": forms_by_dealer,
+        return {"forms": forms, "pages": pages, "forms_by_dealer": forms_by_dealer, "by_leadgen": by_leadgen,
                 "names": dict(zip(rooftops["dealer_id"], rooftops["name"]))}
+
+    def _vehicle_labels(self, leads: pd.DataFrame) -> pd.Series:
+        """"2023 Honda Civic EX" for a lead whose vehicle the world knows (a dealer's custom question)."""
+        empty = pd.Series([None] * len(leads), index=leads.index, dtype=object)
+        if "vehicle_uuid" not in leads.columns:
+            return empty
+        try:
+            inventory = self.world.table("inventory")
+        except KeyError:
+            return empty
+        labels = {
+            r["vehicle_uuid"]: " ".join(str(r[k]) for k in ("year", "make", "model", "trim") if r.get(k) is not None and str(r[k]) != "nan")
+            for r in inventory.to_dict("records") if r.get("vehicle_uuid") is not None
+        }
+        return leads["vehicle_uuid"].map(lambda v: labels.get(v) if isinstance(v, str) else None).astype(object)
 
     # --- auth, throttling --------------------------------------------------
     def _denied(self, request: SandboxRequest) -> SandboxResponse | None:
@@ -365,10 +391,31 @@ class MetaFake(FakeVendor):
         return SandboxResponse(body={"report_run_id": report_id}, headers=headers)
 
     @route("GET", VERSION + r"/(?P<object_id>\d+)")
-    def report_status(self, request: SandboxRequest) -> SandboxResponse:
+    def get_object(self, request: SandboxRequest) -> SandboxResponse:
+        """A node by id: a report run's status, or a lead (Graph reads both as `GET /{id}`)."""
         if denied := self._denied(request):
             return denied
-        report_id = request.params["object_id"]
+        object_id = request.params["object_id"]
+        with self._lock:
+            is_report = object_id in self._reports
+        if is_report:
+            return self._report_status(request, object_id)
+        lead = self._leads()["by_leadgen"].get(object_id)
+        if lead is None:
+            return graph_error(
+                400,
+                f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be loaded due to "
+                "missing permissions, or does not support this operation. Please read the Graph API documentation "
+                "at https://developers.facebook.com/docs/graph-api",
+                100, subcode=33, kind="GraphMethodException",
+            )
+        fields = [f for f in (request.arg("fields") or "created_time,id").split(",") if f]
+        body = self._lead(lead, fields)
+        if request.fault == "partial":
+            body.pop("field_data", None)  # a lead Meta could not return whole
+        return SandboxResponse(body=body)
+
+    def _report_status(self, request: SandboxRequest, report_id: str) -> SandboxResponse:
         with self._lock:
             report = self._reports.get(report_id)
             if report is None:
@@ -500,6 +547,7 @@ class MetaFake(FakeVendor):
         answer("phone_number", r.get("phone"))
         answer("zip_code", r.get("zip"))
         answer("city", r.get("city"))
+        answer("vehicle_of_interest", r.get("vehicle_of_interest"))
         created: datetime = r["created_at"].to_pydatetime().astimezone(timezone.utc)
         full_lead = {
             "created_time": created.strftime("%Y-%m-%dT%H:%M:%S+0000"),
