@@ -24,7 +24,7 @@ MAX_BATCHES_PER_TICK = 20
 
 @dg.sensor(
     job=respond_job,
-    minimum_interval_seconds=5,
+    minimum_interval_seconds=2,  # a lead waits at most this long for its run to be asked for
     default_status=dg.DefaultSensorStatus.RUNNING,
     description="New intake events -> one `respond` run per batch (run key = the event range).",
 )
