@@ -37,6 +37,7 @@ import logging
 import queue
 import sqlite3
 import threading
+import uuid
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
@@ -237,6 +238,10 @@ CREATE TABLE IF NOT EXISTS events (
     committed_at TEXT NOT NULL,
     payload      TEXT NOT NULL
 );
+CREATE TABLE IF NOT EXISTS store_meta (
+    key   TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TABLE IF NOT EXISTS security_events (
     id          INTEGER PRIMARY KEY AUTOINCREMENT,
     at          TEXT NOT NULL,
@@ -279,6 +284,10 @@ class SQLiteEventStore(EventStore):
         conn = self._connect()
         try:
             conn.executescript(SCHEMA)
+            # A store's identity goes into every cursor, so a reader holding a cursor
+            # of a store that was since replaced starts over instead of skipping events.
+            conn.execute("INSERT OR IGNORE INTO store_meta (key, value) VALUES ('store_id', ?)", (uuid.uuid4().hex,))
+            self.store_id = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()[0]
         finally:
             conn.close()
         self._queue: queue.SimpleQueue = queue.SimpleQueue()
@@ -487,7 +496,10 @@ class SQLiteEventStore(EventStore):
             return self._reader.execute(sql, params).fetchall()
 
     def read_since(self, cursor: str | None, limit: int = 500) -> tuple[list[StoredEvent], str]:
-        after = _parse_cursor(cursor)
+        store_id, after = _parse_cursor(cursor)
+        if store_id is not None and store_id != self.store_id:
+            log.warning("cursor belongs to another event store (replaced?); reading %s from its first event", self.path)
+            after = 0
         if limit <= 0:
             raise ValueError("limit must be positive")
         rows = self._read(
@@ -496,7 +508,7 @@ class SQLiteEventStore(EventStore):
             (after, limit),
         )
         events = [StoredEvent(*row) for row in rows]
-        return events, str(events[-1].seq if events else after)
+        return events, f"{self.store_id}:{events[-1].seq if events else after}"
 
     def security_events(self, limit: int = 100) -> list[SecurityEvent]:
         rows = self._read(
@@ -508,16 +520,18 @@ class SQLiteEventStore(EventStore):
         return self._read("SELECT count(*) FROM events", ())[0][0]
 
 
-def _parse_cursor(cursor: str | None) -> int:
+def _parse_cursor(cursor: str | None) -> tuple[str | None, int]:
+    """(store id or None, last seq read) from `<store_id>:<seq>`; a bare `<seq>` is accepted too."""
     if cursor is None or cursor == "":
-        return 0
+        return None, 0
+    store_id, _, seq = cursor.rpartition(":")
     try:
-        value = int(cursor)
+        value = int(seq)
     except ValueError:
         raise ValueError("cursor must be a string returned by read_since") from None
-    if value < 0:
+    if value < 0 or (store_id and not (len(store_id) == 32 and all(c in "0123456789abcdef" for c in store_id))):
         raise ValueError("cursor must be a string returned by read_since")
-    return value
+    return store_id or None, value
 
 
 def _call(callback: Callback, result: Any, exc: BaseException | None) -> None:

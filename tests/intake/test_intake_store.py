@@ -77,6 +77,23 @@ def test_read_since_pages_in_commit_order(store: SQLiteEventStore) -> None:
     assert page[0].data() == {"event_id": "late"}
 
 
+def test_a_cursor_of_a_replaced_store_starts_over(tmp_path) -> None:
+    path = tmp_path / "events.sqlite3"
+    old = SQLiteEventStore(path)
+    old.append_many([ev(f"old{i}") for i in range(5)])
+    _, cursor = old.read_since(None, 10)
+    old.close()
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{path}{suffix}").unlink(missing_ok=True)
+    new = SQLiteEventStore(path)  # a reset store: its seqs start at 1 again
+    try:
+        new.append_many([ev("new0"), ev("new1")])
+        page, _ = new.read_since(cursor, 10)
+        assert [e.event_id for e in page] == ["new0", "new1"]  # not skipped as "already read"
+    finally:
+        new.close()
+
+
 def test_read_since_rejects_a_foreign_cursor(store: SQLiteEventStore) -> None:
     with pytest.raises(ValueError):
         store.read_since("2026-08-01T00:00:00|x")

@@ -111,4 +111,4 @@ def test_the_respond_job_is_not_an_asset_job_and_not_in_the_nightly_selection(lo
     nightly = location.resolve_job_def("nightly")
     assert "respond_batch" not in {node.name for node in nightly.nodes_in_topological_order}
     sensor = location.resolve_sensor_def("intake_events_sensor")
-    assert sensor.minimum_interval_seconds == 5 and sensor.job_name == "respond"
+    assert sensor.minimum_interval_seconds == 2 and sensor.job_name == "respond"
