@@ -9,6 +9,8 @@ from typing import Any
 import dagster as dg
 import pandas as pd
 
+from journey_assets.defs.partitions import daily_partitions
+
 QUARANTINE_COLUMNS = ("snapshot_date", "source", "dealer_id", "record_key", "reason", "payload", "loaded_at")
 
 
@@ -96,4 +98,22 @@ def raw_out(key: Sequence[str], description: str, *, partition_expr: str) -> dg.
         description=description,
         metadata={"partition_expr": partition_expr},
         group_name="ingest",
+    )
+
+
+def raw_asset_with_quarantine(output: str, key: Sequence[str], *, source: str, partition_expr: str, description: str):
+    """The shape most sources share: one daily raw table, its quarantine table and the check between them.
+
+    The decorated function yields the raw frame as `output`, the rejects as
+    `rejected` and `quarantine_check(...)`; sources with several raw tables
+    (GA4, Google Ads, CRM, DMS) spell their multi_asset out.
+    """
+    return dg.multi_asset(
+        outs={
+            output: raw_out(key, description, partition_expr=partition_expr),
+            "rejected": quarantine_out(source),
+        },
+        partitions_def=daily_partitions,
+        check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=list(key))],
+        can_subset=False,
     )

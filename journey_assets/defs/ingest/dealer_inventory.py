@@ -1,6 +1,5 @@
 """Daily snapshot of every rooftop's website inventory feed."""
 
-
 from datetime import datetime, timezone
 
 import dagster as dg
@@ -9,11 +8,9 @@ from journey_assets.defs.ingest.common import (
     partition_day,
     quarantine_check,
     quarantine_frame,
-    quarantine_out,
-    raw_out,
+    raw_asset_with_quarantine,
     typed_frame,
 )
-from journey_assets.defs.partitions import daily_partitions
 from journey_assets.defs.resources import DealerInventoryResource, RooftopsResource
 from journey_assets.journey.inventory import inventory_row_problems
 from journey_assets.journey.quality import split_records, split_repeats
@@ -45,18 +42,12 @@ SCHEMA = {
 }
 
 
-@dg.multi_asset(
-    outs={
-        "vehicles": raw_out(
-            RAW_KEY,
-            "Each rooftop's website inventory feed, one row per vehicle per snapshot day.",
-            partition_expr="snapshot_date",
-        ),
-        "rejected": quarantine_out(SOURCE),
-    },
-    partitions_def=daily_partitions,
-    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=RAW_KEY)],
-    can_subset=False,
+@raw_asset_with_quarantine(
+    "vehicles",
+    RAW_KEY,
+    source=SOURCE,
+    partition_expr="snapshot_date",
+    description="Each rooftop's website inventory feed, one row per vehicle per snapshot day.",
 )
 def dealer_inventory(
     context: dg.AssetExecutionContext, dealer_inventory: DealerInventoryResource, rooftops: RooftopsResource

@@ -17,11 +17,9 @@ from journey_assets.defs.ingest.common import (
     partition_day,
     quarantine_check,
     quarantine_frame,
-    quarantine_out,
-    raw_out,
+    raw_asset_with_quarantine,
     typed_frame,
 )
-from journey_assets.defs.partitions import daily_partitions
 from journey_assets.defs.resources import GBPResource, RooftopsResource
 from journey_assets.journey.quality import missing_fields, split_records, split_repeats
 
@@ -79,19 +77,15 @@ def as_of_snapshot(reviews: list[dict[str, Any]], day: date) -> list[dict[str, A
     return kept
 
 
-@dg.multi_asset(
-    outs={
-        "reviews": raw_out(
-            RAW_KEY,
-            "Google Business Profile reviews of each rooftop, one row per review per snapshot day, "
-            "with the star rating (1-5), the text and the dealer's reply.",
-            partition_expr="snapshot_date",
-        ),
-        "rejected": quarantine_out(SOURCE),
-    },
-    partitions_def=daily_partitions,
-    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=RAW_KEY)],
-    can_subset=False,
+@raw_asset_with_quarantine(
+    "reviews",
+    RAW_KEY,
+    source=SOURCE,
+    partition_expr="snapshot_date",
+    description=(
+        "Google Business Profile reviews of each rooftop, one row per review per snapshot day, "
+        "with the star rating (1-5), the text and the dealer's reply."
+    ),
 )
 def gbp_reviews(context: dg.AssetExecutionContext, gbp: GBPResource, rooftops: RooftopsResource):
     day = partition_day(context)

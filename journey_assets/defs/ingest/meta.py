@@ -25,11 +25,9 @@ from journey_assets.defs.ingest.common import (
     partition_day,
     quarantine_check,
     quarantine_frame,
-    quarantine_out,
-    raw_out,
+    raw_asset_with_quarantine,
     typed_frame,
 )
-from journey_assets.defs.partitions import daily_partitions
 from journey_assets.defs.resources import MetaResource, RooftopsResource
 from journey_assets.journey.contact import ContactError, normalize_email, normalize_phone
 from journey_assets.journey.quality import missing_fields, split_records, split_repeats
@@ -107,19 +105,15 @@ def insights_problems(row: Mapping[str, Any], day: date) -> list[str]:
     return problems
 
 
-@dg.multi_asset(
-    outs={
-        "insights": raw_out(
-            INSIGHTS_KEY,
-            "Meta ads insights per rooftop, ad and day (level=ad, time_increment=1): "
-            "impressions, reach, clicks, spend and the lead actions Meta reports.",
-            partition_expr="date_start",
-        ),
-        "rejected": quarantine_out(INSIGHTS_SOURCE),
-    },
-    partitions_def=daily_partitions,
-    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=INSIGHTS_KEY)],
-    can_subset=False,
+@raw_asset_with_quarantine(
+    "insights",
+    INSIGHTS_KEY,
+    source=INSIGHTS_SOURCE,
+    partition_expr="date_start",
+    description=(
+        "Meta ads insights per rooftop, ad and day (level=ad, time_increment=1): "
+        "impressions, reach, clicks, spend and the lead actions Meta reports."
+    ),
 )
 def meta_ad_insights(context: dg.AssetExecutionContext, meta: MetaResource, rooftops: RooftopsResource):
     day = partition_day(context)
@@ -187,18 +181,12 @@ def validate_contact(row: dict[str, Any]) -> list[str]:
     return problems
 
 
-@dg.multi_asset(
-    outs={
-        "leads": raw_out(
-            LEADS_KEY,
-            "Meta Lead Ads leads per rooftop, created that day, with email normalized and phone in E.164.",
-            partition_expr="created_date",
-        ),
-        "rejected": quarantine_out(LEADS_SOURCE),
-    },
-    partitions_def=daily_partitions,
-    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=LEADS_KEY)],
-    can_subset=False,
+@raw_asset_with_quarantine(
+    "leads",
+    LEADS_KEY,
+    source=LEADS_SOURCE,
+    partition_expr="created_date",
+    description="Meta Lead Ads leads per rooftop, created that day, with email normalized and phone in E.164.",
 )
 def meta_lead_ads(context: dg.AssetExecutionContext, meta: MetaResource, rooftops: RooftopsResource):
     day = partition_day(context)

@@ -21,11 +21,9 @@ from journey_assets.defs.ingest.common import (
     partition_day,
     quarantine_check,
     quarantine_frame,
-    quarantine_out,
-    raw_out,
+    raw_asset_with_quarantine,
     typed_frame,
 )
-from journey_assets.defs.partitions import daily_partitions
 from journey_assets.defs.resources import MetricoolResource, RooftopsResource
 from journey_assets.journey.quality import split_records, split_repeats
 
@@ -60,19 +58,15 @@ def brand_for(rooftop: dict[str, Any], brands: list[dict[str, Any]]) -> dict[str
     return next((b for b in brands if str(b.get("label") or "").strip().lower() == name), None) if name else None
 
 
-@dg.multi_asset(
-    outs={
-        "posts": raw_out(
-            RAW_KEY,
-            "Each rooftop's social posts per network with likes, comments, shares, mentions, reach, "
-            "impressions and clicks, as Metricool reported them on snapshot_date.",
-            partition_expr="snapshot_date",
-        ),
-        "rejected": quarantine_out(SOURCE),
-    },
-    partitions_def=daily_partitions,
-    check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=RAW_KEY)],
-    can_subset=False,
+@raw_asset_with_quarantine(
+    "posts",
+    RAW_KEY,
+    source=SOURCE,
+    partition_expr="snapshot_date",
+    description=(
+        "Each rooftop's social posts per network with likes, comments, shares, mentions, reach, "
+        "impressions and clicks, as Metricool reported them on snapshot_date."
+    ),
 )
 def metricool_posts(context: dg.AssetExecutionContext, metricool: MetricoolResource, rooftops: RooftopsResource):
     day = partition_day(context)
