@@ -41,6 +41,7 @@ def test_local_code_location_loads_with_lineage_and_checks(monkeypatch, tmp_path
     assert graph.get(dg.AssetKey(["marts", "dim_inventory_vehicles"])).freshness_policy is not None
     job = defs.resolve_job_def("nightly")
     assert job.tags.get("journey/warehouse") == "duckdb"
+    assert defs.resolve_sensor_def("run_failure_alerts").default_status == dg.DefaultSensorStatus.RUNNING
     schedule = defs.resolve_schedule_def("nightly_schedule")
     assert schedule.cron_schedule == "0 3 * * *"
     assert type(defs.resources["io_manager"]).__name__ == "WarehouseDuckDBIOManager"

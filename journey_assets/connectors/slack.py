@@ -104,6 +104,19 @@ def hot_lead_alert(alert: HotLeadAlert) -> dict[str, Any]:
     return {"text": text, "blocks": blocks}
 
 
+def run_failure_alert(job: str, run_id: str, failed_steps: Sequence[str], error: str, run_url: str) -> dict[str, Any]:
+    """A failed Dagster run, for the data team's channel: what failed, the first line of why, where to look.
+
+    Only the error's first line goes out (clipped): vendor reasons can be long,
+    and the full trace is in the run's page.
+    """
+    reason = _clip(escape_mrkdwn((error or "no error message").strip().splitlines()[0]), 500)
+    steps = ", ".join(f"`{escape_mrkdwn(step)}`" for step in failed_steps) or "the run itself"
+    text = f"Dagster run failed: {job} ({run_id[:8]})"
+    section = f"*{escape_mrkdwn(job)}* failed in {steps}\n>{reason}\n<{run_url}|Open the run>"
+    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": _clip(section, MAX_SECTION_TEXT)}}]}
+
+
 class SlackWebhookClient(VendorClient):
     vendor = "slack"
 

@@ -1,0 +1,52 @@
+"""A failed nightly run reaches the team's Slack channel (the sandbox's Slack fake), with the failing step and why."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import dagster as dg
+
+from journey_assets.definitions import build_definitions
+from journey_assets.defs.ops.alerts import run_failure_alerts
+from journey_assets.sandbox.run import start_sandbox
+from journey_assets.settings import load_settings
+
+
+def test_a_failed_run_posts_its_step_and_reason_to_slack(small_world_data_dir, tmp_path, monkeypatch):
+    shutil.copytree(Path(small_world_data_dir) / "world", tmp_path / "world")
+    monkeypatch.setenv("JOURNEY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("JOURNEY_DUCKDB_PATH", str(tmp_path / "journey.duckdb"))
+    monkeypatch.delenv("JOURNEY_ROOFTOPS_FILE", raising=False)
+    server = start_sandbox(load_settings(), size="small", seed=7)
+    try:
+        monkeypatch.setenv("JOURNEY_SANDBOX_URL", server.url)
+        defs = build_definitions(load_settings())
+        server.inject("dealer_inventory", "server_error", times=-1)  # the feed is down all night
+        instance = dg.DagsterInstance.ephemeral()
+        result = defs.resolve_job_def("nightly").execute_in_process(
+            instance=instance,
+            partition_key=server.world.as_of.isoformat(),
+            asset_selection=[dg.AssetKey(["raw", "dealer_inventory"]), dg.AssetKey(["ops", "quarantine_dealer_inventory"])],
+            raise_on_error=False,
+        )
+        assert not result.success
+
+        context = dg.build_run_status_sensor_context(
+            sensor_name="run_failure_alerts",
+            dagster_event=result.get_run_failure_event(),
+            dagster_instance=instance,
+            dagster_run=result.dagster_run,
+            resources={"respond_slack": defs.resources["respond_slack"]},
+        ).for_run_failure()
+        run_failure_alerts(context)
+
+        (posted,) = server.log.rows("slack")
+        payload = json.loads(posted["body"])
+        assert payload["text"].startswith("Dagster run failed: nightly")
+        section = payload["blocks"][0]["text"]["text"]
+        assert "`dealer_inventory`" in section and "503" in section
+        assert f"/runs/{result.run_id}" in section
+    finally:
+        server.stop()
