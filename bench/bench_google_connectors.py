@@ -40,7 +40,8 @@ warnings.filterwarnings("ignore")
 import dagster as dg  # noqa: E402
 import duckdb  # noqa: E402
 
-from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client, google_auth  # noqa: E402
+from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client  # noqa: E402
+from journey_assets.connectors.google_api import google_auth  # noqa: E402
 from journey_assets.connectors.gbp import GBPClient  # noqa: E402
 from journey_assets.connectors.google_ads import QUERIES, GoogleAdsClient  # noqa: E402
 from journey_assets.connectors.pagespeed import PageSpeedClient  # noqa: E402

@@ -34,7 +34,7 @@ from typing import Any
 
 import requests
 
-from journey_assets.connectors.ga4 import google_error_reason, parse_number
+from journey_assets.connectors.google_api import google_error_reason, parse_number
 from journey_assets.connectors.http import MalformedResponseError, VendorClient
 
 ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"

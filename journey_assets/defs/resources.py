@@ -21,7 +21,8 @@ from dagster_gcp_pandas import BigQueryPandasIOManager
 from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
 from journey_assets.connectors.dms import DmsLoader, GcsLanding, LocalLanding
-from journey_assets.connectors.ga4 import ANALYTICS_READONLY, GA4Client, google_auth
+from journey_assets.connectors.ga4 import ANALYTICS_READONLY, GA4Client
+from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.gbp import BUSINESS_MANAGE_SCOPE, GBPClient
 from journey_assets.connectors.google_ads import ADWORDS_SCOPE, DEFAULT_API_VERSION, GoogleAdsClient
 from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy

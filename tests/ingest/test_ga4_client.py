@@ -6,13 +6,8 @@ import google.auth.exceptions
 import pytest
 from google_world import D01_PROPERTY, D02_PROPERTY, DAY, FAST, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
 
-from journey_assets.connectors.ga4 import (
-    EVENTS_REPORT,
-    SESSIONS_REPORT,
-    GA4Client,
-    GoogleBearerAuth,
-    google_auth,
-)
+from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client
+from journey_assets.connectors.google_api import GoogleBearerAuth, google_auth
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
 
 

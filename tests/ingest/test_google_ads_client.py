@@ -7,7 +7,7 @@ import json
 import pytest
 from google_world import D01_CUSTOMER, DAY, FAST, LOGIN_CUSTOMER, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
 
-from journey_assets.connectors.ga4 import google_auth
+from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.google_ads import (
     AD_GROUP_STATS,
     CAMPAIGN_STATS,
