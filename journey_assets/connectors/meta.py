@@ -434,16 +434,6 @@ def insights_row(row: Mapping[str, Any]) -> dict[str, Any]:
     }
 
 
-def field_values(lead: Mapping[str, Any]) -> dict[str, str]:
-    """`field_data[{name, values}]` as {name: first value}; Meta sends every answer as a list of strings."""
-    out: dict[str, str] = {}
-    for item in lead.get("field_data") or []:
-        if isinstance(item, dict) and item.get("name"):
-            values = item.get("values") or []
-            out[str(item["name"])] = str(values[0]) if values else ""
-    return out
-
-
 def parse_graph_time(value: str) -> datetime:
     """Graph timestamps look like 2026-11-01T12:34:56+0000."""
     return datetime.strptime(value, "%Y-%m-%dT%H:%M:%S%z")
@@ -462,7 +452,6 @@ __all__ = [
     "account_path",
     "action_total",
     "insights_row",
-    "field_values",
     "parse_graph_time",
     "day_window",
 ]

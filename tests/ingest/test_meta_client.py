@@ -19,7 +19,7 @@ from marketing_world import (  # noqa: F401  (fixtures)
 )
 
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
-from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy, field_values, insights_row
+from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy, insights_row
 
 NO_WAIT = ThrottlePolicy(threshold_pct=75, max_pause=0.0, retries=3, backoff=0.0)
 
@@ -148,8 +148,8 @@ def test_leads_of_a_day_through_page_and_forms(fresh_sandbox):
     leads = list(meta.leads("5001", start, end))
     # 23:59:59 belongs to the 20th, midnight of the 21st does not.
     assert [lead["id"] for lead in leads] == ["7001", "7002"]
-    answers = field_values(leads[0])
-    assert answers["email"] == "Ana.Ruiz@Example.com" and answers["full_name"] == "Ana Ruiz"
+    answers = {item["name"]: item["values"] for item in leads[0]["field_data"]}
+    assert answers["email"] == ["Ana.Ruiz@Example.com"] and answers["full_name"] == ["Ana Ruiz"]
     assert leads[0]["ad_id"] == "4001" and leads[0]["created_time"] == "2026-11-20T15:00:00+0000"
     filtering = json.loads(json.loads(new_requests(fresh_sandbox, "meta")[-1]["query"])["filtering"][0])
     assert {f["operator"] for f in filtering} == {"GREATER_THAN", "LESS_THAN"}
@@ -166,7 +166,7 @@ def test_one_lead_read_by_its_leadgen_id(fresh_sandbox):
     lead = client(fresh_sandbox).get_lead("7001")
     assert lead["id"] == "7001" and lead["form_id"] == "5001" and lead["ad_id"] == "4001"
     assert lead["created_time"] == "2026-11-20T15:00:00+0000"
-    assert field_values(lead)["full_name"] == "Ana Ruiz"
+    assert {"name": "full_name", "values": ["Ana Ruiz"]} in lead["field_data"]
     (request,) = new_requests(fresh_sandbox, "meta")
     assert request["path"].endswith("/7001")
     assert json.loads(request["query"])["fields"] == ["created_time,id,ad_id,form_id,field_data"]

@@ -20,7 +20,7 @@ from typing import Any
 
 import dagster as dg
 
-from journey_assets.connectors.meta import day_window, field_values, insights_row, parse_graph_time
+from journey_assets.connectors.meta import day_window, insights_row, parse_graph_time
 from journey_assets.defs.ingest.common import (
     partition_day,
     quarantine_check,
@@ -29,7 +29,7 @@ from journey_assets.defs.ingest.common import (
     typed_frame,
 )
 from journey_assets.defs.resources import MetaResource, RooftopsResource
-from journey_assets.journey.contact import ContactError, normalize_email, normalize_phone
+from journey_assets.journey.lead_ads import lead_contact_from_field_data
 from journey_assets.journey.quality import missing_fields, split_records, split_repeats
 
 INSIGHTS_SOURCE = "meta_ads"
@@ -143,10 +143,22 @@ def meta_ad_insights(context: dg.AssetExecutionContext, meta: MetaResource, roof
     yield quarantine_check(INSIGHTS_KEY, INSIGHTS_SOURCE, len(rejected), len(accepted))
 
 
-def lead_row(lead: Mapping[str, Any], *, dealer_id: str, page_id: str, loaded_at: datetime) -> dict[str, Any]:
-    answers = field_values(lead)
+# The answers a lead must give to be loaded; a bad postal code or VIN is kept out
+# of its column (the raw answer stays in field_data) but does not reject the lead.
+REQUIRED_CONTACT_ANSWERS = ("email", "phone", "contact")
+
+
+def lead_row(
+    lead: Mapping[str, Any], *, dealer_id: str, page_id: str, loaded_at: datetime
+) -> tuple[dict[str, Any], list[str]]:
+    """The raw row of one lead and why it cannot be loaded, if it cannot.
+
+    Contact answers are mapped and normalized by `journey.lead_ads`, the same
+    rules the real-time response applies to a lead-ads webhook.
+    """
+    contact = lead_contact_from_field_data(lead.get("field_data"))
     created = parse_graph_time(str(lead["created_time"]))
-    return {
+    row = {
         "created_date": created.astimezone(timezone.utc).date(),
         "created_time": created,
         "lead_id": str(lead["id"]),
@@ -154,31 +166,19 @@ def lead_row(lead: Mapping[str, Any], *, dealer_id: str, page_id: str, loaded_at
         "page_id": page_id,
         "form_id": lead.get("form_id"),
         "ad_id": lead.get("ad_id"),
-        "email": answers.get("email") or None,
-        "phone": answers.get("phone_number") or answers.get("phone") or None,
-        "full_name": answers.get("full_name") or None,
-        "first_name": answers.get("first_name") or None,
-        "last_name": answers.get("last_name") or None,
-        "zip_code": answers.get("zip_code") or answers.get("post_code") or None,
-        "city": answers.get("city") or None,
+        "email": contact.email,
+        "phone": contact.phone,
+        "full_name": contact.full_name,
+        "first_name": contact.first_name,
+        "last_name": contact.last_name,
+        "zip_code": contact.postal_code,
+        "city": contact.city,
         "field_data": json.dumps(lead.get("field_data"), sort_keys=True),
         "loaded_at": loaded_at,
     }
-
-
-def validate_contact(row: dict[str, Any]) -> list[str]:
-    """Normalize the lead's email and phone in place; the reasons it cannot be used, if any."""
     problems = missing_fields(row, ("lead_id", "dealer_id"))
-    for column, normalize in (("email", normalize_email), ("phone", normalize_phone)):
-        if row.get(column) is None:
-            continue
-        try:
-            row[column] = normalize(row[column])
-        except ContactError as exc:
-            problems.append(exc.reason)
-    if row.get("email") is None and row.get("phone") is None:
-        problems.append("the lead has neither an email nor a phone number")
-    return problems
+    problems += [f"{name}: {reason}" for name, reason in contact.unusable.items() if name in REQUIRED_CONTACT_ANSWERS]
+    return row, problems
 
 
 @raw_asset_with_quarantine(
@@ -204,14 +204,14 @@ def meta_lead_ads(context: dg.AssetExecutionContext, meta: MetaResource, rooftop
         else:
             context.log.info(f"{dealer_id}: no Meta page or ad account configured, skipped")
             continue
-        rows = []
-        for page_id in pages:
-            for form in client.lead_forms(page_id):
-                rows += [
-                    lead_row(lead, dealer_id=dealer_id, page_id=page_id, loaded_at=loaded_at)
-                    for lead in client.leads(str(form["id"]), start, end)
-                ]
-        good, bad = split_records(rows, validate_contact, key="lead_id")
+        built = [
+            lead_row(lead, dealer_id=dealer_id, page_id=page_id, loaded_at=loaded_at)
+            for page_id in pages
+            for form in client.lead_forms(page_id)
+            for lead in client.leads(str(form["id"]), start, end)
+        ]
+        problems = {id(row): found for row, found in built}
+        good, bad = split_records([row for row, _ in built], lambda row: problems[id(row)], key="lead_id")
         good, repeats = split_repeats(good, key="lead_id", what="Meta lead")
         accepted += good
         rejected += [{**r, "dealer_id": dealer_id} for r in bad + repeats]
