@@ -13,11 +13,9 @@ from __future__ import annotations
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from journey_assets.journey.vin import vin_problem
+from journey_assets.journey.vin import normalize_vin, vin_problem  # the one VIN rule
 
-vin_reason = vin_problem  # the one VIN rule lives in journey/vin.py
-
-__all__ = ["ContactError", "normalize_email", "normalize_phone", "validate_vin", "vin_reason"]
+__all__ = ["ContactError", "normalize_email", "normalize_phone", "validate_vin"]
 
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_INPUT_LENGTH = 64  # longer input is not a phone number; keeps parsing cheap
@@ -87,7 +85,7 @@ def validate_vin(raw: object) -> str:
     reason = vin_problem(raw)
     if reason is not None:
         raise ContactError("vin", reason)
-    return str(raw).strip().upper()
+    return normalize_vin(raw)
 
 
 _PARSE_REASONS = {

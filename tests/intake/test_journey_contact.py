@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from journey_assets.journey.contact import ContactError, normalize_email, normalize_phone, validate_vin, vin_reason
+from journey_assets.journey.contact import ContactError, normalize_email, normalize_phone, validate_vin
+from journey_assets.journey.vin import vin_problem
 
 
 @pytest.mark.parametrize(
@@ -78,7 +79,7 @@ def test_normalize_phone_rejects_with_reason(raw: str, reason_part: str) -> None
 @pytest.mark.parametrize("vin", ["1M8GDM9AXKP042788", "JH2RC3605MM101581", "1HGCV1F42JA141468", "1hgcv1f42ja141468 "])
 def test_validate_vin_accepts_and_uppercases(vin: str) -> None:
     assert validate_vin(vin) == vin.strip().upper()
-    assert vin_reason(vin) is None
+    assert vin_problem(vin) is None
 
 
 @pytest.mark.parametrize(
