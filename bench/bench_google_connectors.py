@@ -41,9 +41,9 @@ import dagster as dg  # noqa: E402
 import duckdb  # noqa: E402
 
 from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client  # noqa: E402
-from journey_assets.connectors.google_api import google_auth  # noqa: E402
 from journey_assets.connectors.gbp import GBPClient  # noqa: E402
 from journey_assets.connectors.google_ads import QUERIES, GoogleAdsClient  # noqa: E402
+from journey_assets.connectors.google_api import google_auth  # noqa: E402
 from journey_assets.connectors.pagespeed import PageSpeedClient  # noqa: E402
 from journey_assets.defs.ingest.dealer_inventory import dealer_inventory  # noqa: E402
 from journey_assets.defs.ingest.ga4 import ga4  # noqa: E402
@@ -82,19 +82,36 @@ def fetch_parse(server: SandboxServer, rooftops: list[dict], days: list) -> dict
         out[name] = (records, time.perf_counter() - start, len(server.log.rows(name)) - before)
 
     ga = GA4Client(server.vendor_url("ga4"), auth=auth)
-    timed("ga4", lambda: sum(
-        1 for r in rooftops for d in days for report in (SESSIONS_REPORT, EVENTS_REPORT)
-        for _ in ga.report(report, r["ga4_property_id"], d, d)))
+    timed(
+        "ga4",
+        lambda: sum(
+            1
+            for r in rooftops
+            for d in days
+            for report in (SESSIONS_REPORT, EVENTS_REPORT)
+            for _ in ga.report(report, r["ga4_property_id"], d, d)
+        ),
+    )
     ads = GoogleAdsClient(server.vendor_url("google_ads"), auth=auth)
-    timed("google_ads", lambda: sum(
-        1 for r in rooftops if r.get("google_ads_customer_id") for d in days for q in QUERIES
-        for _ in ads.report(q, r["google_ads_customer_id"], d, d)))
+    timed(
+        "google_ads",
+        lambda: sum(
+            1
+            for r in rooftops
+            if r.get("google_ads_customer_id")
+            for d in days
+            for q in QUERIES
+            for _ in ads.report(q, r["google_ads_customer_id"], d, d)
+        ),
+    )
     gbp = GBPClient(server.vendor_url("gbp"), auth=auth)
     timed("gbp", lambda: sum(1 for r in rooftops for _ in gbp.iter_reviews("bench", r["gbp_location_id"])))
     psi = PageSpeedClient(server.vendor_url("pagespeed"), "bench")
     perf = server.world.table("site_performance")
-    timed("pagespeed", lambda: sum(1 for url, strategy in perf[["url", "strategy"]].itertuples(index=False)
-                                   if psi.run(url, strategy)))
+    timed(
+        "pagespeed",
+        lambda: sum(1 for url, strategy in perf[["url", "strategy"]].itertuples(index=False) if psi.run(url, strategy)),
+    )
     return out
 
 
@@ -123,17 +140,31 @@ def materialize(server: SandboxServer, rooftops_file: Path, database: Path, day)
     out = {}
     for name, asset, tables, quarantine in (
         ("ga4", ga4, ["raw.ga4_sessions", "raw.ga4_events"], "ops.quarantine_ga4"),
-        ("google_ads", google_ads, [f"raw.google_ads_{t}" for t in ("campaign_stats", "ad_group_stats", "keyword_stats", "search_terms")],
-         "ops.quarantine_google_ads"),
+        (
+            "google_ads",
+            google_ads,
+            [f"raw.google_ads_{t}" for t in ("campaign_stats", "ad_group_stats", "keyword_stats", "search_terms")],
+            "ops.quarantine_google_ads",
+        ),
         ("gbp", gbp_reviews, ["raw.gbp_reviews"], "ops.quarantine_gbp"),
         ("pagespeed", pagespeed, ["raw.pagespeed_results"], "ops.quarantine_pagespeed"),
     ):
         start = time.perf_counter()
-        dg.materialize([dealer_inventory, asset], selection=[asset], partition_key=day.isoformat(),
-                       resources=resources, instance=instance)
+        dg.materialize(
+            [dealer_inventory, asset],
+            selection=[asset],
+            partition_key=day.isoformat(),
+            resources=resources,
+            instance=instance,
+        )
         seconds = time.perf_counter() - start
         with duckdb.connect(str(database), read_only=True) as con:
-            present = {r[0] for r in con.execute("select table_schema || '.' || table_name from information_schema.tables").fetchall()}
+            present = {
+                r[0]
+                for r in con.execute(
+                    "select table_schema || '.' || table_name from information_schema.tables"
+                ).fetchall()
+            }
             loaded = sum(con.execute(f"select count(*) from {t}").fetchone()[0] for t in tables if t in present)
             rejected = con.execute(f"select count(*) from {quarantine}").fetchone()[0] if quarantine in present else 0
         out[name] = (loaded, rejected, seconds)
@@ -150,8 +181,18 @@ def main() -> int:
 
     start = time.perf_counter()
     world = generate_world(args.size, args.seed)
-    sizes = {t: len(world.table(t)) for t in ("rooftops", "web_sessions", "web_events", "ad_stats_daily",
-                                                "search_terms_daily", "reviews", "site_performance")}
+    sizes = {
+        t: len(world.table(t))
+        for t in (
+            "rooftops",
+            "web_sessions",
+            "web_events",
+            "ad_stats_daily",
+            "search_terms_daily",
+            "reviews",
+            "site_performance",
+        )
+    }
     print(f"world {args.size}/{args.seed} generated in {time.perf_counter() - start:.1f} s: {json.dumps(sizes)}")
     day = world.as_of - timedelta(days=1)
     days = [world.as_of - timedelta(days=n) for n in range(args.days, 0, -1)]
@@ -163,18 +204,26 @@ def main() -> int:
         with SandboxServer(world, record_path=tmp_path / "requests.sqlite3") as server:
             # The fakes index the world on first use (per rooftop and report); the first pass pays that,
             # the second measures the clients against a warm sandbox.
-            for label, figures in (("cold sandbox", fetch_parse(server, rooftops, days)),
-                                   ("warm sandbox", fetch_parse(server, rooftops, days))):
-                print(f"\nfetch+parse, client only, {label} ({len(rooftops)} rooftops; GA4 and Ads over {args.days} days):")
+            for label, figures in (
+                ("cold sandbox", fetch_parse(server, rooftops, days)),
+                ("warm sandbox", fetch_parse(server, rooftops, days)),
+            ):
+                print(
+                    f"\nfetch+parse, client only, {label} ({len(rooftops)} rooftops; GA4 and Ads over {args.days} days):"
+                )
                 for name, (records, seconds, requests) in figures.items():
-                    print(f"  {name:<11} {rate(records, seconds)}  ({requests} requests, {requests / seconds:,.0f} req/s)")
+                    print(
+                        f"  {name:<11} {rate(records, seconds)}  ({requests} requests, {requests / seconds:,.0f} req/s)"
+                    )
 
             records, seconds, requests = ga4_bulk(server, rooftops, world.as_of - timedelta(days=90), day)
-            print(f"\nGA4 bulk, one 90-day sessions report per property, 10,000-row pages:")
+            print("\nGA4 bulk, one 90-day sessions report per property, 10,000-row pages:")
             print(f"  {'ga4':<11} {rate(records, seconds)}  ({requests} requests)")
 
             print(f"\nfetch-parse-load, one partition ({day}) materialized into DuckDB (Dagster run included):")
-            for name, (loaded, rejected, seconds) in materialize(server, rooftops_file, tmp_path / "bench.duckdb", day).items():
+            for name, (loaded, rejected, seconds) in materialize(
+                server, rooftops_file, tmp_path / "bench.duckdb", day
+            ).items():
                 print(f"  {name:<11} {rate(loaded + rejected, seconds)}  ({loaded:,} loaded, {rejected:,} quarantined)")
     return 0
 

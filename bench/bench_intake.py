@@ -32,8 +32,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from journey_assets.intake.server import start_subprocess  # noqa: E402
-from journey_assets.journey.signatures import sign_journey  # noqa: E402
+from journey_assets.intake.server import start_subprocess
+from journey_assets.journey.signatures import sign_journey
 
 SECRET = "bench-secret"
 VINS = ["1M8GDM9AXKP042788", "JH2RC3605MM101581", "1HGCV1F42JA141468"]
@@ -64,9 +64,7 @@ def build_requests(n: int, host: str, run_id: str) -> list[bytes]:
         headers = sign_journey(SECRET, body, now)
         head = (
             f"POST /events/intent HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/json\r\n"
-            f"Content-Length: {len(body)}\r\n"
-            + "".join(f"{k}: {v}\r\n" for k, v in headers.items())
-            + "\r\n"
+            f"Content-Length: {len(body)}\r\n" + "".join(f"{k}: {v}\r\n" for k, v in headers.items()) + "\r\n"
         ).encode()
         out.append(head + body)
     return out
@@ -179,28 +177,32 @@ def main() -> None:
     latencies = sorted(result["latencies"])
     accepted = result["statuses"].get(201, 0)
     with sqlite3.connect(store) as conn:
-        stored = conn.execute(
-            "SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-%",)
-        ).fetchone()[0]
+        stored = conn.execute("SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-%",)).fetchone()[0]
         stored -= conn.execute(
             "SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-w-%",)
         ).fetchone()[0]
     shutil.rmtree(workdir, ignore_errors=True)
 
     ms = 1000.0
-    print(f"intake benchmark: {len(latencies)} requests, {args.clients} keep-alive clients, "
-          f"{args.workers} server process(es), client loop {loop_name}, "
-          f"{os.cpu_count()} CPUs (client and server share them)")
+    print(
+        f"intake benchmark: {len(latencies)} requests, {args.clients} keep-alive clients, "
+        f"{args.workers} server process(es), client loop {loop_name}, "
+        f"{os.cpu_count()} CPUs (client and server share them)"
+    )
     print(f"  statuses           {dict(sorted(result['statuses'].items()))}")
     print(f"  elapsed            {result['elapsed']:.2f} s")
     print(f"  accepted events/s  {accepted / result['elapsed']:,.0f}  (201 = committed with fsync before the answer)")
-    print(f"  latency ms         p50 {percentile(latencies, 0.50) * ms:.1f}  "
-          f"p90 {percentile(latencies, 0.90) * ms:.1f}  "
-          f"p99 {percentile(latencies, 0.99) * ms:.1f}  max {latencies[-1] * ms if latencies else float('nan'):.1f}")
+    print(
+        f"  latency ms         p50 {percentile(latencies, 0.50) * ms:.1f}  "
+        f"p90 {percentile(latencies, 0.90) * ms:.1f}  "
+        f"p99 {percentile(latencies, 0.99) * ms:.1f}  max {latencies[-1] * ms if latencies else float('nan'):.1f}"
+    )
     n = max(1, len(latencies))
-    print(f"  cpu per request    server {server_cpu / n * 1e6:.0f} us, client {client_cpu / n * 1e6:.0f} us "
-          f"(so {os.cpu_count()} idle cores bound the rate near "
-          f"{os.cpu_count() / max(1e-9, (server_cpu + client_cpu) / n):,.0f}/s)")
+    print(
+        f"  cpu per request    server {server_cpu / n * 1e6:.0f} us, client {client_cpu / n * 1e6:.0f} us "
+        f"(so {os.cpu_count()} idle cores bound the rate near "
+        f"{os.cpu_count() / max(1e-9, (server_cpu + client_cpu) / n):,.0f}/s)"
+    )
     print(f"  load average       {os.getloadavg()[0]:.2f} at the end (other work on the machine skews the rate)")
     print(f"  stored rows        {stored} (accepted {accepted})")
 

@@ -34,14 +34,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from journey_assets.connectors.crm import CRMClient  # noqa: E402
-from journey_assets.connectors.dms import DmsLoader, LocalLanding  # noqa: E402
-from journey_assets.connectors.meta import MetaGraphClient, day_window  # noqa: E402
-from journey_assets.connectors.metricool import MetricoolClient  # noqa: E402
-from journey_assets.sandbox.dms_drops import write_dms_drops  # noqa: E402
-from journey_assets.sandbox.run import write_rooftops_config  # noqa: E402
-from journey_assets.sandbox.server import SandboxServer  # noqa: E402
-from journey_assets.sandbox.world import generate_world  # noqa: E402
+from journey_assets.connectors.crm import CRMClient
+from journey_assets.connectors.dms import DmsLoader, LocalLanding
+from journey_assets.connectors.meta import MetaGraphClient, day_window
+from journey_assets.connectors.metricool import MetricoolClient
+from journey_assets.sandbox.dms_drops import write_dms_drops
+from journey_assets.sandbox.run import write_rooftops_config
+from journey_assets.sandbox.server import SandboxServer
+from journey_assets.sandbox.world import generate_world
 
 
 def timed(label: str, fn: Callable[[], int], server: SandboxServer, vendor: str | None, results: list) -> None:
@@ -51,19 +51,24 @@ def timed(label: str, fn: Callable[[], int], server: SandboxServer, vendor: str 
     seconds = time.perf_counter() - started
     requests = len(server.log.rows(vendor)) - before if vendor else 0
     results.append((label, records, requests, seconds))
-    print(f"  {label:<26} {records:>9,} records {requests:>6,} requests {seconds:>8.2f}s {records / seconds:>11,.0f} records/s",
-          flush=True)
+    print(
+        f"  {label:<26} {records:>9,} records {requests:>6,} requests {seconds:>8.2f}s {records / seconds:>11,.0f} records/s",
+        flush=True,
+    )
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", default="small", choices=["small", "medium", "large"])
     parser.add_argument("--seed", type=int, default=7)
-    parser.add_argument("--days", type=int, default=30, help="window read by every connector, ending the day before as_of")
+    parser.add_argument(
+        "--days", type=int, default=30, help="window read by every connector, ending the day before as_of"
+    )
     parser.add_argument("--skip-assets", action="store_true", help="skip the Dagster materialization")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory (world, landing, DuckDB)")
     parser.add_argument(
-        "--tcp-nodelay", action="store_true",
+        "--tcp-nodelay",
+        action="store_true",
         help="set TCP_NODELAY on the sandbox's sockets: without it each answer written in two sends waits "
         "~40 ms for the client's delayed ACK (Nagle), which dominates small pages",
     )
@@ -97,7 +102,9 @@ def main() -> int:
             return n
 
         def meta_async() -> int:
-            return sum(sum(1 for _ in meta.insights(r["meta_ad_account_id"], first, last, force_async=True)) for r in rooftops)
+            return sum(
+                sum(1 for _ in meta.insights(r["meta_ad_account_id"], first, last, force_async=True)) for r in rooftops
+            )
 
         def meta_leads() -> int:
             start, _ = day_window(first)
@@ -136,7 +143,9 @@ def main() -> int:
         timed("crm leads", crm_leads, server, "crm", results)
         timed("crm activities", crm_activities, server, "crm", results)
         if meta.pauses:
-            print(f"  (meta paused {len(meta.pauses)} times, {sum(s for _, s in meta.pauses):.1f}s, mostly report polling)")
+            print(
+                f"  (meta paused {len(meta.pauses)} times, {sum(s for _, s in meta.pauses):.1f}s, mostly report polling)"
+            )
 
         landing_root = tmp / "landing"
         written_at = time.perf_counter()
@@ -202,16 +211,28 @@ def assets_bench(server: SandboxServer, world, tmp: Path, day, landing_root: Pat
     }
     for asset in (meta_ad_insights, meta_lead_ads, metricool_posts, dms_exports, crm_leads_and_activities):
         started = time.perf_counter()
-        result = dg.materialize([asset], partition_key=day.isoformat(), resources=resources,
-                                raise_on_error=True, tags={"bench": "marketing"})
+        result = dg.materialize(
+            [asset],
+            partition_key=day.isoformat(),
+            resources=resources,
+            raise_on_error=True,
+            tags={"bench": "marketing"},
+        )
         seconds = time.perf_counter() - started
         with duckdb.connect(str(database), read_only=True) as conn:
-            present = {f"{s}.{t}" for s, t in conn.execute("select table_schema, table_name from information_schema.tables").fetchall()}
+            present = {
+                f"{s}.{t}"
+                for s, t in conn.execute("select table_schema, table_name from information_schema.tables").fetchall()
+            }
             # The DuckDB IO manager creates no table for an empty first write: "absent" means no rows yet.
-            counts = {t: conn.execute(f"select count(*) from {t}").fetchone()[0] if t in present else "absent"
-                      for t in tables[asset.node_def.name]}
-        print(f"  {asset.node_def.name:<26} {'ok' if result.success else 'FAILED':<6} {seconds:>6.2f}s  "
-              + json.dumps(counts))
+            counts = {
+                t: conn.execute(f"select count(*) from {t}").fetchone()[0] if t in present else "absent"
+                for t in tables[asset.node_def.name]
+            }
+        print(
+            f"  {asset.node_def.name:<26} {'ok' if result.success else 'FAILED':<6} {seconds:>6.2f}s  "
+            + json.dumps(counts)
+        )
 
 
 if __name__ == "__main__":

@@ -39,36 +39,43 @@ import sys
 import tempfile
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import requests  # noqa: E402
+import requests
 
-from journey_assets.connectors.crm import CRMClient  # noqa: E402
-from journey_assets.connectors.customerio import CustomerIOAppClient  # noqa: E402
-from journey_assets.connectors.dealer_inventory import DealerInventoryClient  # noqa: E402
-from journey_assets.connectors.slack import SlackWebhookClient  # noqa: E402
-from journey_assets.connectors.twilio import TwilioClient  # noqa: E402
-from journey_assets.connectors.wrike import WrikeClient  # noqa: E402
-from journey_assets.intake.server import start_subprocess  # noqa: E402
-from journey_assets.intake.store import SQLiteEventStore  # noqa: E402
-from journey_assets.journey.contact import ContactError, validate_vin  # noqa: E402
-from journey_assets.journey.signatures import sign_journey  # noqa: E402
+from journey_assets.connectors.crm import CRMClient
+from journey_assets.connectors.customerio import CustomerIOAppClient
+from journey_assets.connectors.dealer_inventory import DealerInventoryClient
+from journey_assets.connectors.slack import SlackWebhookClient
+from journey_assets.connectors.twilio import TwilioClient
+from journey_assets.connectors.wrike import WrikeClient
+from journey_assets.intake.server import start_subprocess
+from journey_assets.intake.store import SQLiteEventStore
+from journey_assets.journey.contact import ContactError, validate_vin
+from journey_assets.journey.signatures import sign_journey
 from journey_assets.response.config import load_roster
-from journey_assets.sandbox.run import write_salespeople_config  # noqa: E402
-from journey_assets.response.ledger import DONE, SQLiteLedger  # noqa: E402
-from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond  # noqa: E402
-from journey_assets.sandbox.fakes import twilio as twilio_fake  # noqa: E402
-from journey_assets.sandbox.run import write_rooftops_config  # noqa: E402
-from journey_assets.sandbox.world import ensure_world  # noqa: E402
+from journey_assets.response.ledger import DONE, SQLiteLedger
+from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond
+from journey_assets.sandbox.fakes import twilio as twilio_fake
+from journey_assets.sandbox.run import (
+    write_rooftops_config,
+    write_salespeople_config,
+)
+from journey_assets.sandbox.world import ensure_world
 
 SECRET = "bench-secret"
 FOLDER = "IEAAAAAABENCH001"
 SLACK_PATH = "/services/T0BENCH/B0BENCH/benchwebhook"
-ACTIONS = (("SMS", "sms"), ("CRM lead (REST)", "crm_lead"), ("CRM lead (ADF)", "crm_adf"),
-           ("Wrike task", "wrike_task"), ("Slack alert", "slack_alert"))
+ACTIONS = (
+    ("SMS", "sms"),
+    ("CRM lead (REST)", "crm_lead"),
+    ("CRM lead (ADF)", "crm_adf"),
+    ("Wrike task", "wrike_task"),
+    ("Slack alert", "slack_alert"),
+)
 MAX_EVENTS = 2000
 
 
@@ -86,37 +93,65 @@ def in_stock_vehicles(world) -> list[dict]:
             vin = validate_vin(row["vin"])
         except ContactError:
             continue  # the world corrupts a few VINs on purpose; the intake would refuse them
-        out.append({"dealer_id": row["dealer_id"], "vehicle": {
-            "vin": vin, "stock_number": row["stock_number"], "year": int(row["year"]), "make": row["make"],
-            "model": row["model"], "trim": row["trim"], "condition": "new" if row["condition"] == "new" else "used"}})
+        out.append(
+            {
+                "dealer_id": row["dealer_id"],
+                "vehicle": {
+                    "vin": vin,
+                    "stock_number": row["stock_number"],
+                    "year": int(row["year"]),
+                    "make": row["make"],
+                    "model": row["model"],
+                    "trim": row["trim"],
+                    "condition": "new" if row["condition"] == "new" else "used",
+                },
+            }
+        )
     return out
 
 
 def event_body(i: int, run_id: str, pick: dict) -> bytes:
-    now = datetime.now(timezone.utc)
-    return json.dumps({
-        "event_id": f"stl-{run_id}-{i}",
-        "occurred_at": now.isoformat(),
-        "dealer_id": pick["dealer_id"],
-        "event_type": "test_drive_request",
-        "source": "website",
-        "customer": {"first_name": "Pat", "last_name": "Shopper", "phone": f"+1312555{i % 10000:04d}",
-                     "email": f"shopper{i}@example.com"},
-        "vehicle": pick["vehicle"],
-        "consent": {"sms": True, "email": True, "text": "I agree to receive texts about my request."},
-        "attributes": {"appointment_at": (now + timedelta(days=1)).replace(hour=17, minute=0, second=0, microsecond=0).isoformat()},
-    }).encode()
+    now = datetime.now(UTC)
+    return json.dumps(
+        {
+            "event_id": f"stl-{run_id}-{i}",
+            "occurred_at": now.isoformat(),
+            "dealer_id": pick["dealer_id"],
+            "event_type": "test_drive_request",
+            "source": "website",
+            "customer": {
+                "first_name": "Pat",
+                "last_name": "Shopper",
+                "phone": f"+1312555{i % 10000:04d}",
+                "email": f"shopper{i}@example.com",
+            },
+            "vehicle": pick["vehicle"],
+            "consent": {"sms": True, "email": True, "text": "I agree to receive texts about my request."},
+            "attributes": {
+                "appointment_at": (now + timedelta(days=1))
+                .replace(hour=17, minute=0, second=0, microsecond=0)
+                .isoformat()
+            },
+        }
+    ).encode()
 
 
-def build_deps(sandbox_url: str, ledger: SQLiteLedger, rooftops: Path, salespeople: Path, intake_url: str) -> ResponseDeps:
+def build_deps(
+    sandbox_url: str, ledger: SQLiteLedger, rooftops: Path, salespeople: Path, intake_url: str
+) -> ResponseDeps:
     def url(vendor: str) -> str:
         return f"{sandbox_url}/{vendor}"
 
     return ResponseDeps(
         ledger=ledger,
         roster=load_roster(rooftops, salespeople),
-        twilio=TwilioClient(twilio_fake.DEFAULT_ACCOUNT_SID, twilio_fake.DEFAULT_AUTH_TOKEN, base_url=url("twilio"),
-                            from_number=twilio_fake.DEFAULT_FROM_NUMBER, status_callback=f"{intake_url}/twilio/status"),
+        twilio=TwilioClient(
+            twilio_fake.DEFAULT_ACCOUNT_SID,
+            twilio_fake.DEFAULT_AUTH_TOKEN,
+            base_url=url("twilio"),
+            from_number=twilio_fake.DEFAULT_FROM_NUMBER,
+            status_callback=f"{intake_url}/twilio/status",
+        ),
         crm=CRMClient(url("crm"), "sandbox-crm-token"),
         wrike=WrikeClient("sandbox-wrike-token", base_url=url("wrike")),
         slack=SlackWebhookClient(SLACK_PATH, base_url=url("slack")),
@@ -142,7 +177,10 @@ server.stop()
 def start_sandbox_process(data_dir: Path, record: Path) -> tuple[subprocess.Popen, str]:
     proc = subprocess.Popen(
         [sys.executable, "-c", SANDBOX_SCRIPT, str(data_dir), str(record)],
-        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True, cwd=str(Path(__file__).resolve().parents[1]),
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=str(Path(__file__).resolve().parents[1]),
     )
     url = proc.stdout.readline().strip()  # type: ignore[union-attr]
     if not url.startswith("http"):
@@ -157,7 +195,9 @@ def sandbox_rows(record: Path, vendor: str) -> list[dict]:
         return [dict(r) for r in conn.execute("SELECT * FROM requests WHERE vendor = ? ORDER BY id", (vendor,))]
 
 
-def poll_loop(store: SQLiteEventStore, deps: ResponseDeps, poll: float, stop: threading.Event, busy: list[float]) -> None:
+def poll_loop(
+    store: SQLiteEventStore, deps: ResponseDeps, poll: float, stop: threading.Event, busy: list[float]
+) -> None:
     """What the sensor + job do, minus Dagster: read new events by cursor, answer them, repeat."""
     cursor = None
     while not stop.is_set():
@@ -170,15 +210,31 @@ def poll_loop(store: SQLiteEventStore, deps: ResponseDeps, poll: float, stop: th
         busy.append((time.perf_counter() - started) / len(events))
 
 
-def sensor_cycle(tmp: Path, sandbox_url: str, intake_url: str, store_path: Path, rooftops: Path,
-                 salespeople: Path, ledger_path: Path, pick: dict, run_id: str) -> dict[str, float]:
+def sensor_cycle(
+    tmp: Path,
+    sandbox_url: str,
+    intake_url: str,
+    store_path: Path,
+    rooftops: Path,
+    salespeople: Path,
+    ledger_path: Path,
+    pick: dict,
+    run_id: str,
+) -> dict[str, float]:
     """One event through the code location: sensor tick -> respond job execute_in_process."""
-    os.environ.update({
-        "JOURNEY_ENV": "local", "JOURNEY_DATA_DIR": str(tmp / "data"), "JOURNEY_SANDBOX_URL": sandbox_url,
-        "JOURNEY_ROOFTOPS_FILE": str(rooftops), "JOURNEY_SALESPEOPLE_FILE": str(salespeople),
-        "JOURNEY_INTAKE_STORE": str(store_path), "JOURNEY_RESPONSE_LEDGER": str(ledger_path),
-        "JOURNEY_INTAKE_PUBLIC_URL": intake_url, "JOURNEY_WRIKE_FOLDER_ID": FOLDER,
-    })
+    os.environ.update(
+        {
+            "JOURNEY_ENV": "local",
+            "JOURNEY_DATA_DIR": str(tmp / "data"),
+            "JOURNEY_SANDBOX_URL": sandbox_url,
+            "JOURNEY_ROOFTOPS_FILE": str(rooftops),
+            "JOURNEY_SALESPEOPLE_FILE": str(salespeople),
+            "JOURNEY_INTAKE_STORE": str(store_path),
+            "JOURNEY_RESPONSE_LEDGER": str(ledger_path),
+            "JOURNEY_INTAKE_PUBLIC_URL": intake_url,
+            "JOURNEY_WRIKE_FOLDER_ID": FOLDER,
+        }
+    )
     started = time.perf_counter()
     import dagster as dg
 
@@ -195,8 +251,12 @@ def sensor_cycle(tmp: Path, sandbox_url: str, intake_url: str, store_path: Path,
     _, cursor = store.read_since(None, 1_000_000)
     store.close()
     body = event_body(10**6, run_id + "-sensor", pick)
-    response = requests.post(f"{intake_url}/events/intent", data=body,
-                             headers={"Content-Type": "application/json", **sign_journey(SECRET, body)}, timeout=10)
+    response = requests.post(
+        f"{intake_url}/events/intent",
+        data=body,
+        headers={"Content-Type": "application/json", **sign_journey(SECRET, body)},
+        timeout=10,
+    )
     acked = time.perf_counter()
     assert response.status_code == 201, response.text
     tick = sensor(dg.build_sensor_context(instance=instance, cursor=cursor, resources=defs.resources))
@@ -204,7 +264,13 @@ def sensor_cycle(tmp: Path, sandbox_url: str, intake_url: str, store_path: Path,
     request = tick.run_requests[0]
     result = job.execute_in_process(run_config=request.run_config, instance=instance, tags=request.tags)
     done = time.perf_counter()
-    return {"load": load, "tick": ticked - acked, "run": done - ticked, "total": done - acked, "ok": float(result.success)}
+    return {
+        "load": load,
+        "tick": ticked - acked,
+        "run": done - ticked,
+        "total": done - acked,
+        "ok": float(result.success),
+    }
 
 
 def main() -> None:
@@ -231,8 +297,11 @@ def main() -> None:
         sandbox, sandbox_url = start_sandbox_process(tmp / "data", request_log)
         store_path = tmp / "intake" / "events.sqlite3"
         proc, intake_url = start_subprocess(
-            {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_TWILIO_AUTH_TOKEN": twilio_fake.DEFAULT_AUTH_TOKEN,
-             "JOURNEY_INTAKE_STORE": str(store_path)},
+            {
+                "JOURNEY_INTAKE_SECRET": SECRET,
+                "JOURNEY_TWILIO_AUTH_TOKEN": twilio_fake.DEFAULT_AUTH_TOKEN,
+                "JOURNEY_INTAKE_STORE": str(store_path),
+            },
             workdir=tmp,
         )
         ledger_path = tmp / "response" / "ledger.sqlite3"
@@ -253,8 +322,12 @@ def main() -> None:
             if delay > 0:
                 time.sleep(delay)
             body = event_body(i, run_id, picks[i % len(picks)])
-            response = session.post(f"{intake_url}/events/intent", data=body,
-                                    headers={"Content-Type": "application/json", **sign_journey(SECRET, body)}, timeout=10)
+            response = session.post(
+                f"{intake_url}/events/intent",
+                data=body,
+                headers={"Content-Type": "application/json", **sign_journey(SECRET, body)},
+                timeout=10,
+            )
             if response.status_code == 201:
                 acked[f"stl-{run_id}-{i}"] = time.time()
             else:
@@ -281,32 +354,41 @@ def main() -> None:
                 continue
             by_action[record.action].append(record.updated_at.timestamp() - acked[record.event_id])
 
-        print(f"speed to lead: {len(acked)} events accepted by the intake in {posted_for:.1f} s "
-              f"({len(acked) / posted_for:.1f}/s offered), store polled every {args.poll:.2f} s when idle")
+        print(
+            f"speed to lead: {len(acked)} events accepted by the intake in {posted_for:.1f} s "
+            f"({len(acked) / posted_for:.1f}/s offered), store polled every {args.poll:.2f} s when idle"
+        )
         print(f"{'action':<18}{'done':>6}{'p50 ms':>10}{'p95 ms':>10}{'max ms':>10}")
         for label, action in ACTIONS:
             values = by_action[action]
             if values:
-                print(f"{label:<18}{len(values):>6}{pct(values, 50) * 1000:>10.0f}{pct(values, 95) * 1000:>10.0f}"
-                      f"{max(values) * 1000:>10.0f}")
+                print(
+                    f"{label:<18}{len(values):>6}{pct(values, 50) * 1000:>10.0f}{pct(values, 95) * 1000:>10.0f}"
+                    f"{max(values) * 1000:>10.0f}"
+                )
             else:
                 print(f"{label:<18}{0:>6}{'-':>10}{'-':>10}{'-':>10}")
         if other:
             print(f"not done: {other}")
         if busy:
-            print(f"workflow time per event: mean {statistics.mean(busy) * 1000:.0f} ms "
-                  f"(batches of up to 100, all actions, sandbox on loopback)")
+            print(
+                f"workflow time per event: mean {statistics.mean(busy) * 1000:.0f} ms "
+                f"(batches of up to 100, all actions, sandbox on loopback)"
+            )
         sms = [r for r in sandbox_rows(request_log, "twilio") if r["path"].endswith("/Messages.json")]
         print(f"sandbox received {len(sms)} SMS for {len(acked)} events (exactly once each: {len(sms) == len(acked)})")
         reader.close()
 
         if not args.no_sensor_cycle:
-            cycle = sensor_cycle(tmp, sandbox_url, intake_url, store_path, rooftops, salespeople, ledger_path,
-                                 picks[0], run_id)
+            cycle = sensor_cycle(
+                tmp, sandbox_url, intake_url, store_path, rooftops, salespeople, ledger_path, picks[0], run_id
+            )
             print("one Dagster cycle, in process (no daemon, no run launcher):")
             print(f"  code location load {cycle['load'] * 1000:.0f} ms (once per process)")
-            print(f"  2xx -> sensor tick evaluated {cycle['tick'] * 1000:.0f} ms; run (execute_in_process) "
-                  f"{cycle['run'] * 1000:.0f} ms; 2xx -> run finished {cycle['total'] * 1000:.0f} ms; success {bool(cycle['ok'])}")
+            print(
+                f"  2xx -> sensor tick evaluated {cycle['tick'] * 1000:.0f} ms; run (execute_in_process) "
+                f"{cycle['run'] * 1000:.0f} ms; 2xx -> run finished {cycle['total'] * 1000:.0f} ms; success {bool(cycle['ok'])}"
+            )
         ledger.close()
     finally:
         stop.set()

@@ -18,10 +18,15 @@ def _use_sandbox(size: str, port: int):
 
     settings = load_settings()
     started = time.perf_counter()
-    print(f"sandbox: preparing the {size} world (generated once, then cached under {settings.data_dir}/world)", flush=True)
+    print(
+        f"sandbox: preparing the {size} world (generated once, then cached under {settings.data_dir}/world)", flush=True
+    )
     server = start_sandbox(settings, size=size, port=port)
     os.environ["JOURNEY_SANDBOX_URL"] = server.url
-    print(f"sandbox: serving {len(server.fakes)} vendor fakes at {server.url} ({time.perf_counter() - started:.1f}s)", flush=True)
+    print(
+        f"sandbox: serving {len(server.fakes)} vendor fakes at {server.url} ({time.perf_counter() - started:.1f}s)",
+        flush=True,
+    )
     return server
 
 

@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import importlib
 import os
-from datetime import timedelta
 import pkgutil
+from datetime import timedelta
 from types import ModuleType
 
 import dagster as dg

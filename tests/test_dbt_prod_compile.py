@@ -47,9 +47,23 @@ def test_every_model_compiles_to_bigquery_sql(tmp_path):
     }
     target = tmp_path / "target"
     result = subprocess.run(
-        [DBT_EXECUTABLE, "compile", "--target", "prod", "--profiles-dir", ".", "--target-path", str(target),
-         "--no-populate-cache", "--no-partial-parse"],
-        cwd=DBT_PROJECT_DIR, env=env, capture_output=True, text=True, timeout=300,
+        [
+            DBT_EXECUTABLE,
+            "compile",
+            "--target",
+            "prod",
+            "--profiles-dir",
+            ".",
+            "--target-path",
+            str(target),
+            "--no-populate-cache",
+            "--no-partial-parse",
+        ],
+        cwd=DBT_PROJECT_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     compiled = target / "compiled" / "dealer_journey" / "models"

@@ -28,7 +28,10 @@ def test_a_failed_run_posts_its_step_and_reason_to_slack(small_world_data_dir, t
         result = defs.resolve_job_def("nightly").execute_in_process(
             instance=instance,
             partition_key=server.world.as_of.isoformat(),
-            asset_selection=[dg.AssetKey(["raw", "dealer_inventory"]), dg.AssetKey(["ops", "quarantine_dealer_inventory"])],
+            asset_selection=[
+                dg.AssetKey(["raw", "dealer_inventory"]),
+                dg.AssetKey(["ops", "quarantine_dealer_inventory"]),
+            ],
             raise_on_error=False,
         )
         assert not result.success

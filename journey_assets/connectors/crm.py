@@ -106,7 +106,9 @@ class CRMClient(VendorClient):
                 raise MalformedResponseError(self.vendor, f"{path}: next_page {current.next_page} after page {number}")
             number = current.next_page
 
-    def iter_leads(self, updated_since: datetime | str | None = None, *, per_page: int = 100) -> Iterator[dict[str, Any]]:
+    def iter_leads(
+        self, updated_since: datetime | str | None = None, *, per_page: int = 100
+    ) -> Iterator[dict[str, Any]]:
         """Every lead updated at or after `updated_since` (all when None), oldest change first."""
         return self._paged(self.leads_path, {"updated_since": _iso(updated_since)}, per_page)
 
@@ -144,7 +146,9 @@ class CRMClient(VendorClient):
         body: dict[str, Any] = {"status": status}
         if salesperson_id is not None:
             body["salesperson_id"] = salesperson_id
-        return self.parse_json(self.request("PATCH", f"{self.leads_path}/{lead_id}", json=body), f"PATCH {self.leads_path}/{{id}}")
+        return self.parse_json(
+            self.request("PATCH", f"{self.leads_path}/{lead_id}", json=body), f"PATCH {self.leads_path}/{{id}}"
+        )
 
     def error_reason(self, response: requests.Response) -> str:
         """`code: message` plus the field errors of a 422, e.g. `validation_failed: ... (dealer_id is required)`."""

@@ -92,7 +92,12 @@ def _customerio_reason(response: requests.Response) -> str | None:
 
 # --- batch operation builders (Track v2 entity operations) -----------------------------
 def person_identify(customer_id: str, attributes: Mapping[str, Any]) -> dict[str, Any]:
-    return {"type": "person", "identifiers": {"id": str(customer_id)}, "action": "identify", "attributes": dict(attributes)}
+    return {
+        "type": "person",
+        "identifiers": {"id": str(customer_id)},
+        "action": "identify",
+        "attributes": dict(attributes),
+    }
 
 
 def person_event(
@@ -147,7 +152,9 @@ class CustomerIOTrackClient(VendorClient):
         timeout: float = 30.0,
         retry: RetryPolicy | None = None,
     ):
-        super().__init__(base_url, timeout=timeout, retry=retry, auth=(site_id, api_key), retry_methods=WRITE_RETRY_METHODS)
+        super().__init__(
+            base_url, timeout=timeout, retry=retry, auth=(site_id, api_key), retry_methods=WRITE_RETRY_METHODS
+        )
 
     def identify(self, customer_id: str, attributes: Mapping[str, Any]) -> None:
         """Create or update a person."""
@@ -183,7 +190,9 @@ class CustomerIOTrackClient(VendorClient):
     def _segment(self, segment_id: int, ids: Sequence[str], verb: str, id_type: str) -> int:
         calls = 0
         for chunk in chunked([str(i) for i in ids], MAX_SEGMENT_IDS):
-            self.request("POST", f"/api/v1/segments/{int(segment_id)}/{verb}", params={"id_type": id_type}, json={"ids": chunk})
+            self.request(
+                "POST", f"/api/v1/segments/{int(segment_id)}/{verb}", params={"id_type": id_type}, json={"ids": chunk}
+            )
             calls += 1
         return calls
 
@@ -200,7 +209,9 @@ class CustomerIOTrackClient(VendorClient):
         for index, op in enumerate(operations):
             size = len(json.dumps(op, separators=(",", ":"), default=str).encode())
             if size > MAX_OPERATION_BYTES:
-                result.errors.append(BatchError(index, "too_large", None, f"operation is {size} bytes; the limit is 32 KB"))
+                result.errors.append(
+                    BatchError(index, "too_large", None, f"operation is {size} bytes; the limit is 32 KB")
+                )
                 continue
             if chunk and chunk_bytes + size + 1 >= MAX_BATCH_BYTES:
                 self._send_batch(operations, chunk, result)
@@ -214,7 +225,9 @@ class CustomerIOTrackClient(VendorClient):
 
     def _send_batch(self, operations: Sequence[Mapping[str, Any]], indexes: list[int], result: BatchResult) -> None:
         body = json.dumps({"batch": [operations[i] for i in indexes]}, separators=(",", ":"), default=str)
-        response = self.request("POST", "/api/v2/batch", data=body.encode(), headers={"Content-Type": "application/json"})
+        response = self.request(
+            "POST", "/api/v2/batch", data=body.encode(), headers={"Content-Type": "application/json"}
+        )
         result.requests += 1
         if response.status_code == 207:
             payload = self.parse_json(response, "/api/v2/batch")
@@ -244,7 +257,9 @@ class Delivery:
 class CustomerIOAppClient(VendorClient):
     vendor = "customerio"
 
-    def __init__(self, app_api_key: str, *, base_url: str = APP_BASE_URL, timeout: float = 30.0, retry: RetryPolicy | None = None):
+    def __init__(
+        self, app_api_key: str, *, base_url: str = APP_BASE_URL, timeout: float = 30.0, retry: RetryPolicy | None = None
+    ):
         super().__init__(
             base_url,
             timeout=timeout,

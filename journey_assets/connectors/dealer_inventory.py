@@ -67,7 +67,9 @@ def _dig(obj: Any, path: str) -> Any:
 class DealerInventoryClient(VendorClient):
     vendor = "dealer_inventory"
 
-    def __init__(self, base_url: str, api_key: str, *, mapping: FieldMapping | None = None, page_size: int = 100, **kwargs: Any):
+    def __init__(
+        self, base_url: str, api_key: str, *, mapping: FieldMapping | None = None, page_size: int = 100, **kwargs: Any
+    ):
         super().__init__(base_url, headers={"X-Api-Key": api_key}, **kwargs)
         self.mapping = mapping or FieldMapping()
         self.page_size = page_size

@@ -40,7 +40,7 @@ import os
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -66,9 +66,16 @@ SALES = ExportKind(
     name="sales",
     key="deal_id",
     columns={
-        "deal_id": "string", "dealer_id": "string", "customer_id": "string", "vehicle_uuid": "string",
-        "vin": "string", "sold_at": "timestamp", "sale_type": "string", "price": "float",
-        "gross_profit": "float", "lead_id": "string",
+        "deal_id": "string",
+        "dealer_id": "string",
+        "customer_id": "string",
+        "vehicle_uuid": "string",
+        "vin": "string",
+        "sold_at": "timestamp",
+        "sale_type": "string",
+        "price": "float",
+        "gross_profit": "float",
+        "lead_id": "string",
     },
     required=("deal_id", "dealer_id", "vin", "sold_at", "sale_type", "price"),
     non_negative=("price",),
@@ -77,8 +84,14 @@ SERVICE = ExportKind(
     name="service",
     key="repair_order_id",
     columns={
-        "repair_order_id": "string", "customer_id": "string", "dealer_id": "string", "vin": "string",
-        "visit_date": "date", "mileage": "int", "service_type": "string", "amount": "float",
+        "repair_order_id": "string",
+        "customer_id": "string",
+        "dealer_id": "string",
+        "vin": "string",
+        "visit_date": "date",
+        "mileage": "int",
+        "service_type": "string",
+        "amount": "float",
     },
     required=("repair_order_id", "dealer_id", "vin", "visit_date", "service_type", "amount"),
     non_negative=("mileage", "amount"),
@@ -159,7 +172,7 @@ class GcsLanding:
 
     def list(self, folder: str) -> list[str]:
         prefix = self._key(folder) + "/"
-        names = (b.name[len(prefix):] for b in self._client.list_blobs(self._bucket, prefix=prefix))
+        names = (b.name[len(prefix) :] for b in self._client.list_blobs(self._bucket, prefix=prefix))
         return sorted(n for n in names if n and "/" not in n)
 
     def read(self, folder: str, name: str) -> bytes:
@@ -310,12 +323,14 @@ def parse_file(name: str, data: bytes, *, max_bad_fraction: float = 0.5) -> Pars
     for number, raw in enumerate(frame.to_dict("records"), start=2):  # line 1 is the header
         typed, problems = row_problems(kind, dealer_id, raw)
         if problems:
-            rejections.append({
-                "dealer_id": dealer_id,
-                "record_key": raw.get(kind.key) or None,
-                "reason": f"{name} line {number}: " + "; ".join(problems),
-                "payload": json.dumps(raw, sort_keys=True),
-            })
+            rejections.append(
+                {
+                    "dealer_id": dealer_id,
+                    "record_key": raw.get(kind.key) or None,
+                    "reason": f"{name} line {number}: " + "; ".join(problems),
+                    "payload": json.dumps(raw, sort_keys=True),
+                }
+            )
         else:
             rows.append(typed)
     total = len(rows) + len(rejections)
@@ -335,8 +350,13 @@ def checksum(data: bytes) -> str:
 class DmsLoader:
     """Applies the load-once protocol to a landing zone for one export date at a time."""
 
-    def __init__(self, landing: Landing, *, max_bad_fraction: float = 0.5,
-                 clock: Callable[[], datetime] = lambda: datetime.now(timezone.utc)):
+    def __init__(
+        self,
+        landing: Landing,
+        *,
+        max_bad_fraction: float = 0.5,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ):
         self.landing = landing
         self.max_bad_fraction = max_bad_fraction
         self.clock = clock
@@ -346,7 +366,11 @@ class DmsLoader:
         return json.loads(self.landing.read(MANIFEST, name)) if self.landing.exists(MANIFEST, name) else None
 
     def _record(self, outcome: FileOutcome, *, exclusive: bool = False) -> bool:
-        entry = {**asdict(outcome), "export_date": outcome.export_date.isoformat(), "recorded_at": self.clock().isoformat()}
+        entry = {
+            **asdict(outcome),
+            "export_date": outcome.export_date.isoformat(),
+            "recorded_at": self.clock().isoformat(),
+        }
         data = json.dumps(entry, sort_keys=True).encode()
         name = f"{outcome.checksum}.json"
         if exclusive:
@@ -378,18 +402,32 @@ class DmsLoader:
             if outcome.status == "loaded":
                 new_names.add(name)
         for name in self.landing.list(loaded_folder):
-            parsed = parse_file(name, data := self.landing.read(loaded_folder, name), max_bad_fraction=self.max_bad_fraction)
+            parsed = parse_file(
+                name, data := self.landing.read(loaded_folder, name), max_bad_fraction=self.max_bad_fraction
+            )
             if isinstance(parsed, str):  # accepted before under other rules: say so, load nothing from it
                 result.files.append(FileOutcome(name, None, None, day, checksum(data), "quarantined", parsed))
                 continue
-            result.rows[parsed.kind.name] += [{**row, "source_file": name, "file_checksum": checksum(data)} for row in parsed.rows]
+            result.rows[parsed.kind.name] += [
+                {**row, "source_file": name, "file_checksum": checksum(data)} for row in parsed.rows
+            ]
             result.rejections[parsed.kind.name] += parsed.rejections
             if name in new_names:
                 outcome = next(f for f in result.files if f.name == name and f.status == "loaded")
                 outcome.rows, outcome.rejected_rows = len(parsed.rows), len(parsed.rejections)
             else:
-                result.files.append(FileOutcome(name, parsed.kind.name, parsed.dealer_id, day, checksum(data), "reloaded",
-                                                rows=len(parsed.rows), rejected_rows=len(parsed.rejections)))
+                result.files.append(
+                    FileOutcome(
+                        name,
+                        parsed.kind.name,
+                        parsed.dealer_id,
+                        day,
+                        checksum(data),
+                        "reloaded",
+                        rows=len(parsed.rows),
+                        rejected_rows=len(parsed.rejections),
+                    )
+                )
         return result
 
     def _arrive(self, name: str, day: date, loaded_folder: str) -> FileOutcome:
@@ -413,8 +451,16 @@ class DmsLoader:
             outcome = FileOutcome(name, kind, dealer_id, day, digest, "quarantined", parsed)
         else:
             self.landing.move(INCOMING, name, loaded_folder)
-            outcome = FileOutcome(name, kind, dealer_id, day, digest, "loaded",
-                                  rows=len(parsed.rows), rejected_rows=len(parsed.rejections))
+            outcome = FileOutcome(
+                name,
+                kind,
+                dealer_id,
+                day,
+                digest,
+                "loaded",
+                rows=len(parsed.rows),
+                rejected_rows=len(parsed.rejections),
+            )
         self._record(outcome)
         return outcome
 
@@ -424,6 +470,16 @@ def file_log_rows(load: DayLoad, loaded_at: datetime) -> list[dict[str, Any]]:
 
 
 __all__: Sequence[str] = (
-    "SALES", "SERVICE", "KINDS", "LocalLanding", "GcsLanding", "DmsLoader", "DayLoad", "FileOutcome",
-    "parse_file", "parse_name", "checksum", "file_log_rows",
+    "SALES",
+    "SERVICE",
+    "KINDS",
+    "LocalLanding",
+    "GcsLanding",
+    "DmsLoader",
+    "DayLoad",
+    "FileOutcome",
+    "parse_file",
+    "parse_name",
+    "checksum",
+    "file_log_rows",
 )

@@ -120,7 +120,8 @@ class GA4Client(VendorClient):
                 total = page_total
             elif page_total != total:
                 raise MalformedResponseError(
-                    self.vendor, f"{path}: rowCount moved from {total} to {page_total} while paging; rerun the partition"
+                    self.vendor,
+                    f"{path}: rowCount moved from {total} to {page_total} while paging; rerun the partition",
                 )
             expected = min(self.page_size, max(total - offset, 0))
             held = len(rows) if isinstance(rows, list) else None
@@ -150,12 +151,19 @@ class GA4Client(VendorClient):
         got_metrics = [h.get("name") for h in require(payload, "metricHeaders", self.vendor, path)]
         if got_dims != list(dimensions) or got_metrics != list(metrics):
             asked = list(dimensions) + list(metrics)
-            raise MalformedResponseError(self.vendor, f"{path}: headers {got_dims + got_metrics} do not match the request {asked}")
+            raise MalformedResponseError(
+                self.vendor, f"{path}: headers {got_dims + got_metrics} do not match the request {asked}"
+            )
 
     def _row(self, row: Any, path: str, dimensions: Sequence[str], metrics: Sequence[str]) -> dict[str, str]:
         dims = row.get("dimensionValues") if isinstance(row, dict) else None
         mets = row.get("metricValues") if isinstance(row, dict) else None
-        if not isinstance(dims, list) or not isinstance(mets, list) or len(dims) != len(dimensions) or len(mets) != len(metrics):
+        if (
+            not isinstance(dims, list)
+            or not isinstance(mets, list)
+            or len(dims) != len(dimensions)
+            or len(mets) != len(metrics)
+        ):
             raise MalformedResponseError(self.vendor, f"{path}: a row does not match its headers: {str(row)[:200]}")
         values = {name: cell.get("value") for name, cell in zip(dimensions, dims)}
         values.update({name: cell.get("value") for name, cell in zip(metrics, mets)})

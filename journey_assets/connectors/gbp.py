@@ -81,7 +81,8 @@ class GBPClient(VendorClient):
         self.last_summary = {"average_rating": payload.get("averageRating"), "total_review_count": total}
         if len(seen) < total:
             raise MalformedResponseError(
-                self.vendor, f"{path}: read {len(seen)} reviews but the location reports {total}; a page came back short"
+                self.vendor,
+                f"{path}: read {len(seen)} reviews but the location reports {total}; a page came back short",
             )
 
     @staticmethod

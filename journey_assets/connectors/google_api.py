@@ -43,10 +43,14 @@ class GoogleBearerAuth(requests.auth.AuthBase):
                 try:
                     self.credentials.refresh(google.auth.transport.requests.Request())
                 except google.auth.exceptions.TransportError as exc:
-                    raise TransientVendorError(self.vendor, f"OAuth token refresh unreachable: {type(exc).__name__}") from exc
+                    raise TransientVendorError(
+                        self.vendor, f"OAuth token refresh unreachable: {type(exc).__name__}"
+                    ) from exc
                 except google.auth.exceptions.RefreshError as exc:
                     # The grant was refused (revoked, wrong client, missing scope): retrying will not help.
-                    raise PermanentVendorError(self.vendor, "OAuth token refresh refused", reason=str(exc)[:300]) from exc
+                    raise PermanentVendorError(
+                        self.vendor, "OAuth token refresh refused", reason=str(exc)[:300]
+                    ) from exc
             return self.credentials.token
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
@@ -109,7 +113,6 @@ def google_error_reason(response: requests.Response) -> str:
     return str(body)[:500]
 
 
-
 def parse_number(value: Any) -> Any:
     """A metric value (GA4 sends strings) as int or float; unparseable values pass through for the quality gate."""
     if isinstance(value, (int, float)):
@@ -121,5 +124,3 @@ def parse_number(value: Any) -> Any:
             return float(value)
         except (TypeError, ValueError):
             return value
-
-

@@ -36,7 +36,7 @@ import logging
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import requests
@@ -226,8 +226,10 @@ class MetaGraphClient(VendorClient):
                     raise
                 if attempt >= self.throttle.retries:
                     raise TransientVendorError(
-                        self.vendor, f"{method} {path} still rate limited after {attempt} retries: {error}",
-                        status=exc.status, reason=str(error),
+                        self.vendor,
+                        f"{method} {path} still rate limited after {attempt} retries: {error}",
+                        status=exc.status,
+                        reason=str(error),
                     ) from exc
                 wait = min(self.throttle.backoff * 2**attempt, self.throttle.backoff_max)
                 attempt += 1
@@ -331,7 +333,8 @@ class MetaGraphClient(VendorClient):
                 raise TransientVendorError(self.vendor, f"report {report_run_id} ended as {state!r}: {detail}")
             if time.monotonic() > deadline:
                 raise TransientVendorError(
-                    self.vendor, f"report {report_run_id} not complete after {self.poll_timeout:.0f}s ({state}, {percent}%)"
+                    self.vendor,
+                    f"report {report_run_id} not complete after {self.poll_timeout:.0f}s ({state}, {percent}%)",
                 )
             self._wait(f"report {report_run_id} {state} {percent}%", self.poll_interval)
 
@@ -345,11 +348,17 @@ class MetaGraphClient(VendorClient):
     # --- lead ads -----------------------------------------------------------
     def promoted_pages(self, account_id: str) -> list[str]:
         path = f"{account_path(account_id)}/promote_pages"
-        return [str(require(p, "id", self.vendor, path)) for page in self._pages(path, {"fields": "id,name"}, path) for p in page]
+        return [
+            str(require(p, "id", self.vendor, path))
+            for page in self._pages(path, {"fields": "id,name"}, path)
+            for p in page
+        ]
 
     def lead_forms(self, page_id: str) -> list[dict[str, Any]]:
         path = f"{page_id}/leadgen_forms"
-        forms = [f for page in self._pages(path, {"fields": "id,name,status", "limit": self.page_size}, path) for f in page]
+        forms = [
+            f for page in self._pages(path, {"fields": "id,name,status", "limit": self.page_size}, path) for f in page
+        ]
         for form in forms:
             require(form, "id", self.vendor, path)
         return forms
@@ -388,7 +397,7 @@ class MetaGraphClient(VendorClient):
 
 def _unix(moment: datetime) -> int:
     if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
+        moment = moment.replace(tzinfo=UTC)
     return int(moment.timestamp())
 
 
@@ -440,7 +449,7 @@ def parse_graph_time(value: str) -> datetime:
 
 
 def day_window(day: date) -> tuple[datetime, datetime]:
-    start = datetime(day.year, day.month, day.day, tzinfo=timezone.utc)
+    start = datetime(day.year, day.month, day.day, tzinfo=UTC)
     return start, start + timedelta(days=1)
 
 

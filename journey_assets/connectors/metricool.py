@@ -24,7 +24,7 @@ candidate keys (`METRIC_KEYS`); `mentions` is read where a network reports it.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, time, timezone
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -32,7 +32,18 @@ from journey_assets.connectors.http import MalformedResponseError, VendorClient,
 from journey_assets.journey.quality import missing_fields
 
 # Metricool's network ids, in the order brands list them.
-NETWORKS = ("facebook", "instagram", "twitter", "linkedin", "tiktok", "youtube", "pinterest", "threads", "bluesky", "gmb")
+NETWORKS = (
+    "facebook",
+    "instagram",
+    "twitter",
+    "linkedin",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "threads",
+    "bluesky",
+    "gmb",
+)
 METRIC_KEYS: dict[str, tuple[str, ...]] = {
     "likes": ("likes", "reactions", "diggCount", "likeCount"),
     "comments": ("comments", "commentCount"),
@@ -113,7 +124,7 @@ def published_at_utc(post: Mapping[str, Any], default_tz: str) -> datetime | Non
             moment = moment.replace(tzinfo=ZoneInfo(tz))
     except (ValueError, KeyError):
         return None
-    return moment.astimezone(timezone.utc)
+    return moment.astimezone(UTC)
 
 
 def post_row(network: str, post: Mapping[str, Any], default_tz: str) -> dict[str, Any]:

@@ -30,7 +30,13 @@ from urllib.parse import urlsplit
 
 import requests
 
-from journey_assets.connectors.http import WRITE_RETRY_METHODS, MalformedResponseError, RetryPolicy, VendorClient, VendorError
+from journey_assets.connectors.http import (
+    WRITE_RETRY_METHODS,
+    MalformedResponseError,
+    RetryPolicy,
+    VendorClient,
+    VendorError,
+)
 
 LIVE_BASE_URL = "https://hooks.slack.com"
 MAX_SECTION_TEXT = 3000
@@ -114,7 +120,10 @@ def run_failure_alert(job: str, run_id: str, failed_steps: Sequence[str], error:
     steps = ", ".join(f"`{escape_mrkdwn(step)}`" for step in failed_steps) or "the run itself"
     text = f"Dagster run failed: {job} ({run_id[:8]})"
     section = f"*{escape_mrkdwn(job)}* failed in {steps}\n>{reason}\n<{run_url}|Open the run>"
-    return {"text": text, "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": _clip(section, MAX_SECTION_TEXT)}}]}
+    return {
+        "text": text,
+        "blocks": [{"type": "section", "text": {"type": "mrkdwn", "text": _clip(section, MAX_SECTION_TEXT)}}],
+    }
 
 
 class SlackWebhookClient(VendorClient):
@@ -158,7 +167,9 @@ class SlackWebhookClient(VendorClient):
         try:
             return super().request(method, path, **kwargs)
         except VendorError as exc:
-            exc.args = tuple(a.replace(self._path, "/services/<webhook>") if isinstance(a, str) else a for a in exc.args)
+            exc.args = tuple(
+                a.replace(self._path, "/services/<webhook>") if isinstance(a, str) else a for a in exc.args
+            )
             exc.__cause__ = None  # the underlying urllib3 error names the full URL
             exc.__suppress_context__ = True
             raise

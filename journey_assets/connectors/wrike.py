@@ -71,7 +71,9 @@ class WrikeTask:
             permalink=payload.get("permalink"),
             due=(dates or {}).get("due"),
             responsible_ids=tuple(payload.get("responsibleIds") or ()),
-            metadata={m["key"]: m.get("value") for m in payload.get("metadata") or [] if isinstance(m, dict) and "key" in m},
+            metadata={
+                m["key"]: m.get("value") for m in payload.get("metadata") or [] if isinstance(m, dict) and "key" in m
+            },
             raw=payload,
         )
 
@@ -79,7 +81,9 @@ class WrikeTask:
 class WrikeClient(VendorClient):
     vendor = "wrike"
 
-    def __init__(self, token: str, *, base_url: str = LIVE_BASE_URL, timeout: float = 30.0, retry: RetryPolicy | None = None):
+    def __init__(
+        self, token: str, *, base_url: str = LIVE_BASE_URL, timeout: float = 30.0, retry: RetryPolicy | None = None
+    ):
         super().__init__(
             base_url,
             timeout=timeout,
@@ -177,7 +181,12 @@ class WrikeClient(VendorClient):
     ) -> WrikeTask:
         """Modify a task (PUT: repeating it gives the same task, so it is retried like a read)."""
         form: dict[str, str] = {}
-        for key, value in (("title", title), ("description", description), ("status", status), ("importance", importance)):
+        for key, value in (
+            ("title", title),
+            ("description", description),
+            ("status", status),
+            ("importance", importance),
+        ):
             if value is not None:
                 form[key] = value
         if due is not None:

@@ -22,9 +22,9 @@ from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
 from journey_assets.connectors.dms import DmsLoader, GcsLanding, LocalLanding
 from journey_assets.connectors.ga4 import ANALYTICS_READONLY, GA4Client
-from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.gbp import BUSINESS_MANAGE_SCOPE, GBPClient
 from journey_assets.connectors.google_ads import ADWORDS_SCOPE, DEFAULT_API_VERSION, GoogleAdsClient
+from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
 from journey_assets.connectors.metricool import MetricoolClient
 from journey_assets.connectors.pagespeed import PageSpeedClient
@@ -64,7 +64,9 @@ class DealerInventoryResource(dg.ConfigurableResource):
     def client(self) -> DealerInventoryClient:
         if not self.base_url:
             raise ValueError("JOURNEY_DEALER_INVENTORY_BASE_URL is not set: your website provider's feed URL")
-        return DealerInventoryClient(self.base_url, self.api_key, page_size=self.page_size, timeout=self.timeout_seconds)
+        return DealerInventoryClient(
+            self.base_url, self.api_key, page_size=self.page_size, timeout=self.timeout_seconds
+        )
 
 
 class GA4Resource(dg.ConfigurableResource):
@@ -98,12 +100,20 @@ class GoogleAdsResource(dg.ConfigurableResource):
 
     def client(self, login_customer_id: str | None = None) -> GoogleAdsClient:
         auth = google_auth(
-            "google_ads", [ADWORDS_SCOPE], access_token=self.access_token, refresh_token=self.oauth_refresh_token,
-            client_id=self.oauth_client_id, client_secret=self.oauth_client_secret,
+            "google_ads",
+            [ADWORDS_SCOPE],
+            access_token=self.access_token,
+            refresh_token=self.oauth_refresh_token,
+            client_id=self.oauth_client_id,
+            client_secret=self.oauth_client_secret,
         )
         return GoogleAdsClient(
-            self.base_url, auth=auth, api_version=self.api_version, developer_token=self.developer_token,
-            login_customer_id=login_customer_id or self.login_customer_id, timeout=self.timeout_seconds,
+            self.base_url,
+            auth=auth,
+            api_version=self.api_version,
+            developer_token=self.developer_token,
+            login_customer_id=login_customer_id or self.login_customer_id,
+            timeout=self.timeout_seconds,
         )
 
 
@@ -120,8 +130,12 @@ class GBPResource(dg.ConfigurableResource):
 
     def client(self) -> GBPClient:
         auth = google_auth(
-            "gbp", [BUSINESS_MANAGE_SCOPE], access_token=self.access_token, refresh_token=self.oauth_refresh_token,
-            client_id=self.oauth_client_id, client_secret=self.oauth_client_secret,
+            "gbp",
+            [BUSINESS_MANAGE_SCOPE],
+            access_token=self.access_token,
+            refresh_token=self.oauth_refresh_token,
+            client_id=self.oauth_client_id,
+            client_secret=self.oauth_client_secret,
         )
         return GBPClient(self.base_url, auth=auth, timeout=self.timeout_seconds)
 
@@ -158,8 +172,13 @@ class MetaResource(dg.ConfigurableResource):
     def client(self) -> MetaGraphClient:
         throttle = ThrottlePolicy(threshold_pct=self.throttle_threshold_pct, max_pause=self.throttle_max_pause_seconds)
         return MetaGraphClient(
-            self.base_url, self.access_token, api_version=self.api_version, page_size=self.page_size,
-            sync_max_days=self.sync_max_days, poll_interval=self.poll_interval_seconds, throttle=throttle,
+            self.base_url,
+            self.access_token,
+            api_version=self.api_version,
+            page_size=self.page_size,
+            sync_max_days=self.sync_max_days,
+            poll_interval=self.poll_interval_seconds,
+            throttle=throttle,
             timeout=self.timeout_seconds,
         )
 
@@ -251,7 +270,9 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             base_url=settings.base_url("dealer_inventory"),
             api_key=_secret(settings, "JOURNEY_DEALER_INVENTORY_API_KEY", SANDBOX_API_KEY),
         ),
-        "ga4": GA4Resource(base_url=settings.base_url("ga4"), access_token=SANDBOX_API_KEY if settings.is_local else ""),
+        "ga4": GA4Resource(
+            base_url=settings.base_url("ga4"), access_token=SANDBOX_API_KEY if settings.is_local else ""
+        ),
         "google_ads": GoogleAdsResource(
             base_url=settings.base_url("google_ads"),
             access_token=SANDBOX_API_KEY if settings.is_local else "",

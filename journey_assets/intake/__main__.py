@@ -19,8 +19,14 @@ def main(argv: list[str] | None = None) -> None:
 
     args = parser.parse_args(argv)
     logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    serve(args.host, args.port, IntakeSettings.from_env(), workers=args.workers, log_level=args.log_level,
-          port_file=args.port_file)
+    serve(
+        args.host,
+        args.port,
+        IntakeSettings.from_env(),
+        workers=args.workers,
+        log_level=args.log_level,
+        port_file=args.port_file,
+    )
 
 
 if __name__ == "__main__":

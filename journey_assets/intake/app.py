@@ -37,7 +37,7 @@ import logging
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import parse_qsl
 
@@ -120,13 +120,15 @@ class Refusal(Exception):
 
 def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> Response:
     return Response(
-        json.dumps(body, separators=(",", ":")).encode(), status_code=status, media_type="application/json",
+        json.dumps(body, separators=(",", ":")).encode(),
+        status_code=status,
+        media_type="application/json",
         headers=headers,
     )
 
 
 def _iso_utc(value: datetime) -> str:
-    return value.astimezone(timezone.utc).isoformat()
+    return value.astimezone(UTC).isoformat()
 
 
 class Intake:
@@ -197,7 +199,10 @@ class Intake:
             remote = request.client.host if request.client else None
             log.warning(
                 "intake refused a request: endpoint=%s reason=%s remote=%s status=%d",
-                endpoint, refusal.security_reason, remote, refusal.status,
+                endpoint,
+                refusal.security_reason,
+                remote,
+                refusal.status,
             )
             event = SecurityEvent(endpoint, refusal.security_reason, remote, utc_now_iso())
             try:
@@ -242,9 +247,7 @@ class Intake:
             result = (await self.append([stored]))[0]
         except Refusal as refusal:
             return await self.refuse(request, endpoint, refusal)
-        return _json(
-            200 if result.duplicate else 201, {"event_id": result.event_id, "duplicate": result.duplicate}
-        )
+        return _json(200 if result.duplicate else 201, {"event_id": result.event_id, "duplicate": result.duplicate})
 
     # -- /twilio/* ------------------------------------------------------------------------------
 
@@ -286,7 +289,9 @@ class Intake:
             dealer_id = request.query_params.get("dealer_id")
             if dealer_id is not None and not _DEALER_ID.match(dealer_id):
                 raise Refusal(
-                    422, "validation_failed", "one or more fields are invalid",
+                    422,
+                    "validation_failed",
+                    "one or more fields are invalid",
                     errors=[
                         {"field": "query.dealer_id", "message": "not a dealer id", "type": "string_pattern_mismatch"}
                     ],
@@ -341,7 +346,9 @@ class Intake:
             mode, token, challenge = params.get("hub.mode"), params.get("hub.verify_token"), params.get("hub.challenge")
             if not expected:
                 raise Refusal(
-                    403, "forbidden", "the Meta verify token is not configured",
+                    403,
+                    "forbidden",
+                    "the Meta verify token is not configured",
                     security_reason="handshake_not_configured",
                 )
             if mode != "subscribe":
@@ -389,7 +396,7 @@ class Intake:
                             kind="meta_leadgen",
                             event_type="leadgen",
                             dealer_id=None,  # resolved from page_id by the response job
-                            occurred_at=datetime.fromtimestamp(lead.created_time, timezone.utc).isoformat(),
+                            occurred_at=datetime.fromtimestamp(lead.created_time, UTC).isoformat(),
                             received_at=received_at,
                             payload=json.dumps(payload, separators=(",", ":")),
                         )
@@ -411,23 +418,55 @@ _ERRORS = {
     503: {"model": ErrorBody, "description": "Not configured, busy or store unavailable; retry after Retry-After."},
 }
 _JOURNEY_HEADERS = [
-    {"name": "X-Journey-Timestamp", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "Unix seconds when the request was signed; must be within the tolerance (300 s)."},
-    {"name": "X-Journey-Signature", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "v1=<hex HMAC-SHA256(secret, f'{timestamp}.{raw_body}')>"},
+    {
+        "name": "X-Journey-Timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Unix seconds when the request was signed; must be within the tolerance (300 s).",
+    },
+    {
+        "name": "X-Journey-Signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "v1=<hex HMAC-SHA256(secret, f'{timestamp}.{raw_body}')>",
+    },
 ]
 _TWILIO_HEADERS = [
-    {"name": "X-Twilio-Signature", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "base64 HMAC-SHA1(auth token, url + sorted POST params)"},
-    {"name": "dealer_id", "in": "query", "required": False, "schema": {"type": "string"},
-     "description": "Rooftop the number belongs to; part of the signed URL, so it can be trusted."},
+    {
+        "name": "X-Twilio-Signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "base64 HMAC-SHA1(auth token, url + sorted POST params)",
+    },
+    {
+        "name": "dealer_id",
+        "in": "query",
+        "required": False,
+        "schema": {"type": "string"},
+        "description": "Rooftop the number belongs to; part of the signed URL, so it can be trusted.",
+    },
 ]
 _META_HEADERS = [
-    {"name": "X-Hub-Signature-256", "in": "header", "required": True, "schema": {"type": "string"},
-     "description": "sha256=<hex HMAC-SHA256(app secret, raw body)>"},
+    {
+        "name": "X-Hub-Signature-256",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "sha256=<hex HMAC-SHA256(app secret, raw body)>",
+    },
 ]
 _BODY_MODELS: list[type[BaseModel]] = [
-    IntentEvent, ConversionEvent, SocialEvent, ServiceEvent, TwilioInbound, TwilioStatus, MetaWebhook, MetaLeadgen,
+    IntentEvent,
+    ConversionEvent,
+    SocialEvent,
+    ServiceEvent,
+    TwilioInbound,
+    TwilioStatus,
+    MetaWebhook,
+    MetaLeadgen,
 ]
 
 
@@ -526,9 +565,11 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
             event_handler(kind),
             summary=f"Receive a {kind} event",
             status_code=201,
-            responses={201: {"model": Accepted, "description": "Stored."},
-                       200: {"model": Accepted, "description": "Duplicate event id; stored once already."},
-                       **_ERRORS},
+            responses={
+                201: {"model": Accepted, "description": "Stored."},
+                200: {"model": Accepted, "description": "Duplicate event id; stored once already."},
+                **_ERRORS,
+            },
             openapi_extra=_body(model, parameters=_JOURNEY_HEADERS),
             tags=["events"],
         )
@@ -555,8 +596,11 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
         "POST",
         twilio_inbound,
         summary="Twilio inbound message webhook",
-        responses={200: {"description": "Stored (or duplicate); empty TwiML.", "content": {"text/xml": {}}},
-                   415: {"model": ErrorBody}, **_ERRORS},
+        responses={
+            200: {"description": "Stored (or duplicate); empty TwiML.", "content": {"text/xml": {}}},
+            415: {"model": ErrorBody},
+            **_ERRORS,
+        },
         openapi_extra=_body(TwilioInbound, "application/x-www-form-urlencoded", _TWILIO_HEADERS),
         tags=["twilio"],
     )
@@ -575,12 +619,17 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
         "GET",
         meta_handshake,
         summary="Meta webhook subscription handshake",
-        responses={200: {"description": "hub.challenge echoed", "content": {"text/plain": {}}},
-                   403: {"model": ErrorBody}, 400: {"model": ErrorBody}},
-        openapi_extra={"parameters": [
-            {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
-            for n in ("hub.mode", "hub.verify_token", "hub.challenge")
-        ]},
+        responses={
+            200: {"description": "hub.challenge echoed", "content": {"text/plain": {}}},
+            403: {"model": ErrorBody},
+            400: {"model": ErrorBody},
+        },
+        openapi_extra={
+            "parameters": [
+                {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
+                for n in ("hub.mode", "hub.verify_token", "hub.challenge")
+            ]
+        },
         tags=["meta"],
     )
     route(
@@ -596,9 +645,7 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(
-                title=app.title, version=app.version, description=app.description, routes=docs.routes
-            )
+            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=docs.routes)
             _, defs = models_json_schema(
                 [(m, "validation") for m in _BODY_MODELS], ref_template="#/components/schemas/{model}"
             )
@@ -608,4 +655,3 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
 
     app.openapi = openapi  # type: ignore[method-assign]
     return app
-

@@ -198,8 +198,7 @@ class BigQueryEventStore(EventStore):
 
     def security_events(self, limit: int = 100) -> list[SecurityEvent]:
         sql = (
-            f"SELECT endpoint, reason, remote_addr, at FROM `{self.security_table}` "
-            f"ORDER BY at DESC LIMIT {int(limit)}"
+            f"SELECT endpoint, reason, remote_addr, at FROM `{self.security_table}` ORDER BY at DESC LIMIT {int(limit)}"
         )
         return [
             SecurityEvent(row.endpoint, row.reason, row.remote_addr, row.at.isoformat())

@@ -137,9 +137,7 @@ class Customer(_Strict):
 
     def identifiers(self) -> list[str]:
         return [
-            name
-            for name in ("customer_id", "client_id", "email", "phone", "handle")
-            if getattr(self, name) is not None
+            name for name in ("customer_id", "client_id", "email", "phone", "handle") if getattr(self, name) is not None
         ]
 
 

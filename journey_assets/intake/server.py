@@ -144,9 +144,7 @@ def _supervise(
     socks = _worker_sockets(host, port, workers)
     bound = socks[0].getsockname()[1]
     procs = [
-        ctx.Process(
-            target=_run_worker, args=(settings, sock, log_level, True), name=f"intake-worker-{i}"
-        )
+        ctx.Process(target=_run_worker, args=(settings, sock, log_level, True), name=f"intake-worker-{i}")
         for i, sock in enumerate(socks)
     ]
     for proc in procs:
@@ -228,9 +226,20 @@ def start_subprocess(
     workdir.mkdir(parents=True, exist_ok=True)
     port_file = workdir / f"intake-port-{os.getpid()}-{time.monotonic_ns()}"
     cmd = [
-        sys.executable, "-m", "journey_assets.intake",
-        "--host", host, "--port", "0", "--port-file", str(port_file), "--log-level", log_level,
-        "--workers", str(workers), *(extra_args or []),
+        sys.executable,
+        "-m",
+        "journey_assets.intake",
+        "--host",
+        host,
+        "--port",
+        "0",
+        "--port-file",
+        str(port_file),
+        "--log-level",
+        log_level,
+        "--workers",
+        str(workers),
+        *(extra_args or []),
     ]
     proc = subprocess.Popen(cmd, env={**os.environ, **env})
     deadline = time.monotonic() + timeout

@@ -37,12 +37,12 @@ import logging
 import queue
 import sqlite3
 import threading
-import uuid
 import time
+import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -52,7 +52,7 @@ Callback = Callable[[Any, BaseException | None], None]
 
 
 def utc_now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="microseconds")
+    return datetime.now(UTC).isoformat(timespec="microseconds")
 
 
 @dataclass(frozen=True)
@@ -442,8 +442,14 @@ class SQLiteEventStore(EventStore):
                         value
                         for e in chunk
                         for value in (
-                            e.event_id, e.kind, e.event_type, e.dealer_id, e.occurred_at, e.received_at,
-                            committed_at, e.payload,
+                            e.event_id,
+                            e.kind,
+                            e.event_type,
+                            e.dealer_id,
+                            e.occurred_at,
+                            e.received_at,
+                            committed_at,
+                            e.payload,
                         )
                     ]
                     cur.execute(INSERT_EVENTS + ",".join([EVENT_ROW] * len(chunk)), params)

@@ -413,8 +413,14 @@ def _kid_text(el: ET.Element | None, *names: str) -> str | None:
 
 
 _DATE_FORMATS = (
-    "%m/%d/%Y %I:%M%p", "%m/%d/%Y %I:%M %p", "%m/%d/%Y %I:%M:%S %p", "%m/%d/%Y %H:%M:%S",
-    "%m/%d/%Y %H:%M", "%m/%d/%Y", "%Y%m%dT%H%M%S%z", "%Y-%m-%dT%H:%M:%S.%f%z",
+    "%m/%d/%Y %I:%M%p",
+    "%m/%d/%Y %I:%M %p",
+    "%m/%d/%Y %I:%M:%S %p",
+    "%m/%d/%Y %H:%M:%S",
+    "%m/%d/%Y %H:%M",
+    "%m/%d/%Y",
+    "%Y%m%dT%H%M%S%z",
+    "%Y-%m-%dT%H:%M:%S.%f%z",
 )
 
 
@@ -443,21 +449,34 @@ def parse_request_date(raw: str | None, warnings: list[str] | None = None) -> da
 
 
 _PHONE_TYPE_ALIASES = {
-    "cell": "cellphone", "cellular": "cellphone", "mobile": "cellphone", "cellphone": "cellphone",
-    "cell phone": "cellphone", "sms": "cellphone", "voice": "voice", "home": "voice", "work": "voice",
-    "day": "voice", "evening": "voice", "phone": "voice", "landline": "voice", "fax": "fax",
+    "cell": "cellphone",
+    "cellular": "cellphone",
+    "mobile": "cellphone",
+    "cellphone": "cellphone",
+    "cell phone": "cellphone",
+    "sms": "cellphone",
+    "voice": "voice",
+    "home": "voice",
+    "work": "voice",
+    "day": "voice",
+    "evening": "voice",
+    "phone": "voice",
+    "landline": "voice",
+    "fax": "fax",
     "pager": "pager",
 }
 _INTEREST_ALIASES = {
-    "trade in": "trade-in", "tradein": "trade-in", "trade": "trade-in", "test drive": "test-drive",
-    "testdrive": "test-drive", "purchase": "buy",
+    "trade in": "trade-in",
+    "tradein": "trade-in",
+    "trade": "trade-in",
+    "test drive": "test-drive",
+    "testdrive": "test-drive",
+    "purchase": "buy",
 }
 
 
 def _parse_ids(el: ET.Element | None) -> tuple[AdfId, ...]:
-    return tuple(
-        AdfId(_text(i) or "", _attr(i, "sequence"), _attr(i, "source")) for i in _kids(el, "id") if _text(i)
-    )
+    return tuple(AdfId(_text(i) or "", _attr(i, "sequence"), _attr(i, "source")) for i in _kids(el, "id") if _text(i))
 
 
 def _parse_contact(el: ET.Element | None, who: str, warnings: list[str]) -> AdfContact | None:

@@ -103,23 +103,72 @@ def batched(items: Iterable[T], size: int) -> Iterator[tuple[T, ...]]:
 # ---------------------------------------------------------------- Meta normalization
 
 US_STATES: dict[str, str] = {
-    "alabama": "al", "alaska": "ak", "arizona": "az", "arkansas": "ar", "california": "ca",
-    "colorado": "co", "connecticut": "ct", "delaware": "de", "districtofcolumbia": "dc",
-    "florida": "fl", "georgia": "ga", "hawaii": "hi", "idaho": "id", "illinois": "il",
-    "indiana": "in", "iowa": "ia", "kansas": "ks", "kentucky": "ky", "louisiana": "la",
-    "maine": "me", "maryland": "md", "massachusetts": "ma", "michigan": "mi", "minnesota": "mn",
-    "mississippi": "ms", "missouri": "mo", "montana": "mt", "nebraska": "ne", "nevada": "nv",
-    "newhampshire": "nh", "newjersey": "nj", "newmexico": "nm", "newyork": "ny",
-    "northcarolina": "nc", "northdakota": "nd", "ohio": "oh", "oklahoma": "ok", "oregon": "or",
-    "pennsylvania": "pa", "rhodeisland": "ri", "southcarolina": "sc", "southdakota": "sd",
-    "tennessee": "tn", "texas": "tx", "utah": "ut", "vermont": "vt", "virginia": "va",
-    "washington": "wa", "westvirginia": "wv", "wisconsin": "wi", "wyoming": "wy",
+    "alabama": "al",
+    "alaska": "ak",
+    "arizona": "az",
+    "arkansas": "ar",
+    "california": "ca",
+    "colorado": "co",
+    "connecticut": "ct",
+    "delaware": "de",
+    "districtofcolumbia": "dc",
+    "florida": "fl",
+    "georgia": "ga",
+    "hawaii": "hi",
+    "idaho": "id",
+    "illinois": "il",
+    "indiana": "in",
+    "iowa": "ia",
+    "kansas": "ks",
+    "kentucky": "ky",
+    "louisiana": "la",
+    "maine": "me",
+    "maryland": "md",
+    "massachusetts": "ma",
+    "michigan": "mi",
+    "minnesota": "mn",
+    "mississippi": "ms",
+    "missouri": "mo",
+    "montana": "mt",
+    "nebraska": "ne",
+    "nevada": "nv",
+    "newhampshire": "nh",
+    "newjersey": "nj",
+    "newmexico": "nm",
+    "newyork": "ny",
+    "northcarolina": "nc",
+    "northdakota": "nd",
+    "ohio": "oh",
+    "oklahoma": "ok",
+    "oregon": "or",
+    "pennsylvania": "pa",
+    "rhodeisland": "ri",
+    "southcarolina": "sc",
+    "southdakota": "sd",
+    "tennessee": "tn",
+    "texas": "tx",
+    "utah": "ut",
+    "vermont": "vt",
+    "virginia": "va",
+    "washington": "wa",
+    "westvirginia": "wv",
+    "wisconsin": "wi",
+    "wyoming": "wy",
     "puertorico": "pr",
 }
 _COUNTRY_ALIASES = {
-    "usa": "us", "unitedstates": "us", "unitedstatesofamerica": "us", "america": "us",
-    "canada": "ca", "can": "ca", "mexico": "mx", "mex": "mx", "unitedkingdom": "gb", "uk": "gb",
-    "greatbritain": "gb", "england": "gb",
+    "usa": "us",
+    "unitedstates": "us",
+    "unitedstatesofamerica": "us",
+    "america": "us",
+    "canada": "ca",
+    "can": "ca",
+    "mexico": "mx",
+    "mex": "mx",
+    "unitedkingdom": "gb",
+    "uk": "gb",
+    "greatbritain": "gb",
+    "england": "gb",
 }
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -200,7 +249,23 @@ def sha256_hex(value: str) -> str:
 
 
 UNHASHED_KEYS = frozenset({"EXTERN_ID", "MADID"})
-META_KEYS = ("EXTERN_ID", "EMAIL", "PHONE", "GEN", "DOBY", "DOBM", "DOBD", "LN", "FN", "FI", "CT", "ST", "ZIP", "MADID", "COUNTRY")
+META_KEYS = (
+    "EXTERN_ID",
+    "EMAIL",
+    "PHONE",
+    "GEN",
+    "DOBY",
+    "DOBM",
+    "DOBD",
+    "LN",
+    "FN",
+    "FI",
+    "CT",
+    "ST",
+    "ZIP",
+    "MADID",
+    "COUNTRY",
+)
 
 
 def normalize_field(key: str, value: Any, *, country: str | None = "us", default_country_code: str | None = "1") -> str:
@@ -255,8 +320,7 @@ def meta_row(record: Mapping[str, Any], schema: Sequence[str], *, default_countr
     rec = {k.upper(): v for k, v in record.items()}
     country = rec.get("COUNTRY") or "us"
     return [
-        hash_field(k, rec.get(k.upper()), country=country, default_country_code=default_country_code)
-        for k in schema
+        hash_field(k, rec.get(k.upper()), country=country, default_country_code=default_country_code) for k in schema
     ]
 
 

@@ -191,9 +191,7 @@ def consent_decision(
     return d(True, ConsentReason.OK, "not unsubscribed")
 
 
-def apply_inbound(
-    state: ConsentState, classification: InboundClassification, at: datetime
-) -> ConsentState:
+def apply_inbound(state: ConsentState, classification: InboundClassification, at: datetime) -> ConsentState:
     """The consent state after an inbound SMS keyword.
 
     STOP revokes every SMS consent. START/YES/UNSTOP lift the block and count as
@@ -210,7 +208,5 @@ def apply_inbound(
             sms_opted_out_at=at,
         )
     if classification.kind is KeywordType.OPT_IN:
-        return dataclasses.replace(
-            state, sms_opted_out=False, sms_transactional_consent=True, sms_opted_in_at=at
-        )
+        return dataclasses.replace(state, sms_opted_out=False, sms_transactional_consent=True, sms_opted_in_at=at)
     return state

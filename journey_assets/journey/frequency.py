@@ -177,9 +177,7 @@ def check_frequency(
     """May one more ``category`` message go on ``channel`` at ``now``?"""
     channel = Channel(channel)
     category = Category(category)
-    checks = tuple(
-        evaluate_rule(rule, touches, now) for rule in policy.rules if rule.applies_to(channel, category)
-    )
+    checks = tuple(evaluate_rule(rule, touches, now) for rule in policy.rules if rule.applies_to(channel, category))
     exceeded = [c for c in checks if c.exceeded]
     if not exceeded:
         if not checks:

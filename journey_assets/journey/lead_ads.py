@@ -47,16 +47,31 @@ CITY_KEYS = ("city",)
 STATE_KEYS = ("state", "province")
 # A dealer's custom questions we act on (matched after `field_key` normalization).
 VEHICLE_KEYS = (
-    "vehicle_of_interest", "vehicle", "vehicle_interest", "which_vehicle_are_you_interested_in",
-    "what_vehicle_are_you_interested_in", "model_of_interest", "interested_in",
+    "vehicle_of_interest",
+    "vehicle",
+    "vehicle_interest",
+    "which_vehicle_are_you_interested_in",
+    "what_vehicle_are_you_interested_in",
+    "model_of_interest",
+    "interested_in",
 )
 VIN_KEYS = ("vin", "vehicle_vin")
 STOCK_KEYS = ("stock_number", "stock", "stock_no")
 # Standard questions that are personal data we do not use: left out of the answers we pass on.
-PRIVATE_KEYS = frozenset({
-    "date_of_birth", "gender", "marital_status", "relationship_status", "military_status", "national_id_number",
-    "street_address", "country", "job_title", "company_name",
-})
+PRIVATE_KEYS = frozenset(
+    {
+        "date_of_birth",
+        "gender",
+        "marital_status",
+        "relationship_status",
+        "military_status",
+        "national_id_number",
+        "street_address",
+        "country",
+        "job_title",
+        "company_name",
+    }
+)
 
 _YEAR_MAKE_MODEL = re.compile(r"^\s*((?:19|20)\d{2})\s+(\S+)\s+(.+?)\s*$")
 
@@ -97,8 +112,12 @@ class LeadAdContact:
     def customer(self) -> dict[str, Any]:
         """The intake's `customer` shape (what `response.contact.contact_from_payload` reads)."""
         values = {
-            "phone": self.phone, "email": self.email, "first_name": self.first_name, "last_name": self.last_name,
-            "name": self.full_name, "postal_code": self.postal_code,
+            "phone": self.phone,
+            "email": self.email,
+            "first_name": self.first_name,
+            "last_name": self.last_name,
+            "name": self.full_name,
+            "postal_code": self.postal_code,
         }
         return {k: v for k, v in values.items() if v}
 
@@ -163,7 +182,9 @@ def parse_vehicle(text: str) -> dict[str, Any]:
     return out
 
 
-def lead_contact_from_field_data(field_data: Iterable[Mapping[str, Any]] | None, *, default_region: str = "US") -> LeadAdContact:
+def lead_contact_from_field_data(
+    field_data: Iterable[Mapping[str, Any]] | None, *, default_region: str = "US"
+) -> LeadAdContact:
     """Map a lead's `field_data` to our contact fields; see the module docstring."""
     values, names = _values(field_data)
     unusable: dict[str, str] = {}
@@ -237,8 +258,17 @@ def lead_contact_from_field_data(field_data: Iterable[Mapping[str, Any]] | None,
     if not (phone or email):
         unusable.setdefault("contact", "the lead gives no usable phone number or email address")
     return LeadAdContact(
-        email=email, phone=phone, first_name=first, last_name=last, full_name=full, postal_code=postal,
-        city=_clean_name(city), state=_clean_name(state), vehicle=vehicle, answers=answers, unusable=unusable,
+        email=email,
+        phone=phone,
+        first_name=first,
+        last_name=last,
+        full_name=full,
+        postal_code=postal,
+        city=_clean_name(city),
+        state=_clean_name(state),
+        vehicle=vehicle,
+        answers=answers,
+        unusable=unusable,
         fields=names,
     )
 
@@ -279,6 +309,8 @@ class LeadAdRouting:
         if len(dealers) == 1:
             return dealers[0], f"page {page} is {dealers[0]}'s"
         if len(dealers) > 1:
-            return None, (f"page {page} is shared by {', '.join(dealers)} and form {form or '?'} is not mapped to one "
-                          "(set meta_form_ids on the rooftop)")
+            return None, (
+                f"page {page} is shared by {', '.join(dealers)} and form {form or '?'} is not mapped to one "
+                "(set meta_form_ids on the rooftop)"
+            )
         return None, f"no rooftop has meta_page_id {page or '?'} (or meta_form_ids with form {form or '?'})"

@@ -43,7 +43,9 @@ def split_records(
     return accepted, rejected
 
 
-def split_repeats(records: Iterable[Mapping[str, Any]], *, key: str, what: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def split_repeats(
+    records: Iterable[Mapping[str, Any]], *, key: str, what: str
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Keep the first record per key; each repeat becomes a rejection, never a silent drop."""
     seen: set[Any] = set()
     kept: list[dict[str, Any]] = []

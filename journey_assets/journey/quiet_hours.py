@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from journey_assets.journey.consent import Category
@@ -45,44 +45,138 @@ ET, CT, MT, PT = "America/New_York", "America/Chicago", "America/Denver", "Ameri
 
 # Every IANA zone in use somewhere in the state (first = the zone most residents use).
 STATE_TIMEZONES: dict[str, tuple[str, ...]] = {
-    "AL": (CT,), "AK": ("America/Anchorage", "America/Adak"), "AZ": ("America/Phoenix", MT),
-    "AR": (CT,), "CA": (PT,), "CO": (MT,), "CT": (ET,), "DC": (ET,), "DE": (ET,),
-    "FL": (ET, CT), "GA": (ET,), "HI": ("Pacific/Honolulu",), "IA": (CT,),
-    "ID": ("America/Boise", PT), "IL": (CT,), "IN": ("America/Indiana/Indianapolis", CT),
-    "KS": (CT, MT), "KY": (ET, CT), "LA": (CT,), "MA": (ET,), "MD": (ET,), "ME": (ET,),
-    "MI": ("America/Detroit", "America/Menominee"), "MN": (CT,), "MO": (CT,), "MS": (CT,),
-    "MT": (MT,), "NC": (ET,), "ND": (CT, MT), "NE": (CT, MT), "NH": (ET,), "NJ": (ET,),
-    "NM": (MT,), "NV": (PT, MT), "NY": (ET,), "OH": (ET,), "OK": (CT,),
-    "OR": (PT, "America/Boise"), "PA": (ET,), "RI": (ET,), "SC": (ET,), "SD": (CT, MT),
-    "TN": (CT, ET), "TX": (CT, MT), "UT": (MT,), "VA": (ET,), "VT": (ET,), "WA": (PT,),
-    "WI": (CT,), "WV": (ET,), "WY": (MT,), "PR": ("America/Puerto_Rico",),
-    "VI": ("America/St_Thomas",), "GU": ("Pacific/Guam",),
+    "AL": (CT,),
+    "AK": ("America/Anchorage", "America/Adak"),
+    "AZ": ("America/Phoenix", MT),
+    "AR": (CT,),
+    "CA": (PT,),
+    "CO": (MT,),
+    "CT": (ET,),
+    "DC": (ET,),
+    "DE": (ET,),
+    "FL": (ET, CT),
+    "GA": (ET,),
+    "HI": ("Pacific/Honolulu",),
+    "IA": (CT,),
+    "ID": ("America/Boise", PT),
+    "IL": (CT,),
+    "IN": ("America/Indiana/Indianapolis", CT),
+    "KS": (CT, MT),
+    "KY": (ET, CT),
+    "LA": (CT,),
+    "MA": (ET,),
+    "MD": (ET,),
+    "ME": (ET,),
+    "MI": ("America/Detroit", "America/Menominee"),
+    "MN": (CT,),
+    "MO": (CT,),
+    "MS": (CT,),
+    "MT": (MT,),
+    "NC": (ET,),
+    "ND": (CT, MT),
+    "NE": (CT, MT),
+    "NH": (ET,),
+    "NJ": (ET,),
+    "NM": (MT,),
+    "NV": (PT, MT),
+    "NY": (ET,),
+    "OH": (ET,),
+    "OK": (CT,),
+    "OR": (PT, "America/Boise"),
+    "PA": (ET,),
+    "RI": (ET,),
+    "SC": (ET,),
+    "SD": (CT, MT),
+    "TN": (CT, ET),
+    "TX": (CT, MT),
+    "UT": (MT,),
+    "VA": (ET,),
+    "VT": (ET,),
+    "WA": (PT,),
+    "WI": (CT,),
+    "WV": (ET,),
+    "WY": (MT,),
+    "PR": ("America/Puerto_Rico",),
+    "VI": ("America/St_Thomas",),
+    "GU": ("Pacific/Guam",),
 }
 
 # USPS 3-digit ZIP prefix ranges (inclusive) -> state.
 _ZIP3_RANGES: tuple[tuple[int, int, str], ...] = (
-    (5, 5, "NY"), (6, 7, "PR"), (8, 8, "VI"), (9, 9, "PR"),
-    (10, 27, "MA"), (28, 29, "RI"), (30, 38, "NH"), (39, 49, "ME"), (50, 54, "VT"),
-    (55, 55, "MA"), (56, 59, "VT"), (60, 69, "CT"), (70, 89, "NJ"),
-    (100, 149, "NY"), (150, 196, "PA"), (197, 199, "DE"), (200, 200, "DC"),
-    (201, 201, "VA"), (202, 205, "DC"), (206, 219, "MD"), (220, 246, "VA"),
-    (247, 268, "WV"), (270, 289, "NC"), (290, 299, "SC"), (300, 319, "GA"),
-    (320, 339, "FL"), (341, 349, "FL"), (350, 369, "AL"), (370, 385, "TN"),
-    (386, 397, "MS"), (398, 399, "GA"), (400, 427, "KY"), (430, 459, "OH"),
-    (460, 479, "IN"), (480, 499, "MI"), (500, 528, "IA"), (530, 549, "WI"),
-    (550, 567, "MN"), (569, 569, "DC"), (570, 577, "SD"), (580, 588, "ND"),
-    (590, 599, "MT"), (600, 629, "IL"), (630, 658, "MO"), (660, 679, "KS"),
-    (680, 693, "NE"), (700, 715, "LA"), (716, 729, "AR"), (730, 749, "OK"),
-    (750, 799, "TX"), (800, 816, "CO"), (820, 831, "WY"), (832, 838, "ID"),
-    (840, 847, "UT"), (850, 865, "AZ"), (870, 884, "NM"), (885, 885, "TX"),
-    (889, 898, "NV"), (900, 961, "CA"), (967, 968, "HI"), (969, 969, "GU"),
-    (970, 979, "OR"), (980, 994, "WA"), (995, 999, "AK"),
+    (5, 5, "NY"),
+    (6, 7, "PR"),
+    (8, 8, "VI"),
+    (9, 9, "PR"),
+    (10, 27, "MA"),
+    (28, 29, "RI"),
+    (30, 38, "NH"),
+    (39, 49, "ME"),
+    (50, 54, "VT"),
+    (55, 55, "MA"),
+    (56, 59, "VT"),
+    (60, 69, "CT"),
+    (70, 89, "NJ"),
+    (100, 149, "NY"),
+    (150, 196, "PA"),
+    (197, 199, "DE"),
+    (200, 200, "DC"),
+    (201, 201, "VA"),
+    (202, 205, "DC"),
+    (206, 219, "MD"),
+    (220, 246, "VA"),
+    (247, 268, "WV"),
+    (270, 289, "NC"),
+    (290, 299, "SC"),
+    (300, 319, "GA"),
+    (320, 339, "FL"),
+    (341, 349, "FL"),
+    (350, 369, "AL"),
+    (370, 385, "TN"),
+    (386, 397, "MS"),
+    (398, 399, "GA"),
+    (400, 427, "KY"),
+    (430, 459, "OH"),
+    (460, 479, "IN"),
+    (480, 499, "MI"),
+    (500, 528, "IA"),
+    (530, 549, "WI"),
+    (550, 567, "MN"),
+    (569, 569, "DC"),
+    (570, 577, "SD"),
+    (580, 588, "ND"),
+    (590, 599, "MT"),
+    (600, 629, "IL"),
+    (630, 658, "MO"),
+    (660, 679, "KS"),
+    (680, 693, "NE"),
+    (700, 715, "LA"),
+    (716, 729, "AR"),
+    (730, 749, "OK"),
+    (750, 799, "TX"),
+    (800, 816, "CO"),
+    (820, 831, "WY"),
+    (832, 838, "ID"),
+    (840, 847, "UT"),
+    (850, 865, "AZ"),
+    (870, 884, "NM"),
+    (885, 885, "TX"),
+    (889, 898, "NV"),
+    (900, 961, "CA"),
+    (967, 968, "HI"),
+    (969, 969, "GU"),
+    (970, 979, "OR"),
+    (980, 994, "WA"),
+    (995, 999, "AK"),
 )
 
 # Prefixes of multi-zone states that lie wholly in one zone.
 _ZIP3_ZONE_OVERRIDES: tuple[tuple[int, int, str], ...] = (
-    (750, 797, CT), (799, 799, MT), (885, 885, MT),  # TX: rest of state / El Paso
-    (320, 322, ET), (326, 339, ET), (341, 349, ET),  # FL peninsula
+    (750, 797, CT),
+    (799, 799, MT),
+    (885, 885, MT),  # TX: rest of state / El Paso
+    (320, 322, ET),
+    (326, 339, ET),
+    (341, 349, ET),  # FL peninsula
     (325, 325, CT),  # FL: Pensacola / western panhandle
 )
 
@@ -124,9 +218,7 @@ class TimezoneResolution:
         return len(self.zones) > 1
 
 
-def resolve_timezone(
-    zip_code: str | None = None, state: str | None = None, *, rooftop_tz: str
-) -> TimezoneResolution:
+def resolve_timezone(zip_code: str | None = None, state: str | None = None, *, rooftop_tz: str) -> TimezoneResolution:
     """Where the recipient is: ZIP first, then state, then the rooftop's timezone."""
     zip_state = zip_to_state(zip_code)
     if zip_state is not None:
@@ -167,7 +259,7 @@ def _zones(tz: TzLike) -> list[ZoneInfo]:
 def _require_aware(now: datetime) -> datetime:
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("now_utc must be timezone-aware")
-    return now.astimezone(timezone.utc)
+    return now.astimezone(UTC)
 
 
 def _in_window(local: datetime, start: time, end: time) -> bool:
@@ -175,7 +267,7 @@ def _in_window(local: datetime, start: time, end: time) -> bool:
 
 
 def _local_start(day: date, start: time, zone: ZoneInfo) -> datetime:
-    return datetime.combine(day, start, tzinfo=zone).astimezone(timezone.utc)
+    return datetime.combine(day, start, tzinfo=zone).astimezone(UTC)
 
 
 def _next_in_zone(t: datetime, zone: ZoneInfo, start: time, end: time) -> datetime:
@@ -186,17 +278,13 @@ def _next_in_zone(t: datetime, zone: ZoneInfo, start: time, end: time) -> dateti
     return _local_start(day, start, zone)
 
 
-def is_within_window(
-    now_utc: datetime, tz: TzLike, *, start: time = TCPA_START, end: time = TCPA_END
-) -> bool:
+def is_within_window(now_utc: datetime, tz: TzLike, *, start: time = TCPA_START, end: time = TCPA_END) -> bool:
     """True when ``now_utc`` is inside ``[start, end)`` local time in every zone of ``tz``."""
     now = _require_aware(now_utc)
     return all(_in_window(now.astimezone(z), start, end) for z in _zones(tz))
 
 
-def next_allowed_send(
-    now_utc: datetime, tz: TzLike, *, start: time = TCPA_START, end: time = TCPA_END
-) -> datetime:
+def next_allowed_send(now_utc: datetime, tz: TzLike, *, start: time = TCPA_START, end: time = TCPA_END) -> datetime:
     """The earliest UTC instant >= ``now_utc`` inside the window in every zone of ``tz``.
 
     Returns ``now_utc`` itself (in UTC) when sending now is allowed. Handles DST:
@@ -271,4 +359,3 @@ def check_quiet_hours(
     if override is not None:
         reason += " (override refused: only transactional messages may bypass quiet hours)"
     return QuietHoursDecision(False, send_at, reason, names, local_times)
-

@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 EARTH_RADIUS_KM = 6371.0088
@@ -34,7 +34,7 @@ _MAX_LOOKAHEAD_DAYS = 21
 def _utc(at: datetime) -> datetime:
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError("datetimes must be timezone-aware")
-    return at.astimezone(timezone.utc)
+    return at.astimezone(UTC)
 
 
 @dataclass(frozen=True)
@@ -60,8 +60,8 @@ class WorkingHours:
             return None
         start, end = hours
         return (
-            datetime.combine(day, start, tzinfo=self.zone).astimezone(timezone.utc),
-            datetime.combine(day, end, tzinfo=self.zone).astimezone(timezone.utc),
+            datetime.combine(day, start, tzinfo=self.zone).astimezone(UTC),
+            datetime.combine(day, end, tzinfo=self.zone).astimezone(UTC),
         )
 
     def is_open(self, at: datetime) -> bool:
@@ -102,7 +102,7 @@ class WorkingHours:
 
 def weekly_hours(tz: str, days: Iterable[int], start: time, end: time) -> WorkingHours:
     """The same hours on each of ``days`` (0 = Monday)."""
-    return WorkingHours(tz, {d: (start, end) for d in days})
+    return WorkingHours(tz, dict.fromkeys(days, (start, end)))
 
 
 @dataclass(frozen=True)
@@ -158,9 +158,7 @@ def _rotation(people: Sequence[Salesperson], last: str | None) -> list[Salespers
     return ordered[start:] + ordered[:start]
 
 
-def round_robin(
-    salespeople: Iterable[Salesperson], rooftop_id: str, state: RoundRobinState, now: datetime
-) -> Pick:
+def round_robin(salespeople: Iterable[Salesperson], rooftop_id: str, state: RoundRobinState, now: datetime) -> Pick:
     """Next salesperson at ``rooftop_id`` after the cursor, preferring people on shift."""
     now = _utc(now)
     people = [p for p in salespeople if p.rooftop_id == rooftop_id and p.active]
@@ -201,7 +199,9 @@ def rooftop_for_zip(zip_code: str | None, rooftops: Iterable[Rooftop]) -> Roofto
 
 
 def nearest_rooftop(lat: float, lon: float, rooftops: Iterable[Rooftop]) -> tuple[Rooftop, float] | None:
-    located = [(haversine_km(lat, lon, r.lat, r.lon), r.id, r) for r in rooftops if r.lat is not None and r.lon is not None]
+    located = [
+        (haversine_km(lat, lon, r.lat, r.lon), r.id, r) for r in rooftops if r.lat is not None and r.lon is not None
+    ]
     if not located:
         return None
     km, _, rooftop = min(located, key=lambda x: (round(x[0], 6), x[1]))
@@ -255,7 +255,14 @@ def assign_lead(
         return Assignment(None, None, method, False, None, why, state)
     pick = round_robin(salespeople, rooftop.id, state, now)
     return Assignment(
-        rooftop.id, pick.salesperson_id, method, pick.on_shift, pick.next_on_shift_at, f"{why}; {pick.reason}", pick.state, km
+        rooftop.id,
+        pick.salesperson_id,
+        method,
+        pick.on_shift,
+        pick.next_on_shift_at,
+        f"{why}; {pick.reason}",
+        pick.state,
+        km,
     )
 
 
@@ -264,9 +271,7 @@ def assign_lead(
 
 @dataclass(frozen=True)
 class SlaPolicy:
-    working_minutes: Mapping[str, int] = field(
-        default_factory=lambda: {"hot": 15, "warm": 120, "cold": 480}
-    )
+    working_minutes: Mapping[str, int] = field(default_factory=lambda: {"hot": 15, "warm": 120, "cold": 480})
     due_at_open_bands: frozenset[str] = frozenset({"hot"})
 
 

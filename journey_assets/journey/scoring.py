@@ -187,9 +187,7 @@ class RuleBasedScorer:
             )
         if features.vdp_views_7d >= w.vdp_views_threshold:
             reasons.append(
-                ScoreReason(
-                    "repeated_vdp_views", w.repeated_vdp_views, f"{features.vdp_views_7d} VDP views in 7 days"
-                )
+                ScoreReason("repeated_vdp_views", w.repeated_vdp_views, f"{features.vdp_views_7d} VDP views in 7 days")
             )
         if features.prior_service_customer:
             reasons.append(ScoreReason("prior_service_customer", w.prior_service_customer, "services with us"))

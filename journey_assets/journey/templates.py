@@ -124,9 +124,7 @@ class TemplateContext:
         if self.last_visit is not None:
             v["last_visit"] = f"{self.last_visit:%B %Y}"
         if self.alternatives:
-            items = [
-                a.label() + (f" {_money(a.price)}" if a.price is not None else "") for a in self.alternatives
-            ]
+            items = [a.label() + (f" {_money(a.price)}" if a.price is not None else "") for a in self.alternatives]
             v["alternatives"] = "; ".join(items) if channel is Channel.SMS else "\n".join(f"- {i}" for i in items)
         return v
 
@@ -169,9 +167,7 @@ def _sms(key: str, stage: Stage, category: Category, body: str, include_opt_out:
     return MessageTemplate(key, stage, Channel.SMS, category, body, None, include_opt_out)
 
 
-_EMAIL_FOOTER_MARKETING = (
-    "\n\n$rooftop_name\n$rooftop_address\nUnsubscribe: $unsubscribe_url"
-)
+_EMAIL_FOOTER_MARKETING = "\n\n$rooftop_name\n$rooftop_address\nUnsubscribe: $unsubscribe_url"
 
 TEMPLATES: dict[tuple[Stage, Channel], MessageTemplate] = {
     (t.stage, t.channel): t

@@ -114,10 +114,12 @@ def build_roster(rooftops: Sequence[Mapping[str, Any]], salespeople: Sequence[Ma
         if raw_hours:
             weekly = {int(day): (_clock(span[0]), _clock(span[1])) for day, span in dict(raw_hours).items()}
         else:
-            weekly = {day: DEFAULT_SALES_HOURS for day in DEFAULT_SALES_DAYS}
+            weekly = dict.fromkeys(DEFAULT_SALES_DAYS, DEFAULT_SALES_HOURS)
         zips = _zips(row.get("territory_zips")) or frozenset(territory.get(dealer_id, ()))
         lat, lon = row.get("latitude"), row.get("longitude")
-        address = ", ".join(str(p) for p in (row.get("address"), row.get("city"), row.get("state"), row.get("zip")) if p)
+        address = ", ".join(
+            str(p) for p in (row.get("address"), row.get("city"), row.get("state"), row.get("zip")) if p
+        )
         roofs[dealer_id] = RooftopInfo(
             dealer_id=dealer_id,
             name=str(row.get("name") or dealer_id),
@@ -129,8 +131,12 @@ def build_roster(rooftops: Sequence[Mapping[str, Any]], salespeople: Sequence[Ma
             zip=str(row["zip"]) if row.get("zip") else None,
             wrike_folder_id=row.get("wrike_folder_id"),
             routing=Rooftop(
-                dealer_id, str(row.get("name") or dealer_id), WorkingHours(tz, weekly),
-                float(lat) if lat is not None else None, float(lon) if lon is not None else None, zips,
+                dealer_id,
+                str(row.get("name") or dealer_id),
+                WorkingHours(tz, weekly),
+                float(lat) if lat is not None else None,
+                float(lon) if lon is not None else None,
+                zips,
             ),
         )
     staff: dict[str, StaffInfo] = {}
@@ -140,7 +146,10 @@ def build_roster(rooftops: Sequence[Mapping[str, Any]], salespeople: Sequence[Ma
         start = _clock(person.get("working_hours_start", 9))
         end = _clock(person.get("working_hours_end", 18))
         days = person.get("working_days") or DEFAULT_SALES_DAYS
-        hours = WorkingHours(str(person.get("timezone") or tz_of.get(dealer_id, "America/New_York")), {int(d): (start, end) for d in days})
+        hours = WorkingHours(
+            str(person.get("timezone") or tz_of.get(dealer_id, "America/New_York")),
+            {int(d): (start, end) for d in days},
+        )
         name = " ".join(str(p) for p in (person.get("first_name"), person.get("last_name")) if p) or sp_id
         staff[sp_id] = StaffInfo(
             sp_id,

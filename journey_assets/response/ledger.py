@@ -52,7 +52,7 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -74,19 +74,29 @@ DEFAULT_LEASE = timedelta(minutes=5)
 # Twilio message statuses in the order a message moves through them; a late callback
 # for an earlier status never moves a message backwards.
 STATUS_RANK = {
-    "accepted": 0, "scheduled": 0, "queued": 1, "sending": 2, "sent": 3,
-    "receiving": 3, "received": 4, "delivered": 5, "undelivered": 5, "failed": 5, "read": 6, "canceled": 5,
+    "accepted": 0,
+    "scheduled": 0,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "receiving": 3,
+    "received": 4,
+    "delivered": 5,
+    "undelivered": 5,
+    "failed": 5,
+    "read": 6,
+    "canceled": 5,
 }
 
 
 def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 def iso(at: datetime) -> str:
     if at.tzinfo is None:
         raise ValueError("ledger times must be timezone-aware")
-    return at.astimezone(timezone.utc).isoformat(timespec="microseconds")
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
 
 
 def parse_iso(text: str | None) -> datetime | None:
@@ -231,7 +241,13 @@ class ResponseLedger(ABC):
     # -- messages -----------------------------------------------------------------------
     @abstractmethod
     def record_message(
-        self, sid: str, status: str, at: datetime, *, event_id: str | None = None, to_masked: str | None = None,
+        self,
+        sid: str,
+        status: str,
+        at: datetime,
+        *,
+        event_id: str | None = None,
+        to_masked: str | None = None,
         error_code: str | None = None,
     ) -> MessageRow:
         """Insert or move a message's state forward (a callback older than the state is ignored)."""
@@ -446,14 +462,24 @@ class SQLiteLedger(ResponseLedger):
             return None
         event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at = row
         return ActionRecord(
-            event_id, action, status, vendor_ref, json.loads(detail or "{}"), attempts,
-            parse_iso(retry_at), parse_iso(updated_at),  # type: ignore[arg-type]
+            event_id,
+            action,
+            status,
+            vendor_ref,
+            json.loads(detail or "{}"),
+            attempts,
+            parse_iso(retry_at),
+            parse_iso(updated_at),  # type: ignore[arg-type]
         )
 
     def get_action(self, event_id: str, action: str) -> ActionRecord | None:
-        row = self._conn().execute(
-            f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
+            )
+            .fetchone()
+        )
         return self._action(row)
 
     def actions(self, event_id: str | None = None) -> list[ActionRecord]:
@@ -548,7 +574,11 @@ class SQLiteLedger(ResponseLedger):
         return self.suppression(phone)  # type: ignore[return-value]
 
     def suppression(self, phone: str) -> Suppression | None:
-        row = self._conn().execute("SELECT phone, state, keyword, at FROM suppressions WHERE phone = ?", (phone,)).fetchone()
+        row = (
+            self._conn()
+            .execute("SELECT phone, state, keyword, at FROM suppressions WHERE phone = ?", (phone,))
+            .fetchone()
+        )
         return Suppression(row[0], row[1], row[2], parse_iso(row[3])) if row else None  # type: ignore[arg-type]
 
     def suppressions(self) -> list[Suppression]:
@@ -567,11 +597,15 @@ class SQLiteLedger(ResponseLedger):
     def touches(self, keys: Sequence[str], since: datetime) -> list[TouchRow]:
         if not keys:
             return []
-        rows = self._conn().execute(
-            f"SELECT contact_key, channel, category, at, ref FROM touches WHERE contact_key IN ({_placeholders(keys)}) "
-            "AND at > ? ORDER BY at",
-            (*keys, iso(since)),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                f"SELECT contact_key, channel, category, at, ref FROM touches WHERE contact_key IN ({_placeholders(keys)}) "
+                "AND at > ? ORDER BY at",
+                (*keys, iso(since)),
+            )
+            .fetchall()
+        )
         seen: dict[str, TouchRow] = {}
         for key, channel, category, at, ref in rows:
             seen.setdefault(ref, TouchRow(key, channel, category, parse_iso(at), ref))  # type: ignore[arg-type]
@@ -579,7 +613,13 @@ class SQLiteLedger(ResponseLedger):
 
     # -- messages ------------------------------------------------------------------------
     def record_message(
-        self, sid: str, status: str, at: datetime, *, event_id: str | None = None, to_masked: str | None = None,
+        self,
+        sid: str,
+        status: str,
+        at: datetime,
+        *,
+        event_id: str | None = None,
+        to_masked: str | None = None,
         error_code: str | None = None,
     ) -> MessageRow:
         def run(conn: sqlite3.Connection) -> None:
@@ -603,9 +643,13 @@ class SQLiteLedger(ResponseLedger):
         return self.message(sid)  # type: ignore[return-value]
 
     def message(self, sid: str) -> MessageRow | None:
-        row = self._conn().execute(
-            "SELECT sid, event_id, to_masked, status, error_code, updated_at FROM messages WHERE sid = ?", (sid,)
-        ).fetchone()
+        row = (
+            self._conn()
+            .execute(
+                "SELECT sid, event_id, to_masked, status, error_code, updated_at FROM messages WHERE sid = ?", (sid,)
+            )
+            .fetchone()
+        )
         return MessageRow(*row[:5], parse_iso(row[5])) if row else None  # type: ignore[arg-type]
 
     def messages(self, event_id: str | None = None) -> list[MessageRow]:
@@ -662,7 +706,9 @@ class SQLiteLedger(ResponseLedger):
         return sorted(seen.values(), key=lambda e: e.at)
 
     def mark_triggered(self, event_id: str) -> None:
-        self._write(lambda conn: conn.execute("UPDATE contact_events SET triggered = 1 WHERE event_id = ?", (event_id,)))
+        self._write(
+            lambda conn: conn.execute("UPDATE contact_events SET triggered = 1 WHERE event_id = ?", (event_id,))
+        )
 
     # -- retry queue -------------------------------------------------------------------------------
     def schedule_retry(self, event_id: str, event: dict[str, Any], retry_at: datetime, reason: str) -> None:
@@ -681,11 +727,15 @@ class SQLiteLedger(ResponseLedger):
         self._write(lambda conn: conn.execute("DELETE FROM retry_queue WHERE event_id = ?", (event_id,)))
 
     def due_retries(self, now: datetime, limit: int = 100) -> list[RetryItem]:
-        rows = self._conn().execute(
-            "SELECT event_id, event, retry_at, reason, attempts FROM retry_queue WHERE retry_at <= ? "
-            "ORDER BY retry_at LIMIT ?",
-            (iso(now), limit),
-        ).fetchall()
+        rows = (
+            self._conn()
+            .execute(
+                "SELECT event_id, event, retry_at, reason, attempts FROM retry_queue WHERE retry_at <= ? "
+                "ORDER BY retry_at LIMIT ?",
+                (iso(now), limit),
+            )
+            .fetchall()
+        )
         return [RetryItem(r[0], json.loads(r[1]), parse_iso(r[2]), r[3], r[4]) for r in rows]  # type: ignore[arg-type]
 
     def next_retry_at(self) -> datetime | None:
@@ -714,4 +764,3 @@ def open_ledger(spec: str | Path) -> ResponseLedger:
     if text.startswith("sqlite:///"):
         text = text.removeprefix("sqlite:///")
     return SQLiteLedger(text)
-

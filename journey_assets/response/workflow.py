@@ -85,7 +85,7 @@ import time as _time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -95,13 +95,13 @@ import requests
 from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.customerio import CustomerIOAppClient
 from journey_assets.connectors.dealer_inventory import DealerInventoryClient
-from journey_assets.connectors.meta import MetaGraphClient
 from journey_assets.connectors.http import (
     MalformedResponseError,
     PermanentVendorError,
     TransientVendorError,
     VendorError,
 )
+from journey_assets.connectors.meta import MetaGraphClient
 from journey_assets.connectors.slack import HotLeadAlert, SlackWebhookClient
 from journey_assets.connectors.twilio import RecipientOptedOutError, TwilioClient
 from journey_assets.connectors.wrike import WrikeClient
@@ -112,9 +112,9 @@ from journey_assets.journey.adf import (
     AdfLead,
     AdfPhone,
     AdfProvider,
+    AdfValidationError,
     AdfVehicle,
     AdfVendor,
-    AdfValidationError,
     build_adf,
 )
 from journey_assets.journey.consent import Category, Channel, KeywordType, classify_inbound, consent_decision
@@ -192,9 +192,9 @@ REREAD_PENDING = "meta_lead:reread_pending"
 
 def _dt(value: Any) -> datetime:
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     parsed = datetime.fromisoformat(str(value))
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
 
 
 @dataclass(frozen=True)
@@ -217,20 +217,37 @@ class Event:
             return raw
         if isinstance(raw, Mapping):
             return cls(
-                raw["event_id"], raw["kind"], raw["event_type"], raw.get("dealer_id"), _dt(raw["occurred_at"]),
-                _dt(raw["received_at"]), dict(raw["payload"]), raw.get("seq"),
+                raw["event_id"],
+                raw["kind"],
+                raw["event_type"],
+                raw.get("dealer_id"),
+                _dt(raw["occurred_at"]),
+                _dt(raw["received_at"]),
+                dict(raw["payload"]),
+                raw.get("seq"),
             )
         received = _dt(raw.received_at)
         return cls(
-            raw.event_id, raw.kind, raw.event_type, raw.dealer_id,
-            _dt(raw.occurred_at) if raw.occurred_at else received, received, raw.data(), raw.seq,
+            raw.event_id,
+            raw.kind,
+            raw.event_type,
+            raw.dealer_id,
+            _dt(raw.occurred_at) if raw.occurred_at else received,
+            received,
+            raw.data(),
+            raw.seq,
         )
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "event_id": self.event_id, "kind": self.kind, "event_type": self.event_type, "dealer_id": self.dealer_id,
-            "occurred_at": self.occurred_at.isoformat(), "received_at": self.received_at.isoformat(),
-            "payload": self.payload, "seq": self.seq,
+            "event_id": self.event_id,
+            "kind": self.kind,
+            "event_type": self.event_type,
+            "dealer_id": self.dealer_id,
+            "occurred_at": self.occurred_at.isoformat(),
+            "received_at": self.received_at.isoformat(),
+            "payload": self.payload,
+            "seq": self.seq,
         }
 
 
@@ -357,7 +374,9 @@ def not_delivered(exc: BaseException) -> bool:
         return True
     if isinstance(cause, requests.exceptions.ConnectTimeout):
         return True
-    if isinstance(cause, requests.exceptions.ConnectionError) and not isinstance(cause, requests.exceptions.ReadTimeout):
+    if isinstance(cause, requests.exceptions.ConnectionError) and not isinstance(
+        cause, requests.exceptions.ReadTimeout
+    ):
         text = repr(cause)
         return "NewConnectionError" in text or "Connection refused" in text
     return False
@@ -410,7 +429,10 @@ class _Lead:
 
 
 def _alt_refs(alts: Iterable[Mapping[str, Any]]) -> list[VehicleRef]:
-    return [VehicleRef(a.get("year"), a.get("make") or "", a.get("model") or "", a.get("trim"), _money(a.get("price"))) for a in alts]
+    return [
+        VehicleRef(a.get("year"), a.get("make") or "", a.get("model") or "", a.get("trim"), _money(a.get("price")))
+        for a in alts
+    ]
 
 
 def _alt_label(alt: Mapping[str, Any]) -> str:
@@ -428,8 +450,14 @@ def partition_key(event: Event) -> str:
     is one (STOP and the next lead share it), else their first identifier, else the event itself."""
     payload = event.payload
     customer = payload.get("customer") or {}
-    for value in (customer.get("phone"), payload.get("from_phone"), payload.get("to_phone"), customer.get("email"),
-                  customer.get("customer_id"), customer.get("client_id")):
+    for value in (
+        customer.get("phone"),
+        payload.get("from_phone"),
+        payload.get("to_phone"),
+        customer.get("email"),
+        customer.get("customer_id"),
+        customer.get("client_id"),
+    ):
         if value:
             return str(value)
     return event.event_id
@@ -472,7 +500,9 @@ class Responder:
             return claim.record  # type: ignore[return-value]
         described = describe if describe is not None else dict
 
-        def give_up(status: str, reason: str, detail: dict[str, Any], payload: dict[str, Any] | None = None) -> ActionRecord:
+        def give_up(
+            status: str, reason: str, detail: dict[str, Any], payload: dict[str, Any] | None = None
+        ) -> ActionRecord:
             with self.ledger.atomic():  # the dead letter and the outcome together
                 self.ledger.add_dead_letter(event.event_id, action, vendor, reason, payload or described(), now)
                 return self.ledger.finish(event.event_id, action, status, self.deps.now(), detail=detail)
@@ -490,13 +520,18 @@ class Responder:
             detail = {"reason": refused.reason, **refused.detail}
             if refused.status == FAILED:
                 return give_up(FAILED, refused.reason, detail)
-            return self.ledger.finish(event.event_id, action, refused.status, self.deps.now(), detail=detail,
-                                      retry_at=refused.retry_at)
+            return self.ledger.finish(
+                event.event_id, action, refused.status, self.deps.now(), detail=detail, retry_at=refused.retry_at
+            )
         except PermanentVendorError as exc:
             reason = exc.reason or str(exc)
             self.deps.log.warning(f"respond: {action} for {event.event_id} refused by {vendor}: {reason}")
-            return give_up(FAILED, reason, {"reason": reason, "error": type(exc).__name__, "status": exc.status},
-                           {**described(), "status": exc.status})
+            return give_up(
+                FAILED,
+                reason,
+                {"reason": reason, "error": type(exc).__name__, "status": exc.status},
+                {**described(), "status": exc.status},
+            )
         except Exception as exc:  # transient, malformed answer, or a bug of ours
             reason = getattr(exc, "reason", None) or f"{type(exc).__name__}: {exc}"
             safe = isinstance(exc, TransientVendorError) and not_delivered(exc)
@@ -507,8 +542,14 @@ class Responder:
                 self.deps.log.warning(
                     f"respond: {action} for {event.event_id} failed ({reason}); retry at {retry_at.isoformat()}"
                 )
-                return self.ledger.finish(event.event_id, action, PENDING, self.deps.now(),
-                                          detail={"reason": reason, "transient": True}, retry_at=retry_at)
+                return self.ledger.finish(
+                    event.event_id,
+                    action,
+                    PENDING,
+                    self.deps.now(),
+                    detail={"reason": reason, "transient": True},
+                    retry_at=retry_at,
+                )
             reason = f"outcome unknown, not repeated to avoid a duplicate: {reason}"
             return give_up(IN_DOUBT, reason, {"reason": reason})
         ref, detail = answer[0], answer[1]
@@ -551,7 +592,9 @@ class Responder:
             for indexes in lanes.values():
                 run_lane(indexes)
         else:
-            with ThreadPoolExecutor(max_workers=min(self.cfg.workers, len(lanes)), thread_name_prefix="respond") as pool:
+            with ThreadPoolExecutor(
+                max_workers=min(self.cfg.workers, len(lanes)), thread_name_prefix="respond"
+            ) as pool:
                 for future in [pool.submit(run_lane, indexes) for indexes in lanes.values()]:
                     future.result()
         report = RespondReport()
@@ -592,17 +635,29 @@ class Responder:
         if classified.kind in (KeywordType.OPT_OUT, KeywordType.OPT_IN):
             suppress = classified.kind is KeywordType.OPT_OUT
             state = self.ledger.set_suppression(phone, suppress, classified.keyword or "", event.received_at)
-            self.ledger.finish(event.event_id, SUPPRESSION, DONE, self.deps.now(),
-                               detail={"keyword": classified.keyword, "state": state.state})
+            self.ledger.finish(
+                event.event_id,
+                SUPPRESSION,
+                DONE,
+                self.deps.now(),
+                detail={"keyword": classified.keyword, "state": state.state},
+            )
             self.deps.log.info(f"respond: {mask_phone(phone)} {state.state} by {classified.keyword}")
             outcome.result = "opt_out" if suppress else "opt_in"
         elif classified.kind is KeywordType.HELP:
             self.help_reply(event, phone)
             outcome.result = "help"
         elif classified.possible_opt_out:
-            self.ledger.finish(event.event_id, INBOUND_REVIEW, DONE, self.deps.now(),
-                               detail={"possible_opt_out": True, "from": mask_phone(phone)})
-            self.deps.log.warning(f"respond: inbound text from {mask_phone(phone)} may revoke consent; a person should read it")
+            self.ledger.finish(
+                event.event_id,
+                INBOUND_REVIEW,
+                DONE,
+                self.deps.now(),
+                detail={"possible_opt_out": True, "from": mask_phone(phone)},
+            )
+            self.deps.log.warning(
+                f"respond: inbound text from {mask_phone(phone)} may revoke consent; a person should read it"
+            )
             outcome.result = "needs_review"
         self._finish_event(event, outcome)
         return outcome
@@ -631,7 +686,9 @@ class Responder:
             quiet = check_quiet_hours(now, tz, Category.TRANSACTIONAL, override=override)
             detail: dict[str, Any] = {"quiet_hours": quiet.reason}
             if quiet.override_applied:
-                self.deps.log.info(f"respond: quiet-hours override for HELP reply to {mask_phone(phone)}: {quiet.reason}")
+                self.deps.log.info(
+                    f"respond: quiet-hours override for HELP reply to {mask_phone(phone)}: {quiet.reason}"
+                )
                 detail["quiet_hours_override"] = quiet.reason
             if self.deps.twilio is None:
                 raise _Refused(SKIPPED, "Twilio is not configured")
@@ -640,7 +697,9 @@ class Responder:
             message = self.deps.twilio.send_sms(phone, body)
 
             def writes() -> None:
-                self.ledger.record_message(message.sid, message.status, now, event_id=event.event_id, to_masked=mask_phone(phone))
+                self.ledger.record_message(
+                    message.sid, message.status, now, event_id=event.event_id, to_masked=mask_phone(phone)
+                )
 
             return message.sid, {**detail, "segments": message.num_segments}, writes
 
@@ -658,8 +717,14 @@ class Responder:
         row = self.ledger.record_message(sid, status, event.received_at, error_code=error_code)
         if status in FINAL_FAILURES and row.status == status:
             reason = f"message {status}" + (f": Twilio error {error_code}" if error_code else "")
-            self.ledger.add_dead_letter(row.event_id or event.event_id, SMS, "twilio", reason,
-                                        {"sid": sid, "to": row.to_masked, "error_code": error_code}, self.deps.now())
+            self.ledger.add_dead_letter(
+                row.event_id or event.event_id,
+                SMS,
+                "twilio",
+                reason,
+                {"sid": sid, "to": row.to_masked, "error_code": error_code},
+                self.deps.now(),
+            )
             if error_code == "21610" and event.payload.get("to_phone"):
                 self.ledger.set_suppression(event.payload["to_phone"], True, "21610", event.received_at)
         outcome.result = f"status:{row.status}"
@@ -677,8 +742,13 @@ class Responder:
             return outcome
         now = self.deps.now()
         if now - event.occurred_at > self.cfg.max_event_age and not self.ledger.actions(event.event_id):
-            self.ledger.finish(event.event_id, "respond", SKIPPED, now, detail={
-                "reason": f"stale: happened {now - event.occurred_at} ago (limit {self.cfg.max_event_age})"})
+            self.ledger.finish(
+                event.event_id,
+                "respond",
+                SKIPPED,
+                now,
+                detail={"reason": f"stale: happened {now - event.occurred_at} ago (limit {self.cfg.max_event_age})"},
+            )
             outcome.result = "stale"
             outcome.actions = {"respond": SKIPPED}
             return outcome
@@ -689,7 +759,9 @@ class Responder:
         if rooftop is None:
             now = self.deps.now()
             reason = f"no rooftop {event.dealer_id!r} in the configuration"
-            self.ledger.add_dead_letter(event.event_id, "respond", "config", reason, {"dealer_id": event.dealer_id}, now)
+            self.ledger.add_dead_letter(
+                event.event_id, "respond", "config", reason, {"dealer_id": event.dealer_id}, now
+            )
             self.ledger.finish(event.event_id, "respond", FAILED, now, detail={"reason": reason})
             outcome.result = "unknown_rooftop"
             self._finish_event(event, outcome)
@@ -709,6 +781,7 @@ class Responder:
         ids = {"leadgen_id": leadgen_id, "page_id": payload.get("page_id"), "form_id": payload.get("form_id")}
         rooftop, why = self._lead_ad_rooftop(event)
         if rooftop is None:
+
             def refuse() -> tuple[str | None, dict[str, Any]]:
                 raise _Refused(FAILED, why)
 
@@ -719,8 +792,13 @@ class Responder:
             return outcome
         now = self.deps.now()
         if now - event.occurred_at > self.cfg.max_event_age and not self.ledger.actions(event.event_id):
-            self.ledger.finish(event.event_id, RESPOND, SKIPPED, now, detail={
-                "reason": f"stale: happened {now - event.occurred_at} ago (limit {self.cfg.max_event_age})"})
+            self.ledger.finish(
+                event.event_id,
+                RESPOND,
+                SKIPPED,
+                now,
+                detail={"reason": f"stale: happened {now - event.occurred_at} ago (limit {self.cfg.max_event_age})"},
+            )
             outcome.result = "stale"
             outcome.actions = {RESPOND: SKIPPED}
             return outcome
@@ -731,11 +809,22 @@ class Responder:
                 if outcome.result != REREAD_PENDING:  # a re-read that failed has queued the event itself
                     self._finish_event(event, outcome)
                 return outcome
-            lead_ad = {**ids, "ad_id": mapped[1].get("ad_id") or payload.get("ad_id"), "vehicle": mapped[0].vehicle,
-                       "answers": mapped[0].answers, "unusable": mapped[0].unusable}
+            lead_ad = {
+                **ids,
+                "ad_id": mapped[1].get("ad_id") or payload.get("ad_id"),
+                "vehicle": mapped[0].vehicle,
+                "answers": mapped[0].answers,
+                "unusable": mapped[0].unusable,
+            }
             customer = {**mapped[0].customer(), "meta_lead_id": leadgen_id}
-            payload = {**payload, "lead_ad": lead_ad, "customer": customer, "consent": {}, "source": LEAD_AD_SOURCE,
-                       "vehicle": {k: v for k, v in mapped[0].vehicle.items() if k != "description"}}
+            payload = {
+                **payload,
+                "lead_ad": lead_ad,
+                "customer": customer,
+                "consent": {},
+                "source": LEAD_AD_SOURCE,
+                "vehicle": {k: v for k, v in mapped[0].vehicle.items() if k != "description"},
+            }
         lead_event = replace(event, event_type=LEAD_FORM, dealer_id=rooftop.dealer_id, payload=payload)
         # No consent flags: the form's consent covers answering this request (transactional) only.
         contact = contact_from_payload(payload, rooftop.dealer_id)
@@ -743,8 +832,15 @@ class Responder:
         history = self.ledger.contact_events(contact.keys, since=event.occurred_at - timedelta(days=30))
         features = LeadFeatures.from_events([LeadEvent(e.event_type, e.at) for e in history], as_of=event.occurred_at)
         score = self.deps.scorer.score(features)
-        lead = _Lead(lead_event, contact, score, rooftop, self.deps.now(), vehicle=dict(payload.get("vehicle") or {}),
-                     phone_problem=(lead_ad.get("unusable") or {}).get("phone"))
+        lead = _Lead(
+            lead_event,
+            contact,
+            score,
+            rooftop,
+            self.deps.now(),
+            vehicle=dict(payload.get("vehicle") or {}),
+            phone_problem=(lead_ad.get("unusable") or {}).get("phone"),
+        )
         outcome.result = f"lead:{score.band.value}"
         self.respond_lead(lead)
         self._finish_event(lead_event, outcome)
@@ -763,7 +859,9 @@ class Responder:
         rooftop = self.deps.roster.rooftop(dealer_id)
         return rooftop, why if rooftop else f"no rooftop {dealer_id!r} in the configuration"
 
-    def _read_lead_ad(self, event: Event, ids: dict[str, Any], outcome: EventOutcome) -> tuple[LeadAdContact, dict[str, Any]] | None:
+    def _read_lead_ad(
+        self, event: Event, ids: dict[str, Any], outcome: EventOutcome
+    ) -> tuple[LeadAdContact, dict[str, Any]] | None:
         """The lead's answers, mapped; None (the `meta_lead` action pending or failed) when it cannot be read now."""
         leadgen_id = ids["leadgen_id"]
         read: dict[str, Any] = {}
@@ -780,8 +878,13 @@ class Responder:
             raw = fetch()  # a read: fetched in dry-run mode too
             mapped = lead_contact_from_field_data(raw.get("field_data"))
             read.update(raw=raw, mapped=mapped)
-            detail = {"form_id": raw.get("form_id"), "ad_id": raw.get("ad_id"), "created_time": raw.get("created_time"),
-                      "fields": list(mapped.fields), "unusable": mapped.unusable}
+            detail = {
+                "form_id": raw.get("form_id"),
+                "ad_id": raw.get("ad_id"),
+                "created_time": raw.get("created_time"),
+                "fields": list(mapped.fields),
+                "unusable": mapped.unusable,
+            }
             if mapped.unusable:
                 self.deps.log.info(f"respond: lead-ad lead {leadgen_id}: unusable answers {sorted(mapped.unusable)}")
             return str(raw.get("id") or leadgen_id), detail
@@ -806,8 +909,11 @@ class Responder:
 
     def _vdp_trigger(self, event: Event, contact: Contact) -> bool:
         since = event.occurred_at - self.cfg.vdp_window
-        views = [e for e in self.ledger.contact_events(contact.keys, since=since)
-                 if e.event_type == VDP_VIEW and e.at <= event.occurred_at]
+        views = [
+            e
+            for e in self.ledger.contact_events(contact.keys, since=since)
+            if e.event_type == VDP_VIEW and e.at <= event.occurred_at
+        ]
         if len(views) < self.cfg.vdp_threshold:
             return False
         if any(v.triggered and v.event_id != event.event_id for v in views):
@@ -870,15 +976,33 @@ class Responder:
             self.deps.log.warning(f"respond: inventory feed of {lead.rooftop.dealer_id} unavailable: {reason}")
             return SKIPPED, {"status": "unavailable", "reason": reason}
         match = next(
-            (row for row in feed if (vin and (row.get("vin") or "").upper() == vin) or (stock and row.get("stock_number") == stock)),
+            (
+                row
+                for row in feed
+                if (vin and (row.get("vin") or "").upper() == vin) or (stock and row.get("stock_number") == stock)
+            ),
             None,
         )
-        keep = ("vehicle_id", "vin", "stock_number", "year", "make", "model", "trim", "body_style", "inventory_type", "price", "vdp_url")
+        keep = (
+            "vehicle_id",
+            "vin",
+            "stock_number",
+            "year",
+            "make",
+            "model",
+            "trim",
+            "body_style",
+            "inventory_type",
+            "price",
+            "vdp_url",
+        )
         if match is not None:
             found = {k: match.get(k) for k in keep}
             found["condition"] = match.get("inventory_type")
             return DONE, {"status": "in_stock", "vehicle": found, "feed_size": len(feed)}
-        viewed = {k: vehicle.get(k) for k in ("vin", "stock_number", "year", "make", "model", "trim", "condition", "price")}
+        viewed = {
+            k: vehicle.get(k) for k in ("vin", "stock_number", "year", "make", "model", "trim", "condition", "price")
+        }
         alternatives: list[dict[str, Any]] = []
         note = None
         if viewed.get("make") and viewed.get("model"):
@@ -886,10 +1010,11 @@ class Responder:
                 {**viewed, "body_style": vehicle.get("body_style")}, feed, limit=3
             )
             for m in matches:
-                row = next((r for r in feed if (r.get("stock_number") or r.get("vin")) == (m.vehicle.stock or m.vehicle.vin)), {})
-                alternatives.append(
-                    {**{k: row.get(k) for k in keep}, "score": m.score}
+                row = next(
+                    (r for r in feed if (r.get("stock_number") or r.get("vin")) == (m.vehicle.stock or m.vehicle.vin)),
+                    {},
                 )
+                alternatives.append({**{k: row.get(k) for k in keep}, "score": m.score})
         else:
             note = "the event does not say the vehicle's make and model, so there is nothing to match on"
         detail = {"status": "sold", "viewed": viewed, "alternatives": alternatives, "feed_size": len(feed)}
@@ -976,13 +1101,21 @@ class Responder:
             # nobody asked us anything: a text about browsing is marketing (express written consent,
             # marketing caps, no quiet-hours override)
             if lead.vehicle_gone and lead.alternatives and marketing_ok:
-                return render_stage(Stage.INVENTORY_ALTERNATIVES, Channel.SMS, self._context(lead, alternatives=True), extra=extra)
+                return render_stage(
+                    Stage.INVENTORY_ALTERNATIVES, Channel.SMS, self._context(lead, alternatives=True), extra=extra
+                )
             return render(VDP_INTEREST_SMS, self._context(lead, alternatives=False), extra=extra)
         if lead.vehicle_gone and lead.alternatives and marketing_ok:
-            return render_stage(Stage.INVENTORY_ALTERNATIVES, Channel.SMS, self._context(lead, alternatives=True), extra=extra)
+            return render_stage(
+                Stage.INVENTORY_ALTERNATIVES, Channel.SMS, self._context(lead, alternatives=True), extra=extra
+            )
         if lead.event.event_type == "test_drive_request" and not lead.vehicle_gone and self._appointment(lead):
-            return render_stage(Stage.TEST_DRIVE_CONFIRMATION, Channel.SMS, self._context(lead, alternatives=False), extra=extra)
-        return render_stage(Stage.LEAD_ACKNOWLEDGEMENT, Channel.SMS, self._context(lead, alternatives=False), extra=extra)
+            return render_stage(
+                Stage.TEST_DRIVE_CONFIRMATION, Channel.SMS, self._context(lead, alternatives=False), extra=extra
+            )
+        return render_stage(
+            Stage.LEAD_ACKNOWLEDGEMENT, Channel.SMS, self._context(lead, alternatives=False), extra=extra
+        )
 
     def sms(self, lead: _Lead) -> ActionRecord:
         contact, event = lead.contact, lead.event
@@ -994,8 +1127,11 @@ class Responder:
             now = self.deps.now()
             if not contact.phone:
                 if lead.phone_problem:
-                    raise _Refused(SKIPPED, f"no usable phone number: {lead.phone_problem}",
-                                   detail={"fallback": True, "unusable": {"phone": lead.phone_problem}})
+                    raise _Refused(
+                        SKIPPED,
+                        f"no usable phone number: {lead.phone_problem}",
+                        detail={"fallback": True, "unusable": {"phone": lead.phone_problem}},
+                    )
                 raise _Refused(SKIPPED, "no phone number to text", detail={"fallback": True})
             suppressed = self.ledger.is_suppressed(contact.phone)
             state = contact.consent_state(sms_opted_out=suppressed)
@@ -1017,7 +1153,9 @@ class Responder:
                 "consent": decision.reason,
             }
             if lead.vehicle_gone:
-                detail["alternatives"] = [_alt_label(a) for a in lead.alternatives] if message.stage is Stage.INVENTORY_ALTERNATIVES else []
+                detail["alternatives"] = (
+                    [_alt_label(a) for a in lead.alternatives] if message.stage is Stage.INVENTORY_ALTERNATIVES else []
+                )
             tz = resolve_timezone(contact.postal_code, None, rooftop_tz=lead.rooftop.timezone)
             override = None
             age = now - event.occurred_at
@@ -1029,7 +1167,9 @@ class Responder:
             quiet = check_quiet_hours(now, tz, message.category, override=override)
             detail["quiet_hours"] = quiet.reason
             if not quiet.allowed:
-                raise _Refused(DEFERRED, quiet.reason, retry_at=quiet.send_at, detail={**detail, "local": quiet.local_times})
+                raise _Refused(
+                    DEFERRED, quiet.reason, retry_at=quiet.send_at, detail={**detail, "local": quiet.local_times}
+                )
             if quiet.override_applied:
                 detail["quiet_hours_override"] = quiet.reason
                 self.deps.log.info(
@@ -1060,8 +1200,12 @@ class Responder:
             )
 
             def writes() -> None:
-                self.ledger.record_message(sent.sid, sent.status, now, event_id=event.event_id, to_masked=contact.phone_masked)
-                self.ledger.add_touch(contact.keys, Channel.SMS.value, message.category.value, now, f"{event.event_id}:sms")
+                self.ledger.record_message(
+                    sent.sid, sent.status, now, event_id=event.event_id, to_masked=contact.phone_masked
+                )
+                self.ledger.add_touch(
+                    contact.keys, Channel.SMS.value, message.category.value, now, f"{event.event_id}:sms"
+                )
 
             return sent.sid, {**detail, "twilio_status": sent.status}, writes
 
@@ -1084,7 +1228,12 @@ class Responder:
                 raise _Refused(SKIPPED, f"consent: {decision.reason}")
             extra = {} if lead.vehicle_ref() else {"vehicle": lead.vehicle_label()}
             stage = Stage.LEAD_ACKNOWLEDGEMENT
-            if event.event_type == "test_drive_request" and not lead.vehicle_gone and self._appointment(lead) and lead.rooftop.address:
+            if (
+                event.event_type == "test_drive_request"
+                and not lead.vehicle_gone
+                and self._appointment(lead)
+                and lead.rooftop.address
+            ):
                 stage = Stage.TEST_DRIVE_CONFIRMATION
             message = render_stage(stage, Channel.EMAIL, self._context(lead, alternatives=False), extra=extra)
             data = {
@@ -1105,10 +1254,14 @@ class Responder:
             delivery = self.deps.email.send_email(
                 self.cfg.fallback_email_message_id, contact.email, {"email": contact.email}, data
             )
-            self.deps.log.info(f"respond: fallback email for {event.event_id} ({lead.sms_problem}): {delivery.delivery_id}")
+            self.deps.log.info(
+                f"respond: fallback email for {event.event_id} ({lead.sms_problem}): {delivery.delivery_id}"
+            )
 
             def writes() -> None:
-                self.ledger.add_touch(contact.keys, Channel.EMAIL.value, Category.TRANSACTIONAL.value, now, f"{event.event_id}:email")
+                self.ledger.add_touch(
+                    contact.keys, Channel.EMAIL.value, Category.TRANSACTIONAL.value, now, f"{event.event_id}:email"
+                )
 
             return delivery.delivery_id, detail, writes
 
@@ -1116,8 +1269,10 @@ class Responder:
 
     # -- 5. CRM ----------------------------------------------------------------------------------------------------
     def _comments(self, lead: _Lead) -> str:
-        parts = [f"{EVENT_LABEL.get(lead.event.event_type, lead.event.event_type)}; score {lead.score.score} ({lead.score.band.value}): "
-                 + "; ".join(r.detail for r in lead.score.reasons)]
+        parts = [
+            f"{EVENT_LABEL.get(lead.event.event_type, lead.event.event_type)}; score {lead.score.score} ({lead.score.band.value}): "
+            + "; ".join(r.detail for r in lead.score.reasons)
+        ]
         appointment = self._appointment(lead)
         if appointment:
             parts.append(f"requested time {appointment:%Y-%m-%d %H:%M %Z}")
@@ -1128,8 +1283,10 @@ class Responder:
             parts.append(f"vehicle no longer in stock; closest in stock: {alts}")
         lead_ad = lead.event.payload.get("lead_ad")
         if lead_ad:
-            parts.append(f"Meta lead ad: lead {lead_ad.get('leadgen_id')}, form {lead_ad.get('form_id')}, "
-                         f"ad {lead_ad.get('ad_id') or 'organic'}")
+            parts.append(
+                f"Meta lead ad: lead {lead_ad.get('leadgen_id')}, form {lead_ad.get('form_id')}, "
+                f"ad {lead_ad.get('ad_id') or 'organic'}"
+            )
             if (lead_ad.get("vehicle") or {}).get("description"):
                 parts.append(f"vehicle of interest: {lead_ad['vehicle']['description']}")
             for key, answer in sorted((lead_ad.get("answers") or {}).items()):
@@ -1147,25 +1304,43 @@ class Responder:
             body = {
                 "dealer_id": lead.rooftop.dealer_id,
                 "customer_id": contact.customer_id,
-                "customer": {k: v for k, v in {
-                    "first_name": contact.first_name, "last_name": contact.last_name, "name": contact.full_name,
-                    "email": contact.email, "phone": contact.phone, "postal_code": contact.postal_code,
-                }.items() if v},
+                "customer": {
+                    k: v
+                    for k, v in {
+                        "first_name": contact.first_name,
+                        "last_name": contact.last_name,
+                        "name": contact.full_name,
+                        "email": contact.email,
+                        "phone": contact.phone,
+                        "postal_code": contact.postal_code,
+                    }.items()
+                    if v
+                },
                 "lead_type": "sales",
                 "source": event.payload.get("source") or "website",
                 "vehicle_uuid": vehicle.get("vehicle_id"),
-                "vehicle": {k: vehicle.get(k) for k in ("vin", "stock_number", "year", "make", "model", "trim", "condition", "price") if vehicle.get(k) is not None},
+                "vehicle": {
+                    k: vehicle.get(k)
+                    for k in ("vin", "stock_number", "year", "make", "model", "trim", "condition", "price")
+                    if vehicle.get(k) is not None
+                },
                 "salesperson_id": lead.assignment.get("salesperson_id"),
                 "status": "new",
                 "comments": self._comments(lead),
             }
             if self.deps.dry_run:
-                return self._dry("create a CRM lead", {"external_id": event.event_id, "dealer_id": lead.rooftop.dealer_id})
-            created = self.deps.crm.create_lead({k: v for k, v in body.items() if v is not None}, external_id=event.event_id)
+                return self._dry(
+                    "create a CRM lead", {"external_id": event.event_id, "dealer_id": lead.rooftop.dealer_id}
+                )
+            created = self.deps.crm.create_lead(
+                {k: v for k, v in body.items() if v is not None}, external_id=event.event_id
+            )
             lead.crm_lead_id = created.id
             return created.id, {"created": created.created}
 
-        record = self._act(event, CRM_LEAD, "crm", work, idempotent=True, describe=lambda: {"external_id": event.event_id})
+        record = self._act(
+            event, CRM_LEAD, "crm", work, idempotent=True, describe=lambda: {"external_id": event.event_id}
+        )
         if record.vendor_ref:
             lead.crm_lead_id = record.vendor_ref
         return record
@@ -1186,7 +1361,8 @@ class Responder:
             price_type="asking" if vehicle.get("price") is not None else None,
             price_currency="USD" if vehicle.get("price") is not None else None,
             comments=("no longer in stock; alternatives: " + ", ".join(_alt_label(a) for a in lead.alternatives))
-            if lead.vehicle_gone else None,
+            if lead.vehicle_gone
+            else None,
         )
         customer = AdfContact(
             first_name=contact.first_name,
@@ -1201,8 +1377,11 @@ class Responder:
             customer=customer,
             vendor=AdfVendor(
                 name=rooftop.name,
-                contact=AdfContact(full_name=rooftop.name, phones=(AdfPhone(rooftop.phone),) if rooftop.phone else (),
-                                   email=None if rooftop.phone else "leads@invalid.example"),
+                contact=AdfContact(
+                    full_name=rooftop.name,
+                    phones=(AdfPhone(rooftop.phone),) if rooftop.phone else (),
+                    email=None if rooftop.phone else "leads@invalid.example",
+                ),
                 ids=(AdfId(rooftop.dealer_id, source="dealer_id"),),
             ),
             provider=AdfProvider(name=self.cfg.vendor_name, service=lead.event.payload.get("source") or "website"),
@@ -1246,8 +1425,14 @@ class Responder:
             lines = [
                 f"<b>{html.escape(EVENT_LABEL.get(event.event_type, event.event_type).capitalize())}</b> at {html.escape(lead.rooftop.name)}",
                 f"Customer: {html.escape(name)} ({html.escape(contact.phone_masked or 'no phone')}); full contact in CRM lead {html.escape(lead.crm_lead_id or 'pending')}",
-                f"Vehicle: {html.escape(lead.vehicle_label())}" + (f" (stock {html.escape(str(lead.vehicle['stock_number']))})" if lead.vehicle.get("stock_number") else ""),
-                f"Score {lead.score.score} ({lead.score.band.value}): " + html.escape("; ".join(r.detail for r in lead.score.reasons)),
+                f"Vehicle: {html.escape(lead.vehicle_label())}"
+                + (
+                    f" (stock {html.escape(str(lead.vehicle['stock_number']))})"
+                    if lead.vehicle.get("stock_number")
+                    else ""
+                ),
+                f"Score {lead.score.score} ({lead.score.band.value}): "
+                + html.escape("; ".join(r.detail for r in lead.score.reasons)),
                 f"Due {due:%Y-%m-%d %H:%M %Z}: {html.escape(assignment.get('due_reason') or '')}",
                 f"Assigned: {html.escape(assignment.get('reason') or 'unassigned')}",
             ]
@@ -1256,7 +1441,9 @@ class Responder:
                 lines.extend(f"- {html.escape(_alt_label(a))}" for a in lead.alternatives)
             responsibles = [assignment["wrike_contact_id"]] if assignment.get("wrike_contact_id") else None
             if self.deps.dry_run:
-                return self._dry("create a Wrike task", {"folder": folder, "due": due.isoformat(), "responsibles": responsibles})
+                return self._dry(
+                    "create a Wrike task", {"folder": folder, "due": due.isoformat(), "responsibles": responsibles}
+                )
             task, created = self.deps.wrike.create_task_once(
                 folder,
                 title[:250],
@@ -1276,7 +1463,9 @@ class Responder:
 
         def work() -> tuple[str | None, dict[str, Any]]:
             if lead.score.band.value not in self.cfg.alert_bands:
-                raise _Refused(SKIPPED, f"{lead.score.band.value} lead: alerts go out for {sorted(self.cfg.alert_bands)}")
+                raise _Refused(
+                    SKIPPED, f"{lead.score.band.value} lead: alerts go out for {sorted(self.cfg.alert_bands)}"
+                )
             if self.deps.slack is None:
                 raise _Refused(SKIPPED, "Slack is not configured")
             vehicle = lead.vehicle_label()
@@ -1301,7 +1490,9 @@ class Responder:
             self.deps.slack.post_hot_lead(alert)
             return alert.lead_id, {"band": lead.score.band.value}
 
-        return self._act(event, SLACK_ALERT, "slack", work, idempotent=True, describe=lambda: {"event_id": event.event_id})
+        return self._act(
+            event, SLACK_ALERT, "slack", work, idempotent=True, describe=lambda: {"event_id": event.event_id}
+        )
 
 
 def respond(events: Iterable[Any], deps: ResponseDeps) -> RespondReport:

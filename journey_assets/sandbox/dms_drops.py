@@ -23,10 +23,28 @@ import pandas as pd
 
 from journey_assets.sandbox.world import World
 
-SALES_COLUMNS = ["deal_id", "dealer_id", "customer_id", "vehicle_uuid", "vin", "sold_at", "sale_type", "price",
-                 "gross_profit", "lead_id"]
-SERVICE_COLUMNS = ["repair_order_id", "customer_id", "dealer_id", "vin", "visit_date", "mileage", "service_type",
-                   "amount"]
+SALES_COLUMNS = [
+    "deal_id",
+    "dealer_id",
+    "customer_id",
+    "vehicle_uuid",
+    "vin",
+    "sold_at",
+    "sale_type",
+    "price",
+    "gross_profit",
+    "lead_id",
+]
+SERVICE_COLUMNS = [
+    "repair_order_id",
+    "customer_id",
+    "dealer_id",
+    "vin",
+    "visit_date",
+    "mileage",
+    "service_type",
+    "amount",
+]
 
 
 def _local_day(frame: pd.DataFrame, column: str, zones: dict[str, str]) -> pd.Series:
@@ -37,7 +55,9 @@ def _local_day(frame: pd.DataFrame, column: str, zones: dict[str, str]) -> pd.Se
     return out
 
 
-def write_dms_drops(world: World, root: Path | str, first_day: date | None = None, last_day: date | None = None) -> list[Path]:
+def write_dms_drops(
+    world: World, root: Path | str, first_day: date | None = None, last_day: date | None = None
+) -> list[Path]:
     """Write the drops for first_day..last_day (default: the 7 days before the world's as_of) and return them."""
     last_day = last_day or world.as_of - timedelta(days=1)
     first_day = first_day or last_day - timedelta(days=6)
@@ -58,8 +78,18 @@ def write_dms_drops(world: World, root: Path | str, first_day: date | None = Non
     while day <= last_day:
         for dealer in rooftops["dealer_id"]:
             for kind, columns, groups, fmt in (
-                ("sales", SALES_COLUMNS, sales_by, {"sold_at": lambda s: pd.to_datetime(s, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")}),
-                ("service", SERVICE_COLUMNS, service_by, {"visit_date": lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%d")}),
+                (
+                    "sales",
+                    SALES_COLUMNS,
+                    sales_by,
+                    {"sold_at": lambda s: pd.to_datetime(s, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                ),
+                (
+                    "service",
+                    SERVICE_COLUMNS,
+                    service_by,
+                    {"visit_date": lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%d")},
+                ),
             ):
                 frame = groups.get((dealer, day))
                 frame = pd.DataFrame(columns=columns) if frame is None else frame[columns].copy()

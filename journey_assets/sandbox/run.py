@@ -13,8 +13,22 @@ from journey_assets.settings import Settings
 
 # The rooftop fields a dealer group configures for the pipeline (prod writes this file by hand).
 ROOFTOP_CONFIG_FIELDS = (
-    "dealer_id", "name", "address", "city", "state", "zip", "timezone", "brands", "latitude", "longitude",
-    "website", "phone", "ga4_property_id", "google_ads_customer_id", "meta_ad_account_id", "meta_page_id",
+    "dealer_id",
+    "name",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "timezone",
+    "brands",
+    "latitude",
+    "longitude",
+    "website",
+    "phone",
+    "ga4_property_id",
+    "google_ads_customer_id",
+    "meta_ad_account_id",
+    "meta_page_id",
     "gbp_location_id",
 )
 
@@ -28,8 +42,15 @@ def write_rooftops_config(world: World, path: Path) -> Path:
 
 
 SALESPEOPLE_FIELDS = (
-    "salesperson_id", "dealer_id", "first_name", "last_name", "email", "phone",
-    "territory_zips", "working_hours_start", "working_hours_end",
+    "salesperson_id",
+    "dealer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "territory_zips",
+    "working_hours_start",
+    "working_hours_end",
 )
 
 

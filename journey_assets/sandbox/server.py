@@ -40,7 +40,13 @@ from urllib.parse import parse_qs, urlsplit
 
 FAULT_KINDS = ("rate_limit", "server_error", "timeout", "drop", "malformed", "partial")
 REDACTED_HEADERS = {
-    "authorization", "x-api-key", "x-goog-api-key", "developer-token", "cookie", "x-twilio-signature", "x-mc-auth",
+    "authorization",
+    "x-api-key",
+    "x-goog-api-key",
+    "developer-token",
+    "cookie",
+    "x-twilio-signature",
+    "x-mc-auth",
     "x-hub-signature-256",
 }
 
@@ -293,12 +299,18 @@ class SandboxServer:
             return SandboxResponse(body=self.log.rows(request.arg("vendor")))
         return SandboxResponse(404, {"error": "unknown sandbox control path"})
 
-    def handle(self, method: str, raw_path: str, headers: dict[str, str], body: bytes) -> tuple[SandboxResponse | None, Fault | None]:
+    def handle(
+        self, method: str, raw_path: str, headers: dict[str, str], body: bytes
+    ) -> tuple[SandboxResponse | None, Fault | None]:
         parts = urlsplit(raw_path)
         vendor, _, rest = parts.path.lstrip("/").partition("/")
         request = SandboxRequest(
-            vendor=vendor, method=method, path="/" + rest, query=parse_qs(parts.query, keep_blank_values=True),
-            headers=headers, body=body,
+            vendor=vendor,
+            method=method,
+            path="/" + rest,
+            query=parse_qs(parts.query, keep_blank_values=True),
+            headers=headers,
+            body=body,
         )
         if vendor == "_sandbox":
             return self._control(request), None
@@ -310,11 +322,15 @@ class SandboxServer:
         row_id = self.log.record(request)
         response: SandboxResponse | None
         if fault and fault.kind == "rate_limit":
-            response = SandboxResponse(429, {"error": {"message": "rate limit exceeded"}}, {"Retry-After": str(max(0, round(fault.retry_after)))})
+            response = SandboxResponse(
+                429,
+                {"error": {"message": "rate limit exceeded"}},
+                {"Retry-After": str(max(0, round(fault.retry_after)))},
+            )
         elif fault and fault.kind == "server_error":
             response = SandboxResponse(fault.status, {"error": {"message": "sandbox injected server error"}})
         elif fault and fault.kind == "malformed":
-            response = SandboxResponse(200, b"{\"truncated\": [", content_type="application/json")
+            response = SandboxResponse(200, b'{"truncated": [', content_type="application/json")
         elif fault and fault.kind == "drop":
             response = None
         else:

@@ -8,7 +8,12 @@ from datetime import UTC, datetime
 import pytest
 
 from journey_assets.connectors.crm import CRMClient
-from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, RetryPolicy, TransientVendorError
+from journey_assets.connectors.http import (
+    MalformedResponseError,
+    PermanentVendorError,
+    RetryPolicy,
+    TransientVendorError,
+)
 
 ADF = """<?xml version="1.0" encoding="UTF-8"?>
 <?adf version="1.0"?>
@@ -50,9 +55,17 @@ def test_iter_leads_pages_through_the_world_in_update_order(sandbox, client, wor
     leads = list(client.iter_leads(per_page=5))
     assert [lead["id"] for lead in leads] == list(world.table("leads").sort_values("updated_at")["lead_id"])
     assert leads[0] == {
-        "id": "L00001", "dealer_id": "D01", "customer_id": "C00001", "created_at": "2026-11-02T09:00:00Z",
-        "lead_type": "sales", "source": "website", "vehicle_uuid": "veh-001", "status": "new",
-        "salesperson_id": "S01", "updated_at": "2026-11-02T11:00:00Z", "external_id": None,
+        "id": "L00001",
+        "dealer_id": "D01",
+        "customer_id": "C00001",
+        "created_at": "2026-11-02T09:00:00Z",
+        "lead_type": "sales",
+        "source": "website",
+        "vehicle_uuid": "veh-001",
+        "status": "new",
+        "salesperson_id": "S01",
+        "updated_at": "2026-11-02T11:00:00Z",
+        "external_id": None,
     }
     assert [json.loads(r["query"])["page"] for r in lead_gets(sandbox)] == [["1"], ["2"], ["3"]]
 
@@ -72,7 +85,12 @@ def test_paging_errors(client):
 
 
 def test_create_lead_is_idempotent_on_external_id(sandbox, client, fake, world):
-    lead = {"dealer_id": "D01", "customer": {"first_name": "Ana", "phone": "+14155552671"}, "source": "journey", "lead_type": "sales"}
+    lead = {
+        "dealer_id": "D01",
+        "customer": {"first_name": "Ana", "phone": "+14155552671"},
+        "source": "journey",
+        "lead_type": "sales",
+    }
     first = client.create_lead(lead, external_id="journey:evt-123")
     again = client.create_lead(lead, external_id="journey:evt-123")
     assert first.created and not again.created and again.id == first.id

@@ -27,7 +27,9 @@ def fake(sandbox):
 
 @pytest.fixture
 def track(sandbox, fake, fast_retry) -> CustomerIOTrackClient:
-    return CustomerIOTrackClient(fake.site_id, fake.api_key, base_url=sandbox.vendor_url("customerio"), timeout=5, retry=fast_retry)
+    return CustomerIOTrackClient(
+        fake.site_id, fake.api_key, base_url=sandbox.vendor_url("customerio"), timeout=5, retry=fast_retry
+    )
 
 
 @pytest.fixture
@@ -79,7 +81,10 @@ def test_segment_membership_goes_1000_ids_a_call(sandbox, track, fake):
 
 
 def test_batch_all_accepted(track, fake):
-    ops = [person_identify("C1", {"first_name": "Ana"}), person_event("C1", "test_drive_booked", {"vin": "1HGCV1F42JA141468"})]
+    ops = [
+        person_identify("C1", {"first_name": "Ana"}),
+        person_event("C1", "test_drive_booked", {"vin": "1HGCV1F42JA141468"}),
+    ]
     result = track.batch(ops)
     assert result.ok and result.accepted == [0, 1] and result.requests == 1
     assert fake.people["C1"] == {"first_name": "Ana"} and fake.events[0]["name"] == "test_drive_booked"
@@ -88,13 +93,21 @@ def test_batch_all_accepted(track, fake):
 def test_batch_207_reports_the_invalid_operations_and_applies_the_rest(sandbox, track, fake):
     ops = [
         person_identify("C1", {"first_name": "Ana"}),
-        {"type": "person", "identifiers": {"id": "C2", "email": "b@example.com"}, "action": "identify", "attributes": {}},
+        {
+            "type": "person",
+            "identifiers": {"id": "C2", "email": "b@example.com"},
+            "action": "identify",
+            "attributes": {},
+        },
         person_identify("C3", {"first_name": "Cy"}),
         {"type": "person", "identifiers": {"id": "C4"}, "action": "event", "attributes": {}},
     ]
     result = track.batch(ops)
     assert result.accepted == [0, 2]
-    assert [(e.index, e.reason, e.field) for e in result.errors] == [(1, "invalid", "identifiers"), (3, "required", "name")]
+    assert [(e.index, e.reason, e.field) for e in result.errors] == [
+        (1, "invalid", "identifiers"),
+        (3, "required", "name"),
+    ]
     assert set(fake.people) == {"C1", "C3"}
     assert sandbox.rows("customerio")[-1]["status"] == 207
 
@@ -144,7 +157,9 @@ def test_transactional_email_and_sms_answer_a_delivery_id(sandbox, app, fake):
     assert [d["channel"] for d in fake.deliveries] == ["email", "sms"]
     sent = json.loads(sandbox.rows("customerio")[0]["body"])
     assert sent == {
-        "transactional_message_id": 12, "to": "ana@example.com", "identifiers": {"id": "C00001"},
+        "transactional_message_id": 12,
+        "to": "ana@example.com",
+        "identifiers": {"id": "C00001"},
         "message_data": {"first_name": "Ana", "vehicle": "2024 RAV4"},
     }
 
@@ -163,7 +178,10 @@ def test_transactional_errors(sandbox, app, fake, fast_retry):
 
 def test_a_timed_out_send_is_not_repeated(sandbox, fake, wait_for):
     app = CustomerIOAppClient(
-        fake.app_api_key, base_url=sandbox.vendor_url("customerio"), timeout=0.2, retry=RetryPolicy(total=3, backoff_factor=0)
+        fake.app_api_key,
+        base_url=sandbox.vendor_url("customerio"),
+        timeout=0.2,
+        retry=RetryPolicy(total=3, backoff_factor=0),
     )
     sandbox.inject("customerio", "timeout", times=1, delay=0.7)
     with pytest.raises(TransientVendorError):

@@ -80,7 +80,11 @@ def test_segments_follow_gsm7_and_ucs2(client):
 
 def test_wrong_credentials_answer_twilio_20003(sandbox, fake, fast_retry):
     bad = TwilioClient(
-        fake.account_sid, "not-the-token", base_url=sandbox.vendor_url("twilio"), from_number=DEALER_NUMBER, retry=fast_retry
+        fake.account_sid,
+        "not-the-token",
+        base_url=sandbox.vendor_url("twilio"),
+        from_number=DEALER_NUMBER,
+        retry=fast_retry,
     )
     with pytest.raises(TwilioApiError) as info:
         bad.send_sms(CUSTOMER, "hello")
@@ -103,7 +107,9 @@ def test_body_over_1600_is_21617(client):
 
 def test_inbound_stop_opts_out_and_a_send_then_answers_21610(sandbox, client, fake, receiver):
     fake.inbound_url = f"{receiver.url}/twilio/inbound"
-    answer = requests.post(f"{sandbox.vendor_url('twilio')}/_simulate/inbound", json={"From": CUSTOMER, "Body": " stop "}, timeout=5)
+    answer = requests.post(
+        f"{sandbox.vendor_url('twilio')}/_simulate/inbound", json={"From": CUSTOMER, "Body": " stop "}, timeout=5
+    )
     assert answer.status_code == 200 and answer.json()["opt_out_type"] == "STOP"
 
     [webhook] = receiver.posts("/twilio/inbound")
@@ -117,12 +123,16 @@ def test_inbound_stop_opts_out_and_a_send_then_answers_21610(sandbox, client, fa
         client.send_sms(CUSTOMER, "Still interested in the RAV4?")
     assert info.value.code == 21610 and info.value.status == 400
 
-    requests.post(f"{sandbox.vendor_url('twilio')}/_simulate/inbound", data={"From": CUSTOMER, "Body": "START"}, timeout=5)
+    requests.post(
+        f"{sandbox.vendor_url('twilio')}/_simulate/inbound", data={"From": CUSTOMER, "Body": "START"}, timeout=5
+    )
     assert client.send_sms(CUSTOMER, "Welcome back").status == "queued"
 
 
 def test_an_ordinary_inbound_reply_does_not_opt_out(sandbox, fake, receiver):
-    requests.post(f"{sandbox.vendor_url('twilio')}/_sandbox/config", json={"inbound_url": f"{receiver.url}/in"}, timeout=5)
+    requests.post(
+        f"{sandbox.vendor_url('twilio')}/_sandbox/config", json={"inbound_url": f"{receiver.url}/in"}, timeout=5
+    )
     inbound = f"{sandbox.vendor_url('twilio')}/_simulate/inbound"
     answer = requests.post(inbound, json={"From": CUSTOMER, "Body": "Stop by at 5?"}, timeout=5)
     assert answer.json()["opt_out_type"] is None and CUSTOMER not in fake.opted_out
@@ -157,7 +167,11 @@ def test_a_number_configured_to_fail_reports_undelivered_with_an_error_code(clie
 def test_messaging_service_send_starts_accepted_and_reports_queued(sandbox, fake, receiver, fast_retry, wait_for):
     service = "MG" + "a" * 32
     client = TwilioClient(
-        fake.account_sid, fake.auth_token, base_url=sandbox.vendor_url("twilio"), messaging_service_sid=service, retry=fast_retry
+        fake.account_sid,
+        fake.auth_token,
+        base_url=sandbox.vendor_url("twilio"),
+        messaging_service_sid=service,
+        retry=fast_retry,
     )
     message = client.send_sms(CUSTOMER, "hi", status_callback=f"{receiver.url}/s")
     assert message.status == "accepted" and message.messaging_service_sid == service
@@ -197,8 +211,12 @@ def test_a_5xx_on_a_read_is_retried(sandbox, client):
 
 def test_a_timed_out_send_is_not_sent_twice(sandbox, fake, wait_for):
     client = TwilioClient(
-        fake.account_sid, fake.auth_token, base_url=sandbox.vendor_url("twilio"), from_number=DEALER_NUMBER,
-        timeout=0.2, retry=RetryPolicy(total=3, backoff_factor=0),
+        fake.account_sid,
+        fake.auth_token,
+        base_url=sandbox.vendor_url("twilio"),
+        from_number=DEALER_NUMBER,
+        timeout=0.2,
+        retry=RetryPolicy(total=3, backoff_factor=0),
     )
     sandbox.inject("twilio", "timeout", times=1, delay=0.7)
     with pytest.raises(TransientVendorError):

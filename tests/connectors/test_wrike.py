@@ -9,7 +9,12 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, RetryPolicy, TransientVendorError
+from journey_assets.connectors.http import (
+    MalformedResponseError,
+    PermanentVendorError,
+    RetryPolicy,
+    TransientVendorError,
+)
 from journey_assets.connectors.wrike import JOURNEY_KEY, WrikeClient
 
 FOLDER = "IEAAAAAQI4AB5BGU"
@@ -51,7 +56,11 @@ def test_create_task_sends_wrikes_form_and_answers_the_task(sandbox, client, fak
 def test_update_then_read_back(client):
     task = client.create_task(FOLDER, "Follow up", start=date(2026, 11, 23), due=date(2026, 11, 25))
     assert task.raw["dates"] == {
-        "type": "Planned", "duration": 1440, "start": "2026-11-23", "due": "2026-11-25", "workOnWeekends": False,
+        "type": "Planned",
+        "duration": 1440,
+        "start": "2026-11-23",
+        "due": "2026-11-25",
+        "workOnWeekends": False,
     }
     updated = client.update_task(task.id, status="Completed", importance="Low", add_responsibles=[REP])
     assert (updated.status, updated.importance, updated.responsible_ids) == ("Completed", "Low", (REP,))
@@ -82,7 +91,9 @@ def test_errors_carry_wrikes_codes(sandbox, client, fake, fast_retry):
 
 def test_create_task_once_finds_a_task_whose_create_timed_out(sandbox, fake, client, wait_for):
     key = "lead:L00001:call"
-    slow = WrikeClient(fake.token, base_url=sandbox.vendor_url("wrike"), timeout=0.2, retry=RetryPolicy(total=3, backoff_factor=0))
+    slow = WrikeClient(
+        fake.token, base_url=sandbox.vendor_url("wrike"), timeout=0.2, retry=RetryPolicy(total=3, backoff_factor=0)
+    )
     sandbox.inject("wrike", "timeout", times=1, delay=0.7)
     with pytest.raises(TransientVendorError):  # last run: the create (as create_task_once sends it) timed out...
         slow.create_task(FOLDER, "Call Ana", metadata={JOURNEY_KEY: key})
@@ -97,7 +108,9 @@ def test_create_task_once_finds_a_task_whose_create_timed_out(sandbox, fake, cli
 
 
 def test_a_timed_out_create_is_not_repeated(sandbox, fake, wait_for):
-    slow = WrikeClient(fake.token, base_url=sandbox.vendor_url("wrike"), timeout=0.2, retry=RetryPolicy(total=3, backoff_factor=0))
+    slow = WrikeClient(
+        fake.token, base_url=sandbox.vendor_url("wrike"), timeout=0.2, retry=RetryPolicy(total=3, backoff_factor=0)
+    )
     sandbox.inject("wrike", "timeout", times=1, delay=0.7)
     with pytest.raises(TransientVendorError):
         slow.create_task(FOLDER, "Call Ana")

@@ -5,7 +5,14 @@ from journey_assets.journey.quality import missing_fields, split_records, split_
 
 
 def row(**overrides):
-    base = {"vehicle_id": "v1", "vin": "1HGCV1F42JA141468", "year": 2018, "make": "Honda", "model": "Accord", "price": 18000}
+    base = {
+        "vehicle_id": "v1",
+        "vin": "1HGCV1F42JA141468",
+        "year": 2018,
+        "make": "Honda",
+        "model": "Accord",
+        "price": 18000,
+    }
     return {**base, **overrides}
 
 

@@ -17,11 +17,23 @@ BAD_VIN = "1M8GDM9A1KP042788"  # check digit 1 where X belongs
 
 def _vehicle(n: int, vin: str, dealer: str = "D01", sold: str | None = None, in_stock: str = "2026-10-01") -> dict:
     return {
-        "vehicle_uuid": f"veh-{n:03d}", "dealer_id": dealer, "vin": vin, "stock_number": f"S{n:04d}",
-        "condition": ["new", "used", "cpo"][n % 3], "year": 2024, "make": "Honda", "model": "Civic", "trim": "EX",
-        "body_style": "Sedan", "exterior_color": "Blue", "odometer": 10 * n, "msrp": 30000.0,
-        "date_in_stock": pd.Timestamp(in_stock), "date_sold": pd.Timestamp(sold) if sold else pd.NaT,
-        "vdp_url": f"https://www.d01.example/inventory/2024-honda-civic-{vin}", "image_url": f"https://img.example/{n}.jpg",
+        "vehicle_uuid": f"veh-{n:03d}",
+        "dealer_id": dealer,
+        "vin": vin,
+        "stock_number": f"S{n:04d}",
+        "condition": ["new", "used", "cpo"][n % 3],
+        "year": 2024,
+        "make": "Honda",
+        "model": "Civic",
+        "trim": "EX",
+        "body_style": "Sedan",
+        "exterior_color": "Blue",
+        "odometer": 10 * n,
+        "msrp": 30000.0,
+        "date_in_stock": pd.Timestamp(in_stock),
+        "date_sold": pd.Timestamp(sold) if sold else pd.NaT,
+        "vdp_url": f"https://www.d01.example/inventory/2024-honda-civic-{vin}",
+        "image_url": f"https://img.example/{n}.jpg",
     }
 
 
@@ -33,7 +45,10 @@ def inventory_world() -> World:
     vehicles.append(_vehicle(7, "1HGCV1F42JA141468", dealer="D02"))
     inventory = pd.DataFrame(vehicles)
     prices = pd.DataFrame(
-        [{"vehicle_uuid": v["vehicle_uuid"], "effective_date": pd.Timestamp("2026-10-01"), "price": 29000.0} for v in vehicles]
+        [
+            {"vehicle_uuid": v["vehicle_uuid"], "effective_date": pd.Timestamp("2026-10-01"), "price": 29000.0}
+            for v in vehicles
+        ]
         + [{"vehicle_uuid": "veh-001", "effective_date": pd.Timestamp("2026-11-22"), "price": 27500.0}]
     )
     rooftops = pd.DataFrame([{"dealer_id": "D01", "name": "One"}, {"dealer_id": "D02", "name": "Two"}])

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from marketing_world import FAST, fresh_sandbox, marketing_sandbox, marketing_world, new_requests  # noqa: F401
@@ -12,7 +12,7 @@ from journey_assets.connectors.http import MalformedResponseError
 from journey_assets.defs.ingest.crm import activity_problems, lead_problems, lead_row, within_day
 
 DAY = date(2026, 11, 20)
-SINCE = datetime(2026, 11, 20, tzinfo=timezone.utc)
+SINCE = datetime(2026, 11, 20, tzinfo=UTC)
 
 
 def client(server) -> CRMClient:
@@ -27,16 +27,29 @@ def test_a_days_lead_changes_and_no_page_beyond(fresh_sandbox):
 
 
 def test_lead_rows_are_checked():
-    loaded_at = datetime(2026, 11, 21, 3, tzinfo=timezone.utc)
-    good = lead_row({"id": "L1", "dealer_id": "D01", "status": "new", "updated_at": "2026-11-20T10:00:00Z",
-                     "created_at": "2026-11-19T10:00:00Z"}, loaded_at)
+    loaded_at = datetime(2026, 11, 21, 3, tzinfo=UTC)
+    good = lead_row(
+        {
+            "id": "L1",
+            "dealer_id": "D01",
+            "status": "new",
+            "updated_at": "2026-11-20T10:00:00Z",
+            "created_at": "2026-11-19T10:00:00Z",
+        },
+        loaded_at,
+    )
     assert good["updated_date"] == DAY and lead_problems(good, DAY) == []
     no_status = lead_row({"id": "L2", "dealer_id": "D01", "updated_at": "2026-11-20T10:00:00Z"}, loaded_at)
     assert lead_problems(no_status, DAY) == ["required field 'status' is missing"]
     garbled = lead_row({"id": "L3", "dealer_id": "D01", "status": "new", "updated_at": "last tuesday"}, loaded_at)
     assert "updated_at 'last tuesday' is not an ISO-8601 timestamp" in lead_problems(garbled, DAY)
-    early = {"activity_id": "A1", "dealer_id": "D01", "activity_type": "call", "occurred_at": "2026-11-19T23:00:00Z",
-             "occurred_date": date(2026, 11, 19)}
+    early = {
+        "activity_id": "A1",
+        "dealer_id": "D01",
+        "activity_type": "call",
+        "occurred_at": "2026-11-19T23:00:00Z",
+        "occurred_date": date(2026, 11, 19),
+    }
     assert activity_problems(early, DAY) == ["occurred_date 2026-11-19 is outside the requested day 2026-11-20"]
 
 

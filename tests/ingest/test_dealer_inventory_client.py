@@ -26,7 +26,14 @@ def client(sandbox, **kwargs) -> DealerInventoryClient:
 def test_pages_through_the_whole_feed(sandbox):
     vehicles = list(client(sandbox, page_size=2).iter_vehicles("D01"))
     # 6 listed at D01 on as_of (veh-006 sold on 11-20), across 3 pages of 2.
-    assert sorted(v["vehicle_id"] for v in vehicles) == ["veh-000", "veh-001", "veh-002", "veh-003", "veh-004", "veh-005"]
+    assert sorted(v["vehicle_id"] for v in vehicles) == [
+        "veh-000",
+        "veh-001",
+        "veh-002",
+        "veh-003",
+        "veh-004",
+        "veh-005",
+    ]
     pages = [r for r in sandbox.log.rows("dealer_inventory") if r["status"] == 200]
     assert len(pages) == 3
 
@@ -42,7 +49,9 @@ def test_maps_dealer_com_fields_and_current_price(sandbox):
 def test_as_of_returns_the_stock_of_that_day(sandbox):
     earlier = {v["vehicle_id"] for v in client(sandbox).iter_vehicles("D01", as_of=date(2026, 11, 19))}
     assert "veh-006" in earlier  # not yet sold on 11-19
-    before_markdown = {v["vehicle_id"]: v["price"] for v in client(sandbox).iter_vehicles("D01", as_of=date(2026, 11, 21))}
+    before_markdown = {
+        v["vehicle_id"]: v["price"] for v in client(sandbox).iter_vehicles("D01", as_of=date(2026, 11, 21))
+    }
     assert before_markdown["veh-001"] == 29000.0
 
 

@@ -69,7 +69,7 @@ def test_a_redropped_identical_file_is_skipped(landing):
     landing.write(INCOMING, "sales_D01_20261120.csv", copy)
     load = loader.load_day(DAY)
     [duplicate] = [f for f in load.files if f.status == "duplicate"]
-    assert "identical to sales_D01_20261120.csv (loaded for 2026-11-20)" == duplicate.reason
+    assert duplicate.reason == "identical to sales_D01_20261120.csv (loaded for 2026-11-20)"
     assert len(landing.list(DUPLICATES)) == 1 and "sales_D01_20261120.csv" not in landing.list(INCOMING)
     assert sorted(r["deal_id"] for r in load.rows["sales"]) == ["DL001", "DL003"]  # nothing loaded twice
 
@@ -97,8 +97,11 @@ def test_a_file_missing_a_column_is_quarantined_with_a_reason(landing):
         ("sales_D01_20261120.csv", b"\xff\xfe\x00bad", "not UTF-8"),
         (
             "sales_D01_20261120.csv",
-            (SALES_HEADER + f"A,D01,C,V,{BAD_VIN},2026-11-20T10:00:00Z,new,1,1,\n"
-             + "B,D01,C,V,1M8GDM9AXKP042788,yesterday,new,1,1,\n").encode(),
+            (
+                SALES_HEADER
+                + f"A,D01,C,V,{BAD_VIN},2026-11-20T10:00:00Z,new,1,1,\n"
+                + "B,D01,C,V,1M8GDM9AXKP042788,yesterday,new,1,1,\n"
+            ).encode(),
             "2 of 2 rows failed validation",
         ),
     ],
@@ -109,13 +112,19 @@ def test_bad_files(name, data, reason):
 
 
 def test_a_wrong_row_is_named_precisely():
-    data = (SALES_HEADER + "A,D02,C,V,1M8GDM9AXKP042788,2026-11-20T10:00:00Z,new,-5,1,\n"
-            + "B,D01,C,V,JH2RC3605MM101581,2026-11-20T10:00:00Z,new,10,x,\n"
-            + "C,D01,C,V,1HGCV1F42JA141468,2026-11-20T10:00:00Z,new,10,1,L1\n").encode()
+    data = (
+        SALES_HEADER
+        + "A,D02,C,V,1M8GDM9AXKP042788,2026-11-20T10:00:00Z,new,-5,1,\n"
+        + "B,D01,C,V,JH2RC3605MM101581,2026-11-20T10:00:00Z,new,10,x,\n"
+        + "C,D01,C,V,1HGCV1F42JA141468,2026-11-20T10:00:00Z,new,10,1,L1\n"
+    ).encode()
     parsed = parse_file("sales_D01_20261120.csv", data, max_bad_fraction=1.0)
     assert [r["deal_id"] for r in parsed.rows] == ["C"]
     reasons = [r["reason"] for r in parsed.rejections]
-    assert "dealer_id 'D02' does not match the file's dealer 'D01'" in reasons[0] and "price -5.0 is negative" in reasons[0]
+    assert (
+        "dealer_id 'D02' does not match the file's dealer 'D01'" in reasons[0]
+        and "price -5.0 is negative" in reasons[0]
+    )
     assert "gross_profit 'x' is not a float" in reasons[1]
 
 
@@ -132,8 +141,11 @@ def test_a_later_export_of_the_same_day_replaces_the_earlier(landing):
 
 def test_a_claim_left_by_a_crashed_run_is_resumed(landing):
     data = landing.read(INCOMING, "service_D01_20261120.csv")
-    landing.write(MANIFEST, f"{checksum(data)}.json", json.dumps({"name": "service_D01_20261120.csv", "status": "claimed",
-                                                                    "export_date": "2026-11-20"}).encode())
+    landing.write(
+        MANIFEST,
+        f"{checksum(data)}.json",
+        json.dumps({"name": "service_D01_20261120.csv", "status": "claimed", "export_date": "2026-11-20"}).encode(),
+    )
     load = DmsLoader(landing).load_day(DAY)
     assert [f.status for f in load.files if f.name == "service_D01_20261120.csv"] == ["loaded"]
 

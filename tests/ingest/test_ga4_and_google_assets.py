@@ -64,7 +64,14 @@ def test_raw_google_assets_load_one_partition_and_rerun_replaces_it(gsandbox, gw
         assert _count(con, "raw.google_ads_search_terms") == 4
         # R006 was written after the day, R007 has no star rating (quarantined), R010 is in the future.
         assert sorted(r[0] for r in con.execute("select review_id from raw.gbp_reviews").fetchall()) == [
-            "R001", "R002", "R003", "R004", "R005", "R008", "R009"]
+            "R001",
+            "R002",
+            "R003",
+            "R004",
+            "R005",
+            "R008",
+            "R009",
+        ]
         # R003's reply came the day after: the snapshot of the 22nd has no reply yet.
         assert con.execute("select reply_comment from raw.gbp_reviews where review_id = 'R003'").fetchone() == (None,)
         quarantined = con.execute("select source, record_key, reason from ops.quarantine_gbp").fetchall()
@@ -77,7 +84,9 @@ def test_raw_google_assets_load_one_partition_and_rerun_replaces_it(gsandbox, gw
         assert ("D01", "vehicle_detail", "mobile", 0.47) in pages
         assert len([p for p in pages if p[0] == "D01"]) == 6
         assert {p[1] for p in pages if p[0] == "D02"} == {"home"}
-        refused = con.execute("select dealer_id, record_key, reason from ops.quarantine_pagespeed order by 2").fetchall()
+        refused = con.execute(
+            "select dealer_id, record_key, reason from ops.quarantine_pagespeed order by 2"
+        ).fetchall()
         assert [r[:2] for r in refused] == [("D02", "search_results|desktop"), ("D02", "search_results|mobile")]
         assert "FAILED_DOCUMENT_REQUEST" in refused[0][2]
         assert _count(con, "ops.quarantine_ga4") == 0 and _count(con, "ops.quarantine_google_ads") == 0

@@ -40,8 +40,12 @@ def test_events_report_uses_the_property_time_zone(gsandbox):
     counts = {(r["event_name"], r["page_path"]): r["event_count"] for r in rows}
     vdp = "/inventory/2024-toyota-camry-1M8GDM9AXKP042788"
     # 03:00Z on the 23rd is the evening of the 22nd in Chicago; 04:00Z on the 22nd is still the 21st.
-    assert counts == {("page_view", "/"): 5, ("page_view", "/new-inventory/index.htm"): 3,
-                      ("view_item", vdp): 2, ("generate_lead", vdp): 1}
+    assert counts == {
+        ("page_view", "/"): 5,
+        ("page_view", "/new-inventory/index.htm"): 3,
+        ("view_item", vdp): 2,
+        ("generate_lead", vdp): 1,
+    }
 
 
 def test_an_empty_report_has_no_rows(gsandbox):
@@ -115,7 +119,11 @@ class _Credentials:
 def test_oauth_refresh_failures_map_to_the_error_classes(gsandbox):
     revoked = GoogleBearerAuth("ga4", credentials=_Credentials(google.auth.exceptions.RefreshError("invalid_grant")))
     with pytest.raises(PermanentVendorError, match="refresh refused"):
-        list(GA4Client(gsandbox.vendor_url("ga4"), auth=revoked, retry=FAST).report(SESSIONS_REPORT, D01_PROPERTY, DAY, DAY))
+        list(
+            GA4Client(gsandbox.vendor_url("ga4"), auth=revoked, retry=FAST).report(
+                SESSIONS_REPORT, D01_PROPERTY, DAY, DAY
+            )
+        )
     offline = GoogleBearerAuth("ga4", credentials=_Credentials(google.auth.exceptions.TransportError("no route")))
     with pytest.raises(TransientVendorError):
         offline.bearer()

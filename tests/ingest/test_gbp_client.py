@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from google_world import D01_LOCATION, D02_LOCATION, FAST, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
 
-from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.gbp import GBPClient
+from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
 
 ACCOUNT = "106543210987654321098"

@@ -7,7 +7,6 @@ import json
 import pytest
 from google_world import D01_CUSTOMER, DAY, FAST, LOGIN_CUSTOMER, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
 
-from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.google_ads import (
     AD_GROUP_STATS,
     CAMPAIGN_STATS,
@@ -15,13 +14,16 @@ from journey_assets.connectors.google_ads import (
     SEARCH_TERMS,
     GoogleAdsClient,
 )
+from journey_assets.connectors.google_api import google_auth
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
 
 
 def client(sandbox, **kwargs) -> GoogleAdsClient:
     kwargs.setdefault("retry", FAST)
     kwargs.setdefault("timeout", 2.0)
-    return GoogleAdsClient(sandbox.vendor_url("google_ads"), auth=google_auth("google_ads", [], access_token="t"), **kwargs)
+    return GoogleAdsClient(
+        sandbox.vendor_url("google_ads"), auth=google_auth("google_ads", [], access_token="t"), **kwargs
+    )
 
 
 def campaigns(sandbox, **kwargs) -> dict[str, dict]:
@@ -44,7 +46,11 @@ def test_campaign_stats_sum_the_day_and_default_missing_metrics_to_zero(gsandbox
 def test_ad_group_keyword_and_search_term_reports(gsandbox):
     ads = client(gsandbox)
     groups = {r["ad_group_id"]: r for r in ads.report(AD_GROUP_STATS, D01_CUSTOMER, DAY, DAY)}
-    assert (groups["3001"]["impressions"], groups["3001"]["cost_micros"], groups["3001"]["ad_group_name"]) == (150, 19_750_000, "Used Civic")
+    assert (groups["3001"]["impressions"], groups["3001"]["cost_micros"], groups["3001"]["ad_group_name"]) == (
+        150,
+        19_750_000,
+        "Used Civic",
+    )
     keywords = {r["keyword_id"]: r for r in ads.report(KEYWORD_STATS, D01_CUSTOMER, DAY, DAY)}
     assert keywords["4001"]["clicks"] == 8 and keywords["4001"]["match_type"] == "EXACT"
     assert keywords["4002"]["keyword_text"] == "civic near me"
@@ -60,8 +66,10 @@ def test_raw_rows_are_proto3_json(gsandbox):
     ads = client(gsandbox)
     response = ads.session.post(
         ads.url(f"/v26/customers/{D01_CUSTOMER}/googleAds:searchStream"),
-        json={"query": "SELECT campaign.id, metrics.clicks, metrics.cost_micros FROM campaign "
-                       "WHERE segments.date DURING YESTERDAY ORDER BY campaign.id"},
+        json={
+            "query": "SELECT campaign.id, metrics.clicks, metrics.cost_micros FROM campaign "
+            "WHERE segments.date DURING YESTERDAY ORDER BY campaign.id"
+        },
     )
     batches = response.json()
     assert batches[0]["fieldMask"] == "campaign.id,metrics.clicks,metrics.costMicros"

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from marketing_world import (  # noqa: F401  (fixtures)
@@ -144,7 +144,7 @@ def test_leads_of_a_day_through_page_and_forms(fresh_sandbox):
     assert meta.promoted_pages(ACCOUNTS["D01"]) == [PAGES["D01"]]
     forms = meta.lead_forms(PAGES["D01"])
     assert [f["id"] for f in forms] == ["5001"]
-    start, end = datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2026, 11, 21, tzinfo=timezone.utc)
+    start, end = datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)
     leads = list(meta.leads("5001", start, end))
     # 23:59:59 belongs to the 20th, midnight of the 21st does not.
     assert [lead["id"] for lead in leads] == ["7001", "7002"]
@@ -157,7 +157,7 @@ def test_leads_of_a_day_through_page_and_forms(fresh_sandbox):
 
 def test_a_lead_without_its_answers_fails_loudly(fresh_sandbox):
     fresh_sandbox.inject("meta", "partial", path=r"/leads$", times=1)
-    start, end = datetime(2026, 11, 20, tzinfo=timezone.utc), datetime(2026, 11, 21, tzinfo=timezone.utc)
+    start, end = datetime(2026, 11, 20, tzinfo=UTC), datetime(2026, 11, 21, tzinfo=UTC)
     with pytest.raises(MalformedResponseError, match="field_data"):
         list(client(fresh_sandbox).leads("5001", start, end))
 
@@ -200,11 +200,22 @@ def test_throttle_header_is_read(fresh_sandbox):
 @pytest.mark.parametrize(
     ("error", "transient"),
     [
-        ({"message": "(#17) User request limit reached", "type": "OAuthException", "code": 17, "error_subcode": 2446079}, True),
+        (
+            {
+                "message": "(#17) User request limit reached",
+                "type": "OAuthException",
+                "code": 17,
+                "error_subcode": 2446079,
+            },
+            True,
+        ),
         ({"message": "(#4) Application request limit reached", "type": "OAuthException", "code": 4}, True),
         ({"message": "too many calls", "code": 80004, "fbtrace_id": "Ab1"}, True),
         ({"message": "temporary", "code": 9999, "is_transient": True}, True),
-        ({"message": "Error validating access token", "type": "OAuthException", "code": 190, "error_subcode": 463}, False),
+        (
+            {"message": "Error validating access token", "type": "OAuthException", "code": 190, "error_subcode": 463},
+            False,
+        ),
         ({"message": "(#100) Invalid parameter", "code": 100}, False),
     ],
 )

@@ -35,13 +35,26 @@ PARTITION = "2026-11-20"
 def warehouse(marketing_sandbox, marketing_world, tmp_path_factory):  # noqa: F811
     tmp = tmp_path_factory.mktemp("assets")
     rooftops = tmp / "rooftops.json"
-    rooftops.write_text(json.dumps([
-        # D01 names its page; D02 leaves it to the ad account's promote_pages.
-        {"dealer_id": "D01", "name": "Lakeshore Honda", "timezone": "America/Chicago",
-         "meta_ad_account_id": ACCOUNTS["D01"], "meta_page_id": PAGES["D01"]},
-        {"dealer_id": "D02", "name": "Front Range Toyota", "timezone": "America/Denver",
-         "meta_ad_account_id": f"act_{ACCOUNTS['D02']}"},
-    ]))
+    rooftops.write_text(
+        json.dumps(
+            [
+                # D01 names its page; D02 leaves it to the ad account's promote_pages.
+                {
+                    "dealer_id": "D01",
+                    "name": "Lakeshore Honda",
+                    "timezone": "America/Chicago",
+                    "meta_ad_account_id": ACCOUNTS["D01"],
+                    "meta_page_id": PAGES["D01"],
+                },
+                {
+                    "dealer_id": "D02",
+                    "name": "Front Range Toyota",
+                    "timezone": "America/Denver",
+                    "meta_ad_account_id": f"act_{ACCOUNTS['D02']}",
+                },
+            ]
+        )
+    )
     landing = tmp / "landing"
     write_dms_drops(marketing_world, landing, date(2026, 11, 20), date(2026, 11, 21))
     database = tmp / "warehouse.duckdb"
@@ -49,8 +62,9 @@ def warehouse(marketing_sandbox, marketing_world, tmp_path_factory):  # noqa: F8
         "io_manager": DuckDBPandasIOManager(database=str(database)),
         "rooftops": RooftopsResource(path=str(rooftops)),
         "meta": MetaResource(base_url=marketing_sandbox.vendor_url("meta"), access_token="t", poll_interval_seconds=0),
-        "metricool": MetricoolResource(base_url=marketing_sandbox.vendor_url("metricool"), user_token="t", user_id="7",
-                                       lookback_days=3),
+        "metricool": MetricoolResource(
+            base_url=marketing_sandbox.vendor_url("metricool"), user_token="t", user_id="7", lookback_days=3
+        ),
         "dms_landing": DmsLandingResource(root=str(landing)),
         "crm": CRMResource(base_url=marketing_sandbox.vendor_url("crm"), token="sandbox-crm-token", per_page=2),
     }
@@ -58,9 +72,7 @@ def warehouse(marketing_sandbox, marketing_world, tmp_path_factory):  # noqa: F8
     first = dg.materialize(assets, partition_key=PARTITION, resources=resources)
     second = dg.materialize(assets, partition_key=PARTITION, resources=resources)
     assert first.success and second.success
-    checks = {
-        (c.asset_key.to_user_string(), c.check_name): c.passed for c in second.get_asset_check_evaluations()
-    }
+    checks = {(c.asset_key.to_user_string(), c.check_name): c.passed for c in second.get_asset_check_evaluations()}
     return database, checks
 
 
@@ -90,10 +102,20 @@ def test_meta_leads_validated_and_quarantined(warehouse):
 
 def test_metricool_snapshot(warehouse):
     database, _ = warehouse
-    got = rows(database, "select dealer_id, network, count(*), sum(likes) from raw.metricool_posts group by all order by all")
-    assert got == [("D01", "facebook", 2, 23), ("D01", "instagram", 2, 25), ("D01", "linkedin", 2, 27),
-                   ("D02", "facebook", 1, 16), ("D02", "instagram", 1, 17), ("D02", "linkedin", 1, 18)]
-    assert rows(database, "select count(*) from raw.metricool_posts where reach is null or impressions is null") == [(0,)]
+    got = rows(
+        database, "select dealer_id, network, count(*), sum(likes) from raw.metricool_posts group by all order by all"
+    )
+    assert got == [
+        ("D01", "facebook", 2, 23),
+        ("D01", "instagram", 2, 25),
+        ("D01", "linkedin", 2, 27),
+        ("D02", "facebook", 1, 16),
+        ("D02", "instagram", 1, 17),
+        ("D02", "linkedin", 1, 18),
+    ]
+    assert rows(database, "select count(*) from raw.metricool_posts where reach is null or impressions is null") == [
+        (0,)
+    ]
 
 
 def test_dms_loaded_once_and_replaced_on_rerun(warehouse):

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import pytest
 from marketing_world import FAST, fresh_sandbox, marketing_sandbox, marketing_world, new_requests, settle  # noqa: F401
@@ -43,7 +43,7 @@ def test_posts_of_a_local_day_with_network_specific_names(fresh_sandbox):
     fb, ig = post_row("facebook", facebook[0], "UTC"), post_row("instagram", instagram[0], "UTC")
     assert fb["reach"] == 500 and fb["impressions"] == 900 and fb["clicks"] == 5  # impressionsunique -> reach
     assert ig["impressions"] == 901 and ig["clicks"] is None  # impressionsTotal; Instagram reports no clicks
-    assert fb["published_at"] == datetime(2026, 11, 20, 16, tzinfo=timezone.utc)  # local Chicago time back to UTC
+    assert fb["published_at"] == datetime(2026, 11, 20, 16, tzinfo=UTC)  # local Chicago time back to UTC
     assert post_problems(fb) == [] and post_problems(ig) == []
     query = json.loads(new_requests(fresh_sandbox, "metricool")[-1]["query"])
     assert query["from"] == ["2026-11-20T00:00:00"] and query["to"] == ["2026-11-20T23:59:59"]
@@ -53,7 +53,10 @@ def test_posts_of_a_local_day_with_network_specific_names(fresh_sandbox):
 def test_the_local_day_decides(fresh_sandbox):
     # P002 (18:00Z) and P005 (21:00Z) are both on the 20th in Chicago; in Kolkata P005 is 02:30 on the 21st.
     blog = d01_blog(fresh_sandbox)
-    assert [p["postId"] for p in client(fresh_sandbox).posts(blog, "linkedin", DAY, DAY, "America/Chicago")] == ["P002", "P005"]
+    assert [p["postId"] for p in client(fresh_sandbox).posts(blog, "linkedin", DAY, DAY, "America/Chicago")] == [
+        "P002",
+        "P005",
+    ]
     assert [p["postId"] for p in client(fresh_sandbox).posts(blog, "linkedin", DAY, DAY, "Asia/Kolkata")] == ["P002"]
 
 

@@ -52,19 +52,28 @@ class Intake:
         body = event if isinstance(event, bytes) else json.dumps(event).encode()
         signed = sign_journey(secret, body, timestamp)
         return self.client.post(
-            f"/events/{kind}", content=body,
+            f"/events/{kind}",
+            content=body,
             headers={"Content-Type": "application/json", **signed, **(headers or {})},
         )
 
     # -- Twilio --------------------------------------------------------------------------------
 
-    def post_twilio(self, which: str, params: dict[str, str], *, query: str = "", token: str = TWILIO_TOKEN,
-                    signed_url: str | None = None) -> httpx.Response:
+    def post_twilio(
+        self,
+        which: str,
+        params: dict[str, str],
+        *,
+        query: str = "",
+        token: str = TWILIO_TOKEN,
+        signed_url: str | None = None,
+    ) -> httpx.Response:
         path = f"/twilio/{which}" + (f"?{query}" if query else "")
         url = signed_url or f"{PUBLIC_URL}{path}"
         signature = twilio_signature(token, url, params)
         return self.client.post(
-            path, content=urlencode(params).encode(),
+            path,
+            content=urlencode(params).encode(),
             headers={"Content-Type": "application/x-www-form-urlencoded", "X-Twilio-Signature": signature},
         )
 
@@ -73,7 +82,8 @@ class Intake:
     def post_meta(self, payload: dict[str, Any] | bytes, *, secret: str = META_SECRET) -> httpx.Response:
         body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
         return self.client.post(
-            "/meta/leadgen", content=body,
+            "/meta/leadgen",
+            content=body,
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(secret, body)},
         )
 
@@ -126,8 +136,11 @@ def event_for(kind: str, **overrides: Any) -> dict[str, Any]:
         "intent": {},
         "conversion": {"event_type": "vehicle_sold", "deal_id": "DL-9", "value": 31250.0},
         "social": {"event_type": "comment", "platform": "facebook", "post_id": "p1", "text": "Is it available?"},
-        "service": {"event_type": "appointment_booked", "appointment_at": "2026-08-03T09:00:00-05:00",
-                    "services": ["oil_change"]},
+        "service": {
+            "event_type": "appointment_booked",
+            "appointment_at": "2026-08-03T09:00:00-05:00",
+            "services": ["oil_change"],
+        },
     }
     return intent_event(**{**extra[kind], **overrides})
 

@@ -416,8 +416,15 @@ def test_meta_leadgen_validation_names_the_change(intake: Intake) -> None:
 
 
 def test_unconfigured_channels_fail_closed(tmp_path) -> None:
-    running = run_in_thread(make_settings(str(tmp_path / "bare.sqlite3"), twilio_auth_token=None,
-                                          meta_app_secret=None, meta_verify_token=None, intake_secret=None))
+    running = run_in_thread(
+        make_settings(
+            str(tmp_path / "bare.sqlite3"),
+            twilio_auth_token=None,
+            meta_app_secret=None,
+            meta_verify_token=None,
+            intake_secret=None,
+        )
+    )
     try:
         with httpx.Client(base_url=running.url) as client:
             assert client.post("/events/intent", content=b"{}").status_code == 503

@@ -49,8 +49,13 @@ def test_bad_values_are_refused_without_echoing_them() -> None:
 
 
 def test_repr_hides_secrets() -> None:
-    s = IntakeSettings(intake_secret="s-123", twilio_auth_token="t-456", meta_app_secret="m-789",
-                       meta_verify_token="v-000", intake_secret_previous="p-111")
+    s = IntakeSettings(
+        intake_secret="s-123",
+        twilio_auth_token="t-456",
+        meta_app_secret="m-789",
+        meta_verify_token="v-000",
+        intake_secret_previous="p-111",
+    )
     text = repr(s) + repr(s.describe())
     for secret in ("s-123", "t-456", "m-789", "v-000", "p-111"):
         assert secret not in text

@@ -1,6 +1,6 @@
 import xml.etree.ElementTree as ET
 from dataclasses import replace
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
@@ -29,8 +29,16 @@ LEAD = AdfLead(
     request_date=datetime(2024, 3, 9, 10, 30, tzinfo=CST),
     vehicles=(
         AdfVehicle(
-            2024, "Honda", "CR-V", interest="test-drive", status="new", vin="7FARS4H71RE000001",
-            stock="H1234", trim="EX-L <AWD> & more", price=Decimal("34995.00"), price_type="quote",
+            2024,
+            "Honda",
+            "CR-V",
+            interest="test-drive",
+            status="new",
+            vin="7FARS4H71RE000001",
+            stock="H1234",
+            trim="EX-L <AWD> & more",
+            price=Decimal("34995.00"),
+            price_type="quote",
             price_currency="USD",
         ),
         AdfVehicle(2016, "Ford", "Focus", interest="trade-in", status="used", odometer=84120, odometer_units="mi"),
@@ -152,7 +160,11 @@ def test_lenient_parse_of_a_messy_email_body():
     assert "requestdate has no UTC offset" in lead.warnings
     trade, buy = lead.vehicles
     assert (trade.year, trade.make, trade.model, trade.interest, trade.status) == (
-        2015, "Chevrolet", "Blazer", "trade-in", "used"
+        2015,
+        "Chevrolet",
+        "Blazer",
+        "trade-in",
+        "used",
     )
     assert trade.price == Decimal("12500") and trade.odometer == 98000 and trade.odometer_units == "mi"
     assert (buy.interest, buy.status) == ("buy", "new")  # DTD defaults
@@ -178,7 +190,7 @@ def test_lenient_parse_without_adf_root_and_with_details_outside_contact():
       <vendor><vendorname>Kia of Tulsa</vendorname></vendor></prospect>"""
     lead = parse_adf_lead(text)
     assert lead.status == "resend"
-    assert lead.request_date == datetime(2024, 5, 1, 9, 0, tzinfo=timezone.utc)
+    assert lead.request_date == datetime(2024, 5, 1, 9, 0, tzinfo=UTC)
     assert lead.customer.display_name == "Sam Lee"
     assert lead.customer.phones[0].type == "cellphone"
     assert lead.vendor.name == "Kia of Tulsa" and lead.vendor.contact is None
@@ -199,7 +211,7 @@ def test_multiple_prospects_and_garbage():
     "raw, expected",
     [
         ("2024-03-09T10:30:00-06:00", datetime(2024, 3, 9, 10, 30, tzinfo=CST)),
-        ("2024-03-09T16:30:00Z", datetime(2024, 3, 9, 16, 30, tzinfo=timezone.utc)),
+        ("2024-03-09T16:30:00Z", datetime(2024, 3, 9, 16, 30, tzinfo=UTC)),
         ("03/09/2024 10:30 am", datetime(2024, 3, 9, 10, 30)),
         ("3/9/2024", datetime(2024, 3, 9)),
         ("yesterday", None),

@@ -119,8 +119,15 @@ def test_unknown_values_are_empty_not_hash_of_empty():
 def test_meta_row_and_payload():
     schema = ["EXTERN_ID", "EMAIL", "PHONE", "FN", "LN", "ZIP", "COUNTRY", "GEN"]
     row = meta_row(
-        {"extern_id": "c-1", "email": " Ann@Example.com", "phone": "555-010-2000", "fn": "Ann", "ln": "Lee",
-         "zip": "74103-1111", "gen": "female"},
+        {
+            "extern_id": "c-1",
+            "email": " Ann@Example.com",
+            "phone": "555-010-2000",
+            "fn": "Ann",
+            "ln": "Lee",
+            "zip": "74103-1111",
+            "gen": "female",
+        },
         schema,
     )
     h = lambda s: hashlib.sha256(s.encode()).hexdigest()  # noqa: E731

@@ -1,4 +1,4 @@
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import pytest
 
@@ -14,7 +14,7 @@ from journey_assets.journey.consent import (
     consent_decision,
 )
 
-AT = datetime(2024, 5, 1, 15, 0, tzinfo=timezone.utc)
+AT = datetime(2024, 5, 1, 15, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -118,9 +118,7 @@ def test_email_rules():
 
 
 def test_do_not_contact_beats_everything():
-    state = ConsentState(
-        has_phone=True, has_email=True, sms_marketing_consent=True, do_not_contact=True
-    )
+    state = ConsentState(has_phone=True, has_email=True, sms_marketing_consent=True, do_not_contact=True)
     for channel in Channel:
         for category in Category:
             d = consent_decision(state, channel, category)

@@ -1,4 +1,4 @@
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -16,7 +16,7 @@ from journey_assets.journey.frequency import (
     fatigue,
 )
 
-NOW = datetime(2024, 6, 10, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 10, 15, 0, tzinfo=UTC)
 SMS, EMAIL = Channel.SMS, Channel.EMAIL
 MKT, TX = Category.MARKETING, Category.TRANSACTIONAL
 
@@ -87,9 +87,7 @@ def test_transactional_runaway_guard_and_override():
 def test_high_priority_override_bypasses_marketing_cap_with_reason():
     d = check_frequency([touch(3)], NOW, SMS, MKT, override=FrequencyOverride("hot lead asked for a call back"))
     assert d.allowed and d.override_applied and "hot lead asked for a call back" in d.reason
-    refused = check_frequency(
-        [touch(3)], NOW, SMS, MKT, override=FrequencyOverride("newsletter", Priority.NORMAL)
-    )
+    refused = check_frequency([touch(3)], NOW, SMS, MKT, override=FrequencyOverride("newsletter", Priority.NORMAL))
     assert not refused.allowed and "refused" in refused.reason
 
 

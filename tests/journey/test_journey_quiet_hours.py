@@ -1,4 +1,4 @@
-from datetime import datetime, time, timezone
+from datetime import UTC, datetime, time
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -18,14 +18,12 @@ NY = ZoneInfo("America/New_York")
 
 
 def local(y, mo, d, h, mi, tz=CHI):
-    return datetime(y, mo, d, h, mi, tzinfo=tz).astimezone(timezone.utc)
+    return datetime(y, mo, d, h, mi, tzinfo=tz).astimezone(UTC)
 
 
 # 2024-03-10 is the US spring-forward day, 2024-11-03 the fall-back day.
 @pytest.mark.parametrize("day", [(2024, 1, 15), (2024, 3, 10), (2024, 7, 4), (2024, 11, 3)])
-@pytest.mark.parametrize(
-    "hm, allowed", [((7, 59), False), ((8, 0), True), ((20, 59), True), ((21, 0), False)]
-)
+@pytest.mark.parametrize("hm, allowed", [((7, 59), False), ((8, 0), True), ((20, 59), True), ((21, 0), False)])
 def test_window_boundaries_in_local_time_across_dst(day, hm, allowed):
     now = local(*day, *hm)
     assert is_within_window(now, "America/Chicago") is allowed

@@ -1,5 +1,5 @@
 from collections import Counter
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -14,8 +14,8 @@ from journey_assets.journey.routing import (
     assign_lead,
     haversine_km,
     nearest_rooftop,
-    round_robin,
     rooftop_for_zip,
+    round_robin,
     sla_due,
     weekly_hours,
 )
@@ -84,13 +84,13 @@ def test_nobody_on_shift_assigns_next_on_shift_and_says_so():
     pick = round_robin(TEAM, "tulsa", RoundRobinState({"tulsa": "sp-a"}), sat_night)
     assert not pick.on_shift
     assert pick.salesperson_id == "sp-b"  # sp-a and sp-b both start Mon 9:00; sp-b is next in rotation
-    assert pick.next_on_shift_at == at(2024, 6, 10, 9).astimezone(timezone.utc)
+    assert pick.next_on_shift_at == at(2024, 6, 10, 9).astimezone(UTC)
     assert "nobody on shift" in pick.reason and "sp-b" in pick.reason
     evening = at(2024, 6, 4, 20)  # only sp-c (till 21:00) on shift
     assert round_robin(TEAM, "tulsa", RoundRobinState({"tulsa": "sp-c"}), evening).salesperson_id == "sp-c"
     after = at(2024, 6, 4, 21, 30)
     pick = round_robin(TEAM, "tulsa", RoundRobinState({"tulsa": "sp-a"}), after)
-    assert pick.salesperson_id == "sp-b" and pick.next_on_shift_at == at(2024, 6, 5, 9).astimezone(timezone.utc)
+    assert pick.salesperson_id == "sp-b" and pick.next_on_shift_at == at(2024, 6, 5, 9).astimezone(UTC)
 
 
 def test_no_active_salespeople():
@@ -129,23 +129,23 @@ def test_nearest_tie_goes_to_lowest_id():
 
 def test_hot_lead_sla_in_working_hours_is_15_minutes():
     due = sla_due(at(2024, 6, 3, 10, 2), "hot", STORE)
-    assert due.within_hours and due.due_at == at(2024, 6, 3, 10, 17).astimezone(timezone.utc)
+    assert due.within_hours and due.due_at == at(2024, 6, 3, 10, 17).astimezone(UTC)
 
 
 def test_sla_spills_over_closing_into_next_opening():
     due = sla_due(at(2024, 6, 3, 18, 50), "hot", STORE)  # closes 19:00: 10 min today, 5 tomorrow
-    assert due.due_at == at(2024, 6, 4, 9, 5).astimezone(timezone.utc)
+    assert due.due_at == at(2024, 6, 4, 9, 5).astimezone(UTC)
     warm = sla_due(at(2024, 6, 8, 16), "warm", STORE)  # Saturday closes 17:00, Sunday closed
-    assert warm.due_at == at(2024, 6, 10, 10).astimezone(timezone.utc)
+    assert warm.due_at == at(2024, 6, 10, 10).astimezone(UTC)
 
 
 def test_hot_lead_outside_hours_is_due_at_next_opening():
     due = sla_due(at(2024, 6, 8, 23), "hot", STORE)  # Saturday night
     assert not due.within_hours
-    assert due.due_at == at(2024, 6, 10, 9).astimezone(timezone.utc)
+    assert due.due_at == at(2024, 6, 10, 9).astimezone(UTC)
     assert "next opening" in due.reason
     cold = sla_due(at(2024, 6, 3, 6), "cold", STORE, SlaPolicy())
-    assert cold.due_at == at(2024, 6, 3, 17).astimezone(timezone.utc)  # 480 working minutes after 9:00
+    assert cold.due_at == at(2024, 6, 3, 17).astimezone(UTC)  # 480 working minutes after 9:00
 
 
 def test_sla_across_dst_and_holidays():
@@ -163,5 +163,5 @@ def test_working_hours_validation_and_aware_datetimes():
         sla_due(datetime(2024, 6, 3, 10), "hot", STORE)
     with pytest.raises(ValueError):
         sla_due(MON_10, "lukewarm", STORE)
-    assert STORE.add_working_minutes(MON_10, 0) == MON_10.astimezone(timezone.utc)
+    assert STORE.add_working_minutes(MON_10, 0) == MON_10.astimezone(UTC)
     assert STORE.add_working_minutes(MON_10, 60 * 24) - MON_10 > timedelta(days=2)

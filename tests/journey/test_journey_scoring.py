@@ -1,4 +1,4 @@
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from journey_assets.journey.scoring import (
     ScoreResult,
 )
 
-NOW = datetime(2024, 6, 10, 15, 0, tzinfo=timezone.utc)
+NOW = datetime(2024, 6, 10, 15, 0, tzinfo=UTC)
 SCORER = RuleBasedScorer()
 
 
@@ -55,8 +55,14 @@ def test_weights_and_bands(features, score, band):
 def test_everything_caps_at_100_and_reasons_are_ordered():
     r = SCORER.score(
         LeadFeatures(
-            as_of=NOW, test_drive_request=True, credit_application=True, trade_in_appraisal=True,
-            price_request=True, vdp_views_7d=9, lease_maturity_date=date(2024, 9, 1), prior_service_customer=True,
+            as_of=NOW,
+            test_drive_request=True,
+            credit_application=True,
+            trade_in_appraisal=True,
+            price_request=True,
+            vdp_views_7d=9,
+            lease_maturity_date=date(2024, 9, 1),
+            prior_service_customer=True,
         )
     )
     assert r.score == 100 and r.band is Band.HOT

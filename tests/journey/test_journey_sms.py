@@ -15,13 +15,11 @@ from journey_assets.journey.sms import (
 
 def test_gsm_tables_have_the_spec_sizes():
     assert len(GSM7_BASIC) == 127  # 128 code points minus the escape
-    assert GSM7_EXTENSION == frozenset("\f^{}\\[~]|€")
+    assert frozenset("\f^{}\\[~]|€") == GSM7_EXTENSION
     assert GSM7_BASIC.isdisjoint(GSM7_EXTENSION)
 
 
-@pytest.mark.parametrize(
-    "n, segments", [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)]
-)
+@pytest.mark.parametrize("n, segments", [(1, 1), (160, 1), (161, 2), (306, 2), (307, 3), (459, 3), (460, 4)])
 def test_gsm7_segment_boundaries(n, segments):
     info = count_segments("a" * n)
     assert info.encoding is Encoding.GSM7 and info.segments == segments
@@ -68,7 +66,7 @@ def test_escape_pair_is_not_split_across_segments():
 def test_smart_encoding_keeps_typographic_text_in_gsm7():
     text = "It’s “ready” – see you… tomorrow"
     assert detect_encoding(text) is Encoding.UCS2
-    assert smart_encode(text) == "It's \"ready\" - see you... tomorrow"
+    assert smart_encode(text) == 'It\'s "ready" - see you... tomorrow'
     assert detect_encoding(smart_encode(text)) is Encoding.GSM7
 
 

@@ -5,7 +5,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from journey_assets.journey.consent import Category, Channel
-from journey_assets.journey.sms import Encoding, MAX_BODY_CHARS
+from journey_assets.journey.sms import MAX_BODY_CHARS, Encoding
 from journey_assets.journey.templates import (
     OPT_OUT_TEXT,
     TEMPLATES,
@@ -117,7 +117,9 @@ def test_rendered_sms_is_checked_against_limits():
 
 
 def test_custom_template_gets_opt_out_appended_once():
-    t = MessageTemplate("promo", Stage.WIN_BACK, Channel.SMS, Category.MARKETING, "$rooftop_name: hello. Reply STOP to opt out")
+    t = MessageTemplate(
+        "promo", Stage.WIN_BACK, Channel.SMS, Category.MARKETING, "$rooftop_name: hello. Reply STOP to opt out"
+    )
     assert render(t, FULL).body.count(OPT_OUT_TEXT) == 1
     t2 = MessageTemplate("promo2", Stage.WIN_BACK, Channel.SMS, Category.MARKETING, "$rooftop_name: see $link")
     body = render(t2, FULL).body

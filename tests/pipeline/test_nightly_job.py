@@ -89,7 +89,9 @@ def test_nightly_job_builds_the_warehouse_and_quarantines_bad_vins(local_env):
     )
     assert again.success
     with duckdb.connect(str(settings.duckdb_path), read_only=True) as db:
-        reloaded = db.execute("select count(*) from raw.dealer_inventory where snapshot_date = ?", [today]).fetchone()[0]
+        reloaded = db.execute("select count(*) from raw.dealer_inventory where snapshot_date = ?", [today]).fetchone()[
+            0
+        ]
     assert reloaded == len(loaded)
 
     # The sandbox recorded every page the pipeline asked for.

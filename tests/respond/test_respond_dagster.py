@@ -50,7 +50,9 @@ def duckdb_held_by_another_process(path: str) -> Iterator[None]:
         "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute('create table if not exists t (x int)');"
         "print('locked', flush=True); sys.stdin.read()"
     )
-    holder = subprocess.Popen([sys.executable, "-c", script, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         yield

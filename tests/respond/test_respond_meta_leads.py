@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -24,7 +24,7 @@ PAGE = "100000000000777"
 FORM = "800000000000001"
 AD = "120000000000001"
 # 10:00 in Chicago on a Tuesday: inside the 8am-9pm window, so the acknowledgement is not deferred.
-NOON = datetime(2026, 11, 24, 16, 0, tzinfo=timezone.utc)
+NOON = datetime(2026, 11, 24, 16, 0, tzinfo=UTC)
 LEADS = {  # name: (leadgen id, customer, vehicle of interest)
     "whole": ("900000000000001", "C101", IN_STOCK),  # every answer usable
     "bad_phone": ("900000000000002", "C102", VEHICLES[3]),  # a phone number that is not one
@@ -37,20 +37,53 @@ def meta_world() -> World:
     world = build_world()
     rooftops = world.tables["rooftops"].copy()
     rooftops["meta_page_id"] = PAGE
-    customers = pd.DataFrame([
-        {"customer_id": "C101", "first_name": "Maria", "last_name": "Gomez", "email": "Maria.Gomez@Example.com",
-         "phone": "(312) 555-0711", "zip": "60614", "city": "Chicago"},
-        {"customer_id": "C102", "first_name": "Sam", "last_name": "Ortiz", "email": "sam.ortiz@example.com",
-         "phone": "555-12", "zip": "60601", "city": "Chicago"},
-        {"customer_id": "C103", "first_name": "Lee", "last_name": "Park", "email": "lee.park@example.com",
-         "phone": "+13125550713", "zip": "60601", "city": "Chicago"},
-    ])
-    leads = pd.DataFrame([
-        {"lead_id": f"L{n}", "dealer_id": "D01", "customer_id": customer, "source": "meta_lead_ad",
-         "created_at": pd.Timestamp(NOON - timedelta(minutes=1)), "meta_form_id": FORM, "meta_leadgen_id": leadgen,
-         "meta_ad_id": AD, "vehicle_uuid": vehicle["vehicle_uuid"]}
-        for n, (leadgen, customer, vehicle) in enumerate(LEADS.values(), 1)
-    ])
+    customers = pd.DataFrame(
+        [
+            {
+                "customer_id": "C101",
+                "first_name": "Maria",
+                "last_name": "Gomez",
+                "email": "Maria.Gomez@Example.com",
+                "phone": "(312) 555-0711",
+                "zip": "60614",
+                "city": "Chicago",
+            },
+            {
+                "customer_id": "C102",
+                "first_name": "Sam",
+                "last_name": "Ortiz",
+                "email": "sam.ortiz@example.com",
+                "phone": "555-12",
+                "zip": "60601",
+                "city": "Chicago",
+            },
+            {
+                "customer_id": "C103",
+                "first_name": "Lee",
+                "last_name": "Park",
+                "email": "lee.park@example.com",
+                "phone": "+13125550713",
+                "zip": "60601",
+                "city": "Chicago",
+            },
+        ]
+    )
+    leads = pd.DataFrame(
+        [
+            {
+                "lead_id": f"L{n}",
+                "dealer_id": "D01",
+                "customer_id": customer,
+                "source": "meta_lead_ad",
+                "created_at": pd.Timestamp(NOON - timedelta(minutes=1)),
+                "meta_form_id": FORM,
+                "meta_leadgen_id": leadgen,
+                "meta_ad_id": AD,
+                "vehicle_uuid": vehicle["vehicle_uuid"],
+            }
+            for n, (leadgen, customer, vehicle) in enumerate(LEADS.values(), 1)
+        ]
+    )
     world.tables.update({"rooftops": rooftops, "customers": customers, "leads": leads})
     return world
 
@@ -86,13 +119,28 @@ def at(moment: datetime):
 
 def webhook(h: Harness, leadgen_id: str, *, page_id: str = PAGE) -> str:
     """Post Meta's lead-ads webhook for one lead; answers the event id the intake stores it under."""
-    h.post_meta_leadgen([{"leadgen_id": leadgen_id, "page_id": page_id, "form_id": FORM, "adgroup_id": "110000000000001",
-                          "ad_id": AD, "created_time": int((NOON - timedelta(minutes=1)).timestamp())}], page_id=page_id)
+    h.post_meta_leadgen(
+        [
+            {
+                "leadgen_id": leadgen_id,
+                "page_id": page_id,
+                "form_id": FORM,
+                "adgroup_id": "110000000000001",
+                "ad_id": AD,
+                "created_time": int((NOON - timedelta(minutes=1)).timestamp()),
+            }
+        ],
+        page_id=page_id,
+    )
     return f"meta-leadgen:{leadgen_id}"
 
 
 def sms(h: Harness) -> list[dict[str, str]]:
-    return [{k: v[0] for k, v in parse_qs(r["body"]).items()} for r in h.rows("twilio") if r["path"].endswith("/Messages.json")]
+    return [
+        {k: v[0] for k, v in parse_qs(r["body"]).items()}
+        for r in h.rows("twilio")
+        if r["path"].endswith("/Messages.json")
+    ]
 
 
 def counts(h: Harness) -> dict[str, int]:
@@ -148,7 +196,10 @@ def test_a_lead_ad_lead_is_answered_once_on_every_channel_and_a_rerun_sends_noth
     adf = parse_adf_lead(next(r["body"] for r in h.rows("crm") if r["path"] == "/leads/adf"))
     assert adf.ids[0].value == event_id and adf.customer.phones[0].number == "+13125550711"
     assert adf.customer.first_name == "Maria" and adf.customer.last_name == "Gomez"
-    assert "<b>Lead-ad form</b> at Lakeside Honda" in parse_qs(next(r["body"] for r in h.rows("wrike") if r["path"].endswith("/tasks")))["description"][0]
+    assert (
+        "<b>Lead-ad form</b> at Lakeside Honda"
+        in parse_qs(next(r["body"] for r in h.rows("wrike") if r["path"].endswith("/tasks")))["description"][0]
+    )
     assert "Hot lead at Lakeside Honda" in h.rows("slack")[0]["body"]
     assert "+13125550711" not in h.rows("slack")[0]["body"]
 
@@ -168,7 +219,9 @@ def test_an_unknown_leadgen_id_is_dead_lettered_with_metas_reason(h: Harness):
     assert statuses(h, event_id) == {"meta_lead": FAILED}
     (letter,) = h.ledger.dead_letters(event_id)
     assert letter.vendor == "meta" and letter.action == "meta_lead"
-    assert f"Object with ID '{UNKNOWN_LEAD}' does not exist" in letter.reason and "code 100, subcode 33" in letter.reason
+    assert (
+        f"Object with ID '{UNKNOWN_LEAD}' does not exist" in letter.reason and "code 100, subcode 33" in letter.reason
+    )
     assert letter.payload["leadgen_id"] == UNKNOWN_LEAD and letter.payload["status"] == 400
     assert counts(h) == {"sms": 0, "rest_lead": 0, "adf_lead": 0, "task": 0, "alert": 0, "email": 0}
     assert h.ledger.next_retry_at() is None  # nothing left to retry

@@ -42,8 +42,17 @@ def _vehicles(world: World, dealer_id: str, *, sold: bool) -> list[dict]:
             vin = validate_vin(row["vin"])
         except ContactError:
             continue  # the world corrupts some VINs on purpose; the intake refuses those
-        out.append({"vin": vin, "stock_number": row["stock_number"], "year": int(row["year"]), "make": row["make"],
-                    "model": row["model"], "trim": row["trim"], "condition": "new" if row["condition"] == "new" else "used"})
+        out.append(
+            {
+                "vin": vin,
+                "stock_number": row["stock_number"],
+                "year": int(row["year"]),
+                "make": row["make"],
+                "model": row["model"],
+                "trim": row["trim"],
+                "condition": "new" if row["condition"] == "new" else "used",
+            }
+        )
     return out
 
 
@@ -65,10 +74,15 @@ def test_leads_at_a_generated_rooftop_are_answered_assigned_and_matched(world_ha
     for body in (first, second):
         assignment = h.ledger.get_action(body["event_id"], "assign").detail
         assert assignment["rooftop_id"] == dealer and assignment["salesperson_id"] in staff
-    sms = {parse_qs(r["body"])["To"][0]: parse_qs(r["body"])["Body"][0]
-           for r in h.rows("twilio") if r["path"].endswith("/Messages.json")}
+    sms = {
+        parse_qs(r["body"])["To"][0]: parse_qs(r["body"])["Body"][0]
+        for r in h.rows("twilio")
+        if r["path"].endswith("/Messages.json")
+    }
     assert set(sms) == {kept, sold}
-    assert sms[kept].startswith(f"{rooftop['name']}: Hi Ann, your test drive of the {in_stock['year']} {in_stock['make']}")
+    assert sms[kept].startswith(
+        f"{rooftop['name']}: Hi Ann, your test drive of the {in_stock['year']} {in_stock['make']}"
+    )
 
     matched = h.ledger.get_action(second["event_id"], "inventory").detail
     assert matched["status"] == "sold" and len(matched["alternatives"]) == 3

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import logging
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 from respond_harness import IN_STOCK, SOLD, VEHICLES, Harness, new_phone, vehicle_of, wait_for
@@ -14,7 +14,7 @@ from journey_assets.journey.adf import parse_adf_lead
 from journey_assets.response.ledger import DEFERRED, DONE, DRY_RUN, FAILED, PENDING, SKIPPED
 from journey_assets.response.workflow import Event, respond, respond_due
 
-CHICAGO_2330 = datetime(2026, 11, 25, 5, 30, tzinfo=timezone.utc)  # 23:30 CST on Tue Nov 24
+CHICAGO_2330 = datetime(2026, 11, 25, 5, 30, tzinfo=UTC)  # 23:30 CST on Tue Nov 24
 
 
 def sms_bodies(h: Harness) -> list[str]:
@@ -120,18 +120,18 @@ def test_quiet_hours_defer_the_sms_until_eight_local(harness: Harness):
 
     sms = harness.ledger.get_action(body["event_id"], "sms")
     assert sms.status == DEFERRED
-    assert sms.retry_at == datetime(2026, 11, 25, 14, 0, tzinfo=timezone.utc)  # 08:00 CST
+    assert sms.retry_at == datetime(2026, 11, 25, 14, 0, tzinfo=UTC)  # 08:00 CST
     assert counts(harness)["sms"] == 0
     assert counts(harness)["rest_lead"] == 1 and counts(harness)["task"] == 1  # the dealer side is not held back
     assert harness.ledger.next_retry_at() == sms.retry_at
 
-    harness.run(clock=fixed(datetime(2026, 11, 25, 13, 59, tzinfo=timezone.utc)))  # 07:59: still quiet
+    harness.run(clock=fixed(datetime(2026, 11, 25, 13, 59, tzinfo=UTC)))  # 07:59: still quiet
     assert counts(harness)["sms"] == 0
-    harness.run(clock=fixed(datetime(2026, 11, 25, 14, 1, tzinfo=timezone.utc)))  # 08:01
+    harness.run(clock=fixed(datetime(2026, 11, 25, 14, 1, tzinfo=UTC)))  # 08:01
     assert sms_to(harness) == [phone]
     assert harness.ledger.get_action(body["event_id"], "sms").status == DONE
     assert harness.ledger.next_retry_at() is None
-    harness.run(clock=fixed(datetime(2026, 11, 25, 15, 0, tzinfo=timezone.utc)))
+    harness.run(clock=fixed(datetime(2026, 11, 25, 15, 0, tzinfo=UTC)))
     assert counts(harness) == {"sms": 1, "rest_lead": 1, "adf_lead": 1, "task": 1, "alert": 0, "email": 0}
 
 
@@ -175,13 +175,23 @@ def test_opted_out_at_twilio_21610_falls_back_to_email_and_dead_letters(harness:
 
 def test_invalid_number_21211_takes_the_fallback(harness: Harness):
     """A number the intake would refuse can still come from another source (a CRM import)."""
-    now = datetime.now(timezone.utc)
-    event = Event.of({
-        "event_id": "evt-imported-1", "kind": "intent", "event_type": "price_request", "dealer_id": "D01",
-        "occurred_at": now.isoformat(), "received_at": now.isoformat(),
-        "payload": {"customer": {"first_name": "Bo", "phone": "+1555", "email": "bo@example.com"},
-                    "consent": {}, "vehicle": vehicle_of(IN_STOCK), "attributes": {}},
-    })
+    now = datetime.now(UTC)
+    event = Event.of(
+        {
+            "event_id": "evt-imported-1",
+            "kind": "intent",
+            "event_type": "price_request",
+            "dealer_id": "D01",
+            "occurred_at": now.isoformat(),
+            "received_at": now.isoformat(),
+            "payload": {
+                "customer": {"first_name": "Bo", "phone": "+1555", "email": "bo@example.com"},
+                "consent": {},
+                "vehicle": vehicle_of(IN_STOCK),
+                "attributes": {},
+            },
+        }
+    )
     respond([event], harness.deps())
     assert statuses(harness, "evt-imported-1")["sms"] == FAILED
     assert harness.ledger.dead_letters("evt-imported-1")[0].reason.startswith("21211")
@@ -240,7 +250,7 @@ def test_repeated_vdp_views_make_a_lead_once(harness: Harness):
 def test_a_transient_failure_stays_pending_and_the_next_pass_finishes_it(harness: Harness):
     phone = new_phone()
     harness.server.inject("wrike", "server_error", times=6, path=r"/tasks$", status=503)
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     body = harness.intent("trade_in_appraisal", phone=phone, vehicle=vehicle_of(IN_STOCK), occurred_at=now)
     harness.run(clock=fixed(now))
     record = harness.ledger.get_action(body["event_id"], "wrike_task")
@@ -265,8 +275,10 @@ def test_dry_run_decides_and_logs_but_sends_nothing(harness: Harness):
 
 def test_frequency_caps_hold_back_a_seventh_text_in_a_day(harness: Harness):
     phone = new_phone()
-    now = datetime.now(timezone.utc).replace(hour=18, minute=0, second=0, microsecond=0)  # noon in Chicago
-    bodies = [harness.intent("price_request", phone=phone, vehicle=vehicle_of(IN_STOCK), occurred_at=now) for _ in range(7)]
+    now = datetime.now(UTC).replace(hour=18, minute=0, second=0, microsecond=0)  # noon in Chicago
+    bodies = [
+        harness.intent("price_request", phone=phone, vehicle=vehicle_of(IN_STOCK), occurred_at=now) for _ in range(7)
+    ]
     harness.run(clock=fixed(now + timedelta(seconds=10)))
     assert len(sms_bodies(harness)) == 6  # the transactional runaway guard: 6 a day
     seventh = harness.ledger.get_action(bodies[-1]["event_id"], "sms")
@@ -275,7 +287,9 @@ def test_frequency_caps_hold_back_a_seventh_text_in_a_day(harness: Harness):
 
 
 def test_a_lead_first_seen_days_later_is_recorded_not_answered(harness: Harness):
-    old = harness.intent("test_drive_request", phone=new_phone(), occurred_at=datetime.now(timezone.utc) - timedelta(days=3))
+    old = harness.intent(
+        "test_drive_request", phone=new_phone(), occurred_at=datetime.now(UTC) - timedelta(days=3)
+    )
     report = harness.run()
     assert report.results() == {"stale": 1}
     assert statuses(harness, old["event_id"]) == {"respond": SKIPPED}
@@ -292,8 +306,12 @@ def test_an_sms_that_timed_out_is_in_doubt_and_never_sent_again(harness: Harness
     harness.server.inject("twilio", "timeout", delay=0.8, path=r"/Messages\.json$")
     body = harness.intent("test_drive_request", phone=phone, vehicle=vehicle_of(IN_STOCK))
     impatient = TwilioClient(
-        twilio_fake.DEFAULT_ACCOUNT_SID, twilio_fake.DEFAULT_AUTH_TOKEN, base_url=harness.url("twilio"),
-        from_number="+13125550100", retry=RetryPolicy(total=2, backoff_factor=0), timeout=0.3,
+        twilio_fake.DEFAULT_ACCOUNT_SID,
+        twilio_fake.DEFAULT_AUTH_TOKEN,
+        base_url=harness.url("twilio"),
+        from_number="+13125550100",
+        retry=RetryPolicy(total=2, backoff_factor=0),
+        timeout=0.3,
     )
     harness.run(deps=harness.deps(twilio=impatient))
 

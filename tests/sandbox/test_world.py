@@ -25,41 +25,41 @@ AS_OF_TS = pd.Timestamp(AS_OF)
 # The contract other engineers code against (names and meanings from the brief).
 CONTRACT = {
     "rooftops": "dealer_id name address city state zip timezone brands latitude longitude website phone "
-                "ga4_property_id google_ads_customer_id meta_ad_account_id gbp_location_id",
+    "ga4_property_id google_ads_customer_id meta_ad_account_id gbp_location_id",
     "salespeople": "salesperson_id dealer_id first_name last_name email phone territory_zips working_hours_start "
-                   "working_hours_end",
+    "working_hours_end",
     "households": "household_id dealer_id address city state zip income_band",
     "customers": "customer_id household_id dealer_id first_name last_name email phone address city state zip "
-                 "birth_year gender created_at preferred_channel sms_consent email_consent source",
+    "birth_year gender created_at preferred_channel sms_consent email_consent source",
     "owned_vehicles": "ownership_id customer_id dealer_id vin year make model acquisition acquired_date "
-                      "lease_maturity_date mileage_at_as_of annual_miles oil_type",
+    "lease_maturity_date mileage_at_as_of annual_miles oil_type",
     "service_visits": "repair_order_id customer_id dealer_id vin visit_date mileage service_type amount",
     "inventory": "vehicle_uuid dealer_id vin stock_number condition year make model trim body_style exterior_color "
-                 "odometer msrp date_in_stock date_sold vdp_url image_url",
+    "odometer msrp date_in_stock date_sold vdp_url image_url",
     "inventory_prices": "vehicle_uuid effective_date price",
     "ad_campaigns": "campaign_id dealer_id platform account_id campaign_name objective status",
     "ad_groups": "ad_group_id campaign_id platform name",
     "ads": "ad_id ad_group_id campaign_id platform name",
     "keywords": "keyword_id ad_group_id text match_type",
     "ad_stats_daily": "date platform dealer_id account_id campaign_id ad_group_id ad_id impressions clicks spend "
-                      "conversions",
+    "conversions",
     "search_terms_daily": "date dealer_id campaign_id ad_group_id keyword_id search_term impressions clicks cost",
     "web_sessions": "session_id dealer_id client_id user_id started_at date channel source medium campaign_id "
-                    "landing_page device_category pageviews vdp_views engaged converted",
+    "landing_page device_category pageviews vdp_views engaged converted",
     "web_events": "event_id session_id dealer_id client_id user_id event_ts event_name page_path vehicle_uuid",
     "social_posts": "post_id dealer_id network published_at text likes comments shares mentions reach impressions "
-                    "clicks",
+    "clicks",
     "reviews": "review_id dealer_id reviewer_name rating comment created_at reply_comment reply_at",
     "site_performance": "dealer_id template url strategy performance_score lcp_ms inp_ms cls fcp_ms ttfb_ms",
     "leads": "lead_id dealer_id customer_id created_at lead_type source vehicle_uuid status salesperson_id "
-             "meta_form_id meta_leadgen_id updated_at",
+    "meta_form_id meta_leadgen_id updated_at",
     "crm_activities": "activity_id lead_id customer_id dealer_id salesperson_id activity_type occurred_at outcome",
     "sales": "deal_id dealer_id customer_id vehicle_uuid vin sold_at sale_type price gross_profit lead_id",
     "surveys": "survey_id customer_id dealer_id sent_at score",
     "truth_identity": "customer_id person_id",
     "truth_vin_errors": "vehicle_uuid vin reason",
     "truth_customer": "customer_id person_id purchase_probability_30d purchased_30d service_due service_state "
-                      "dormant lease_end_window high_value at_risk",
+    "dormant lease_end_window high_value at_risk",
 }
 ENUMS = {
     ("customers", "gender"): {"m", "f", None},
@@ -73,8 +73,14 @@ ENUMS = {
     ("keywords", "match_type"): {"EXACT", "PHRASE", "BROAD"},
     ("web_sessions", "channel"): {"organic", "paid_search", "paid_social", "email", "direct", "referral"},
     ("web_sessions", "device_category"): {"desktop", "mobile", "tablet"},
-    ("web_events", "event_name"): {"page_view", "view_item", "generate_lead", "form_start", "click_to_call",
-                                   "schedule_test_drive"},
+    ("web_events", "event_name"): {
+        "page_view",
+        "view_item",
+        "generate_lead",
+        "form_start",
+        "click_to_call",
+        "schedule_test_drive",
+    },
     ("social_posts", "network"): {"facebook", "instagram", "twitter", "linkedin"},
     ("site_performance", "template"): {"home", "srp", "vdp"},
     ("site_performance", "strategy"): {"mobile", "desktop"},
@@ -137,10 +143,19 @@ def test_every_contract_table_and_column_is_present(world):
 
 def test_ids_are_unique_and_references_resolve(world):
     t = world.tables
-    for name, key in [("customers", "customer_id"), ("households", "household_id"), ("inventory", "vehicle_uuid"),
-                      ("leads", "lead_id"), ("sales", "deal_id"), ("web_sessions", "session_id"),
-                      ("web_events", "event_id"), ("ad_campaigns", "campaign_id"), ("ads", "ad_id"),
-                      ("service_visits", "repair_order_id"), ("owned_vehicles", "ownership_id")]:
+    for name, key in [
+        ("customers", "customer_id"),
+        ("households", "household_id"),
+        ("inventory", "vehicle_uuid"),
+        ("leads", "lead_id"),
+        ("sales", "deal_id"),
+        ("web_sessions", "session_id"),
+        ("web_events", "event_id"),
+        ("ad_campaigns", "campaign_id"),
+        ("ads", "ad_id"),
+        ("service_visits", "repair_order_id"),
+        ("owned_vehicles", "ownership_id"),
+    ]:
         assert t[name][key].is_unique, name
     customers = set(t["customers"]["customer_id"])
     for name in ("owned_vehicles", "service_visits", "leads", "sales", "surveys", "crm_activities", "truth_customer"):
@@ -204,17 +219,27 @@ def test_paid_sessions_agree_with_ad_clicks(world):
 
 def test_date_ranges_end_at_as_of(world):
     t = world.tables
-    for name, col in [("web_sessions", "date"), ("ad_stats_daily", "date"), ("search_terms_daily", "date"),
-                      ("service_visits", "visit_date")]:
+    for name, col in [
+        ("web_sessions", "date"),
+        ("ad_stats_daily", "date"),
+        ("search_terms_daily", "date"),
+        ("service_visits", "visit_date"),
+    ]:
         assert t[name][col].max() == AS_OF_TS, name
     web_start = AS_OF_TS - pd.Timedelta(days=89)
     assert t["web_sessions"]["date"].min() == web_start
     assert t["ad_stats_daily"]["date"].min() == web_start
     assert t["service_visits"]["visit_date"].min() >= AS_OF_TS - pd.Timedelta(days=3 * 366)
-    for name, col, near in [("sales", "sold_at", 7), ("leads", "created_at", 3), ("crm_activities", "occurred_at", 3),
-                            ("web_sessions", "started_at", 1), ("web_events", "event_ts", 1),
-                            ("reviews", "created_at", 60), ("social_posts", "published_at", 14),
-                            ("surveys", "sent_at", 14)]:
+    for name, col, near in [
+        ("sales", "sold_at", 7),
+        ("leads", "created_at", 3),
+        ("crm_activities", "occurred_at", 3),
+        ("web_sessions", "started_at", 1),
+        ("web_events", "event_ts", 1),
+        ("reviews", "created_at", 60),
+        ("social_posts", "published_at", 14),
+        ("surveys", "sent_at", 14),
+    ]:
         local = _local_date(t[name][col], t[name]["dealer_id"], t["rooftops"])
         assert local.max() <= AS_OF_TS, name
         assert local.max() >= AS_OF_TS - pd.Timedelta(days=near), name
@@ -282,8 +307,11 @@ def test_inventory_and_prices_behave_like_a_lot(world):
     sold = prices["date_sold"].notna()
     assert (prices.loc[sold, "effective_date"] <= prices.loc[sold, "date_sold"]).all()
     assert prices.groupby("vehicle_uuid").size().max() > 1  # markdowns happen
-    sales = world.table("sales").dropna(subset=["vehicle_uuid"]).merge(
-        inv[["vehicle_uuid", "date_sold", "dealer_id"]], on="vehicle_uuid", suffixes=("", "_inv"))
+    sales = (
+        world.table("sales")
+        .dropna(subset=["vehicle_uuid"])
+        .merge(inv[["vehicle_uuid", "date_sold", "dealer_id"]], on="vehicle_uuid", suffixes=("", "_inv"))
+    )
     assert (_local_date(sales["sold_at"], sales["dealer_id"], world.table("rooftops")) == sales["date_sold"]).all()
 
 
@@ -316,11 +344,19 @@ def test_leads_close_and_get_worked(world):
 
 def test_customers_exist_before_their_activity(world):
     t = world.tables
-    first = pd.concat([
-        t["sales"][["customer_id", "sold_at"]].set_axis(["customer_id", "ts"], axis=1),
-        t["leads"][["customer_id", "created_at"]].set_axis(["customer_id", "ts"], axis=1),
-        t["web_sessions"].dropna(subset=["user_id"])[["user_id", "started_at"]].set_axis(["customer_id", "ts"], axis=1),
-    ]).groupby("customer_id")["ts"].min()
+    first = (
+        pd.concat(
+            [
+                t["sales"][["customer_id", "sold_at"]].set_axis(["customer_id", "ts"], axis=1),
+                t["leads"][["customer_id", "created_at"]].set_axis(["customer_id", "ts"], axis=1),
+                t["web_sessions"]
+                .dropna(subset=["user_id"])[["user_id", "started_at"]]
+                .set_axis(["customer_id", "ts"], axis=1),
+            ]
+        )
+        .groupby("customer_id")["ts"]
+        .min()
+    )
     created = t["customers"].set_index("customer_id")["created_at"].reindex(first.index)
     assert (created <= first).all()
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -53,7 +53,7 @@ def _to_bool(value: Any) -> Any:
 
 
 def quarantine_frame(source: str, day: date, rejections: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     rows = [{**r, "snapshot_date": day, "source": source, "loaded_at": loaded_at} for r in rejections]
     return typed_frame(
         rows,

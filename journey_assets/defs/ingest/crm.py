@@ -18,7 +18,7 @@ timestamp, goes to ops.quarantine_crm with the reason.
 
 import json
 from collections.abc import Iterator, Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -82,7 +82,7 @@ def _stamp(value: Any) -> pd.Timestamp | None:
 
 def within_day(records: Iterator[Mapping[str, Any]], column: str, day: date) -> Iterator[dict[str, Any]]:
     """Records up to the end of `day`, read from an oldest-first stream; an unreadable time is kept for quarantine."""
-    end = pd.Timestamp(datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=timezone.utc))
+    end = pd.Timestamp(datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
     for record in records:
         stamp = _stamp(record.get(column))
         if stamp is not None and stamp >= end:
@@ -171,14 +171,17 @@ def activity_problems(row: Mapping[str, Any], day: date) -> list[str]:
 )
 def crm_leads_and_activities(context: dg.AssetExecutionContext, crm: CRMResource):
     day = partition_day(context)
-    since = datetime.combine(day, datetime.min.time(), tzinfo=timezone.utc)
+    since = datetime.combine(day, datetime.min.time(), tzinfo=UTC)
     client = crm.client()
-    loaded_at = datetime.now(timezone.utc)
-    leads = [lead_row(r, loaded_at) for r in within_day(client.iter_leads(since, per_page=crm.per_page), "updated_at", day)]
+    loaded_at = datetime.now(UTC)
+    leads = [
+        lead_row(r, loaded_at) for r in within_day(client.iter_leads(since, per_page=crm.per_page), "updated_at", day)
+    ]
     good_leads, bad_leads = split_records(leads, lambda r: lead_problems(r, day), key="lead_id")
     good_leads, lead_repeats = split_repeats(good_leads, key="lead_id", what="CRM lead")
     activities = [
-        activity_row(r, loaded_at) for r in within_day(client.iter_activities(since, per_page=crm.per_page), "occurred_at", day)
+        activity_row(r, loaded_at)
+        for r in within_day(client.iter_activities(since, per_page=crm.per_page), "occurred_at", day)
     ]
     good_acts, bad_acts = split_records(activities, lambda r: activity_problems(r, day), key="activity_id")
     good_acts, act_repeats = split_repeats(good_acts, key="activity_id", what="CRM activity")
@@ -187,7 +190,9 @@ def crm_leads_and_activities(context: dg.AssetExecutionContext, crm: CRMResource
         f"crm {day}: {len(good_leads)} lead changes and {len(good_acts)} activities loaded, {len(rejected)} quarantined"
     )
     yield dg.Output(typed_frame(good_leads, LEADS_SCHEMA), output_name="leads", metadata={"rows": len(good_leads)})
-    yield dg.Output(typed_frame(good_acts, ACTIVITIES_SCHEMA), output_name="activities", metadata={"rows": len(good_acts)})
+    yield dg.Output(
+        typed_frame(good_acts, ACTIVITIES_SCHEMA), output_name="activities", metadata={"rows": len(good_acts)}
+    )
     yield dg.Output(quarantine_frame(SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
     yield quarantine_check(LEADS_KEY, SOURCE, len(bad_leads) + len(lead_repeats), len(good_leads))
     yield quarantine_check(ACTIVITIES_KEY, SOURCE, len(bad_acts) + len(act_repeats), len(good_acts))

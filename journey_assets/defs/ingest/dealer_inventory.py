@@ -1,6 +1,6 @@
 """Daily snapshot of every rooftop's website inventory feed."""
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -54,7 +54,7 @@ def dealer_inventory(
 ):
     day = partition_day(context)
     client = dealer_inventory.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     accepted, rejected = [], []
     for rooftop in rooftops.all():
         dealer_id = rooftop["dealer_id"]
@@ -70,4 +70,3 @@ def dealer_inventory(
     yield dg.Output(typed_frame(accepted, SCHEMA), output_name="vehicles", metadata={"rows": len(accepted)})
     yield dg.Output(quarantine_frame(SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
     yield quarantine_check(RAW_KEY, SOURCE, len(rejected), len(accepted))
-

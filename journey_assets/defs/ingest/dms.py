@@ -14,7 +14,7 @@ connectors/dms.py.
 """
 
 import hashlib
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import pandas as pd
@@ -108,7 +108,7 @@ FILES_SCHEMA = {
 def dms_exports(context: dg.AssetExecutionContext, dms_landing: DmsLandingResource):
     day = partition_day(context)
     load = dms_landing.loader().load_day(day)
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     stamp = {"export_date": day, "loaded_at": loaded_at}
     sales, sales_repeats = split_repeats([{**r, **stamp} for r in load.rows["sales"]], key="deal_id", what="deal")
     service, service_repeats = split_repeats(
@@ -152,7 +152,7 @@ dms_job = dg.define_asset_job(
 @dg.sensor(job=dms_job, minimum_interval_seconds=300, default_status=dg.DefaultSensorStatus.STOPPED)
 def dms_landing_sensor(context: dg.SensorEvaluationContext, dms_landing: DmsLandingResource):
     """Requests the partition of every export date with files waiting in incoming/ (late files included)."""
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     first = date.fromisoformat(daily_partitions.start.strftime("%Y-%m-%d"))
     for day, names in sorted(dms_landing.loader().pending_days().items()):
         if not first <= day < today:

@@ -5,9 +5,8 @@ Re-running a partition replaces that day (partition_expr date_day), which is
 how late-processed GA4 data is picked up: GA4 keeps revising the last day or two.
 """
 
-
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -124,7 +123,7 @@ def _with_key(rows: list[dict[str, Any]], columns: tuple[str, ...]) -> list[dict
 def ga4(context: dg.AssetExecutionContext, ga4: GA4Resource, rooftops: RooftopsResource):
     day = partition_day(context)
     client = ga4.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     tables: dict[str, dict[str, list]] = {"sessions": {"good": [], "bad": []}, "events": {"good": [], "bad": []}}
     for rooftop in rooftops.all():
         dealer_id, property_id = rooftop["dealer_id"], rooftop.get("ga4_property_id")
@@ -141,7 +140,9 @@ def ga4(context: dg.AssetExecutionContext, ga4: GA4Resource, rooftops: RooftopsR
             good, bad = split_records(rows, lambda r, p=problems: p(r, day), key="record_key")
             good, repeats = split_repeats(good, key="record_key", what=f"GA4 {name} row")
             tables[name]["good"] += good
-            tables[name]["bad"] += [{**r, "dealer_id": dealer_id, "record_key": f"{name}:{r['record_key']}"} for r in bad + repeats]
+            tables[name]["bad"] += [
+                {**r, "dealer_id": dealer_id, "record_key": f"{name}:{r['record_key']}"} for r in bad + repeats
+            ]
             context.log.info(f"{dealer_id} {name}: {len(good)} rows loaded, {len(bad) + len(repeats)} quarantined")
             metadata = client.last_metadata
             if metadata.get("subjectToThresholding") or metadata.get("dataLossFromOtherRow"):
@@ -149,8 +150,12 @@ def ga4(context: dg.AssetExecutionContext, ga4: GA4Resource, rooftops: RooftopsR
                 context.log.warning(f"{dealer_id} {name}: GA4 thresholded rows or folded them into (other) for {day}")
 
     sessions, events = tables["sessions"], tables["events"]
-    yield dg.Output(typed_frame(sessions["good"], SESSIONS_SCHEMA), output_name="sessions", metadata={"rows": len(sessions["good"])})
-    yield dg.Output(typed_frame(events["good"], EVENTS_SCHEMA), output_name="events", metadata={"rows": len(events["good"])})
+    yield dg.Output(
+        typed_frame(sessions["good"], SESSIONS_SCHEMA), output_name="sessions", metadata={"rows": len(sessions["good"])}
+    )
+    yield dg.Output(
+        typed_frame(events["good"], EVENTS_SCHEMA), output_name="events", metadata={"rows": len(events["good"])}
+    )
     rejected = sessions["bad"] + events["bad"]
     yield dg.Output(quarantine_frame(SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
     yield quarantine_check(SESSIONS_KEY, SOURCE, len(sessions["bad"]), len(sessions["good"]))

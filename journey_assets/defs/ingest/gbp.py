@@ -5,9 +5,8 @@ written by the end of D (UTC) and drops owner replies made after D, so a
 backfill of past days rebuilds what was known then instead of today's state.
 """
 
-
 from collections.abc import Mapping
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -92,7 +91,7 @@ def gbp_reviews(context: dg.AssetExecutionContext, gbp: GBPResource, rooftops: R
     if not gbp.account_id:
         raise ValueError("JOURNEY_GBP_ACCOUNT_ID is not set: the Business Profile account that holds the rooftops")
     client = gbp.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     accepted, rejected = [], []
     for rooftop in rooftops.all():
         dealer_id, location_id = rooftop["dealer_id"], rooftop.get("gbp_location_id")

@@ -6,9 +6,8 @@ partition replaces that day (partition_expr date_day) and backfills are safe.
 Money stays in micros here, as the API sends it; staging converts to currency.
 """
 
-
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -41,32 +40,59 @@ TABLES: dict[str, dict[str, Any]] = {
         "query": CAMPAIGN_STATS,
         "key": ("campaign_id",),
         "required": ("campaign_id",),
-        "schema": {**_COMMON, "campaign_name": "string", "campaign_status": "string",
-                   "advertising_channel_type": "string", **_METRICS, "conversions": "float", "loaded_at": "timestamp"},
+        "schema": {
+            **_COMMON,
+            "campaign_name": "string",
+            "campaign_status": "string",
+            "advertising_channel_type": "string",
+            **_METRICS,
+            "conversions": "float",
+            "loaded_at": "timestamp",
+        },
         "description": "Google Ads campaign stats per rooftop and day (impressions, clicks, cost in micros, conversions).",
     },
     "ad_group_stats": {
         "query": AD_GROUP_STATS,
         "key": ("ad_group_id",),
         "required": ("campaign_id", "ad_group_id"),
-        "schema": {**_COMMON, "ad_group_id": "string", "ad_group_name": "string", "ad_group_status": "string",
-                   **_METRICS, "conversions": "float", "loaded_at": "timestamp"},
+        "schema": {
+            **_COMMON,
+            "ad_group_id": "string",
+            "ad_group_name": "string",
+            "ad_group_status": "string",
+            **_METRICS,
+            "conversions": "float",
+            "loaded_at": "timestamp",
+        },
         "description": "Google Ads ad group stats per rooftop and day.",
     },
     "keyword_stats": {
         "query": KEYWORD_STATS,
         "key": ("ad_group_id", "keyword_id"),
         "required": ("campaign_id", "ad_group_id", "keyword_id"),
-        "schema": {**_COMMON, "ad_group_id": "string", "keyword_id": "string", "keyword_text": "string",
-                   "match_type": "string", **_METRICS, "loaded_at": "timestamp"},
+        "schema": {
+            **_COMMON,
+            "ad_group_id": "string",
+            "keyword_id": "string",
+            "keyword_text": "string",
+            "match_type": "string",
+            **_METRICS,
+            "loaded_at": "timestamp",
+        },
         "description": "Google Ads keyword (keyword_view) stats per rooftop and day.",
     },
     "search_terms": {
         "query": SEARCH_TERMS,
         "key": ("ad_group_id", "keyword_id", "search_term"),
         "required": ("campaign_id", "ad_group_id", "search_term"),
-        "schema": {**_COMMON, "ad_group_id": "string", "keyword_id": "string", "search_term": "string",
-                   **_METRICS, "loaded_at": "timestamp"},
+        "schema": {
+            **_COMMON,
+            "ad_group_id": "string",
+            "keyword_id": "string",
+            "search_term": "string",
+            **_METRICS,
+            "loaded_at": "timestamp",
+        },
         "description": "Google Ads search terms (search_term_view) per rooftop, day and triggering keyword.",
     },
 }
@@ -93,8 +119,15 @@ def ads_row_problems(row: Mapping[str, Any], day: date, required: tuple[str, ...
     return problems
 
 
-def fetch_table(client, query: GaqlQuery, customer_id: str, day: date, extra: dict[str, Any],
-                key: tuple[str, ...], required: tuple[str, ...]) -> tuple[list[dict], list[dict]]:
+def fetch_table(
+    client,
+    query: GaqlQuery,
+    customer_id: str,
+    day: date,
+    extra: dict[str, Any],
+    key: tuple[str, ...],
+    required: tuple[str, ...],
+) -> tuple[list[dict], list[dict]]:
     rows = [{**row, **extra} for row in client.report(query, customer_id, day, day)]
     for row in rows:
         row["record_key"] = f"{query.name}:" + "|".join(str(row.get(c)) for c in ("date_day", *key))
@@ -121,7 +154,7 @@ def fetch_table(client, query: GaqlQuery, customer_id: str, day: date, extra: di
 )
 def google_ads(context: dg.AssetExecutionContext, google_ads: GoogleAdsResource, rooftops: RooftopsResource):
     day = partition_day(context)
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     good: dict[str, list] = {name: [] for name in TABLES}
     bad: dict[str, list] = {name: [] for name in TABLES}
     clients: dict[str, Any] = {}

@@ -15,7 +15,7 @@ silently dropped. Log lines carry counts only, never contact details.
 
 import json
 from collections.abc import Mapping
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -118,7 +118,7 @@ def insights_problems(row: Mapping[str, Any], day: date) -> list[str]:
 def meta_ad_insights(context: dg.AssetExecutionContext, meta: MetaResource, rooftops: RooftopsResource):
     day = partition_day(context)
     client = meta.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     for rooftop in rooftops.all():
@@ -139,7 +139,9 @@ def meta_ad_insights(context: dg.AssetExecutionContext, meta: MetaResource, roof
     if client.pauses:
         context.log.info(f"meta: paused {len(client.pauses)} times, {sum(s for _, s in client.pauses):.1f}s in all")
     yield dg.Output(typed_frame(accepted, INSIGHTS_SCHEMA), output_name="insights", metadata={"rows": len(accepted)})
-    yield dg.Output(quarantine_frame(INSIGHTS_SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
+    yield dg.Output(
+        quarantine_frame(INSIGHTS_SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)}
+    )
     yield quarantine_check(INSIGHTS_KEY, INSIGHTS_SOURCE, len(rejected), len(accepted))
 
 
@@ -159,7 +161,7 @@ def lead_row(
     contact = lead_contact_from_field_data(lead.get("field_data"))
     created = parse_graph_time(str(lead["created_time"]))
     row = {
-        "created_date": created.astimezone(timezone.utc).date(),
+        "created_date": created.astimezone(UTC).date(),
         "created_time": created,
         "lead_id": str(lead["id"]),
         "dealer_id": dealer_id,
@@ -192,7 +194,7 @@ def meta_lead_ads(context: dg.AssetExecutionContext, meta: MetaResource, rooftop
     day = partition_day(context)
     start, end = day_window(day)
     client = meta.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
     for rooftop in rooftops.all():
@@ -217,5 +219,7 @@ def meta_lead_ads(context: dg.AssetExecutionContext, meta: MetaResource, rooftop
         rejected += [{**r, "dealer_id": dealer_id} for r in bad + repeats]
         context.log.info(f"{dealer_id}: {len(good)} leads loaded, {len(bad) + len(repeats)} quarantined")
     yield dg.Output(typed_frame(accepted, LEADS_SCHEMA), output_name="leads", metadata={"rows": len(accepted)})
-    yield dg.Output(quarantine_frame(LEADS_SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)})
+    yield dg.Output(
+        quarantine_frame(LEADS_SOURCE, day, rejected), output_name="rejected", metadata={"rows": len(rejected)}
+    )
     yield quarantine_check(LEADS_KEY, LEADS_SOURCE, len(rejected), len(accepted))

@@ -11,7 +11,7 @@ publication time or all of its engagement metrics (Metricool has not collected
 them yet) goes to ops.quarantine_metricool with the reason.
 """
 
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import dagster as dg
@@ -72,7 +72,7 @@ def metricool_posts(context: dg.AssetExecutionContext, metricool: MetricoolResou
     day = partition_day(context)
     first_day = day - timedelta(days=max(metricool.lookback_days, 1) - 1)
     client = metricool.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     brands = client.brands()
     accepted: list[dict[str, Any]] = []
     rejected: list[dict[str, Any]] = []
@@ -80,15 +80,22 @@ def metricool_posts(context: dg.AssetExecutionContext, metricool: MetricoolResou
         dealer_id = rooftop["dealer_id"]
         brand = brand_for(rooftop, brands)
         if brand is None:
-            context.log.warning(f"{dealer_id}: no Metricool brand (set metricool_blog_id in the rooftop config); skipped")
+            context.log.warning(
+                f"{dealer_id}: no Metricool brand (set metricool_blog_id in the rooftop config); skipped"
+            )
             continue
         tz = rooftop.get("timezone") or brand.get("timezone") or "UTC"
         rows = []
         for network in MetricoolClient.connected_networks(brand):
             for post in client.posts(brand["id"], network, first_day, day, tz):
                 row = post_row(network, post, tz)
-                row.update(snapshot_date=day, dealer_id=dealer_id, blog_id=str(brand["id"]), loaded_at=loaded_at,
-                           post_key=f"{network}:{row['post_id']}")
+                row.update(
+                    snapshot_date=day,
+                    dealer_id=dealer_id,
+                    blog_id=str(brand["id"]),
+                    loaded_at=loaded_at,
+                    post_key=f"{network}:{row['post_id']}",
+                )
                 rows.append(row)
         good, bad = split_records(rows, post_problems, key="post_key")
         good, repeats = split_repeats(good, key="post_key", what="Metricool post")

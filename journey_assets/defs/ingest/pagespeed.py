@@ -12,10 +12,9 @@ with a 4xx) goes to the quarantine with PSI's own reason; the other pages still
 load. A transient failure (429, 5xx, timeout after the retries) fails the run.
 """
 
-
 from collections.abc import Mapping
 from concurrent.futures import ThreadPoolExecutor
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 import dagster as dg
@@ -126,7 +125,7 @@ def pagespeed(
 ):
     day: date = partition_day(context)
     client = pagespeed.client()
-    loaded_at = datetime.now(timezone.utc)
+    loaded_at = datetime.now(UTC)
     accepted, rejected = [], []
     for rooftop in rooftops.all():
         dealer_id = rooftop["dealer_id"]
@@ -139,8 +138,14 @@ def pagespeed(
         with ThreadPoolExecutor(max_workers=max(1, pagespeed.max_concurrency)) as pool:
             results = list(pool.map(lambda run: measure(client, run[1], run[2]), runs))
         rows = [
-            {**result, "dealer_id": dealer_id, "template": template, "snapshot_date": day,
-             "loaded_at": loaded_at, "record_key": f"{template}|{strategy}"}
+            {
+                **result,
+                "dealer_id": dealer_id,
+                "template": template,
+                "snapshot_date": day,
+                "loaded_at": loaded_at,
+                "record_key": f"{template}|{strategy}",
+            }
             for (template, _, strategy), result in zip(runs, results)
         ]
         good, bad = split_records(rows, result_problems, key="record_key")

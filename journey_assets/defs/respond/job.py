@@ -55,8 +55,12 @@ def _meta_client(meta: MetaResource, context: dg.OpExecutionContext) -> MetaGrap
     """The batch plane's Meta resource (URL, token, API version) with the response plane's short patience."""
     try:
         return MetaGraphClient(
-            meta.base_url, meta.access_token, api_version=meta.api_version, throttle=RESPOND_META_THROTTLE,
-            retry=RESPOND_META_RETRY, timeout=min(meta.timeout_seconds, 15.0),
+            meta.base_url,
+            meta.access_token,
+            api_version=meta.api_version,
+            throttle=RESPOND_META_THROTTLE,
+            retry=RESPOND_META_RETRY,
+            timeout=min(meta.timeout_seconds, 15.0),
         )
     except (ValueError, dg.DagsterError) as exc:
         context.log.warning(f"respond: Meta not configured ({exc}); lead-ad leads cannot be read")
@@ -158,7 +162,9 @@ def respond_job() -> None:
     respond_batch()
 
 
-def run_config_for(after: str | None, count: int, first_seq: int = 0, last_seq: int = 0, retry_due: bool = True) -> dict:
+def run_config_for(
+    after: str | None, count: int, first_seq: int = 0, last_seq: int = 0, retry_due: bool = True
+) -> dict:
     return {
         "ops": {
             OP_NAME: {

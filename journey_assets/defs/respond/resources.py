@@ -87,9 +87,13 @@ class TwilioResource(dg.ConfigurableResource):
 
     def client(self) -> TwilioClient:
         return TwilioClient(
-            self.account_sid, self.auth_token, base_url=self.base_url, from_number=self.from_number or None,
+            self.account_sid,
+            self.auth_token,
+            base_url=self.base_url,
+            from_number=self.from_number or None,
             messaging_service_sid=self.messaging_service_sid or None,
-            status_callback=self.status_callback_url or None, timeout=self.timeout_seconds,
+            status_callback=self.status_callback_url or None,
+            timeout=self.timeout_seconds,
         )
 
 
@@ -136,7 +140,9 @@ def _sandbox_credentials() -> dict[str, str]:
 
 def respond_resources(settings: Settings) -> dict[str, Any]:
     """The response plane's resources for `settings`' environment."""
-    intake_url = os.getenv("JOURNEY_INTAKE_PUBLIC_URL", "http://127.0.0.1:8080" if settings.is_local else "").rstrip("/")
+    intake_url = os.getenv("JOURNEY_INTAKE_PUBLIC_URL", "http://127.0.0.1:8080" if settings.is_local else "").rstrip(
+        "/"
+    )
     common = {
         "respond_events": EventStoreResource(
             spec=os.getenv("JOURNEY_INTAKE_STORE") or str(settings.data_dir / "intake" / "events.sqlite3")
@@ -155,8 +161,11 @@ def respond_resources(settings: Settings) -> dict[str, Any]:
         creds = _sandbox_credentials()
         vendors = {
             "respond_twilio": TwilioResource(
-                base_url=settings.base_url("twilio"), account_sid=creds["twilio_sid"], auth_token=creds["twilio_token"],
-                from_number=creds["twilio_from"], status_callback_url=callback,
+                base_url=settings.base_url("twilio"),
+                account_sid=creds["twilio_sid"],
+                auth_token=creds["twilio_token"],
+                from_number=creds["twilio_from"],
+                status_callback_url=callback,
             ),
             "respond_wrike": WrikeResource(base_url=settings.base_url("wrike"), token=creds["wrike_token"]),
             "respond_slack": SlackResource(webhook_url=settings.base_url("slack") + SANDBOX_SLACK_PATH),

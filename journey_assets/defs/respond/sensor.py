@@ -12,7 +12,7 @@ one a minute. A first tick with no cursor starts at the store's beginning
 than its `max_event_age`.
 """
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import dagster as dg
 
@@ -54,7 +54,7 @@ def intake_events_sensor(
     finally:
         store.close()
     if not run_requests:
-        now = datetime.now(timezone.utc)
+        now = datetime.now(UTC)
         ledger = respond_ledger.open()
         try:
             due = ledger.next_retry_at()

@@ -1,6 +1,5 @@
 """Every dbt model, seed, snapshot and test as Dagster assets and asset checks."""
 
-
 import os
 from collections.abc import Mapping
 from typing import Any
@@ -18,7 +17,11 @@ def _manifest_is_stale() -> bool:
     if not manifest.exists():
         return True
     built = manifest.stat().st_mtime
-    sources = [DBT_PROJECT_DIR / "dbt_project.yml", *DBT_PROJECT_DIR.glob("**/*.sql"), *DBT_PROJECT_DIR.glob("**/*.yml")]
+    sources = [
+        DBT_PROJECT_DIR / "dbt_project.yml",
+        *DBT_PROJECT_DIR.glob("**/*.sql"),
+        *DBT_PROJECT_DIR.glob("**/*.yml"),
+    ]
     return any(p.stat().st_mtime > built for p in sources if "target" not in p.parts)
 
 

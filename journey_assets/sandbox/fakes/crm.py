@@ -57,12 +57,42 @@ DEFAULT_TOKEN = "sandbox-crm-token"
 DEFAULT_PER_PAGE = 50
 MAX_PER_PAGE = 200
 LEAD_COLUMNS = (
-    "id", "dealer_id", "customer_id", "created_at", "lead_type", "source", "vehicle_uuid",
-    "status", "salesperson_id", "updated_at", "external_id",
+    "id",
+    "dealer_id",
+    "customer_id",
+    "created_at",
+    "lead_type",
+    "source",
+    "vehicle_uuid",
+    "status",
+    "salesperson_id",
+    "updated_at",
+    "external_id",
 )
-ACTIVITY_COLUMNS = ("id", "lead_id", "customer_id", "dealer_id", "salesperson_id", "activity_type", "occurred_at", "outcome")
+ACTIVITY_COLUMNS = (
+    "id",
+    "lead_id",
+    "customer_id",
+    "dealer_id",
+    "salesperson_id",
+    "activity_type",
+    "occurred_at",
+    "outcome",
+)
 BASE_STATUSES = frozenset(
-    {"new", "contacted", "working", "appointment_set", "appointment", "showed", "sold", "lost", "dead", "duplicate", "closed"}
+    {
+        "new",
+        "contacted",
+        "working",
+        "appointment_set",
+        "appointment",
+        "showed",
+        "sold",
+        "lost",
+        "dead",
+        "duplicate",
+        "closed",
+    }
 )
 EXTRA_FIELDS = ("customer", "vehicle", "comments")
 
@@ -130,7 +160,9 @@ class CRMFake(FakeVendor):
         wall = datetime.now(UTC)
         return pd.Timestamp(datetime.combine(self.world.as_of, wall.time(), tzinfo=UTC))
 
-    def _table(self, name: str, id_column: str, columns: tuple[str, ...], time_columns: tuple[str, ...]) -> pd.DataFrame:
+    def _table(
+        self, name: str, id_column: str, columns: tuple[str, ...], time_columns: tuple[str, ...]
+    ) -> pd.DataFrame:
         try:
             frame = self.world.table(name).copy()
         except KeyError:
@@ -175,7 +207,12 @@ class CRMFake(FakeVendor):
 
     @staticmethod
     def _content_type(request: SandboxRequest) -> str:
-        return next((v for k, v in request.headers.items() if k.lower() == "content-type"), "").split(";")[0].strip().lower()
+        return (
+            next((v for k, v in request.headers.items() if k.lower() == "content-type"), "")
+            .split(";")[0]
+            .strip()
+            .lower()
+        )
 
     def _paging(self, request: SandboxRequest) -> tuple[int, int] | SandboxResponse:
         try:
@@ -187,7 +224,9 @@ class CRMFake(FakeVendor):
             return _error(400, "invalid_parameter", f"page must be >= 1 and per_page between 1 and {MAX_PER_PAGE}")
         return page, per_page
 
-    def _page(self, frame: pd.DataFrame, time_column: str, since: pd.Timestamp | None, page: int, per_page: int, render) -> dict:
+    def _page(
+        self, frame: pd.DataFrame, time_column: str, since: pd.Timestamp | None, page: int, per_page: int, render
+    ) -> dict:
         if since is not None:
             frame = frame[frame[time_column] >= since]
         frame = frame.sort_values([time_column, "id"], kind="stable")
@@ -257,7 +296,9 @@ class CRMFake(FakeVendor):
         if denied:
             return denied
         if self._content_type(request) != "application/json":
-            return _error(415, "unsupported_media_type", "POST /leads takes application/json; ADF/XML goes to /leads/adf")
+            return _error(
+                415, "unsupported_media_type", "POST /leads takes application/json; ADF/XML goes to /leads/adf"
+            )
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
@@ -338,7 +379,9 @@ class CRMFake(FakeVendor):
             "vendor_name": _text(vendor, "vendorname"),
         }
         lead_id, created = self._create(fields, extras)
-        return SandboxResponse(202 if created else 200, {"id": lead_id, "status": "accepted" if created else "duplicate"})
+        return SandboxResponse(
+            202 if created else 200, {"id": lead_id, "status": "accepted" if created else "duplicate"}
+        )
 
     @route("PATCH", r"/leads/(?P<lead_id>[^/]+)")
     def update_lead(self, request: SandboxRequest) -> SandboxResponse:
@@ -350,9 +393,16 @@ class CRMFake(FakeVendor):
         except (ValueError, UnicodeDecodeError):
             return _error(400, "invalid_json", "the body is not valid JSON")
         if not isinstance(body, dict) or not ({"status", "salesperson_id"} & set(body)):
-            return _error(422, "validation_failed", "send status and/or salesperson_id", fields={"status": "is required"})
+            return _error(
+                422, "validation_failed", "send status and/or salesperson_id", fields={"status": "is required"}
+            )
         if "status" in body and body["status"] not in self._statuses():
-            return _error(422, "validation_failed", "unknown status", fields={"status": f"must be one of {sorted(self._statuses())}"})
+            return _error(
+                422,
+                "validation_failed",
+                "unknown status",
+                fields={"status": f"must be one of {sorted(self._statuses())}"},
+            )
         with self._lock:
             leads = self.leads()
             lead_id = request.params["lead_id"]

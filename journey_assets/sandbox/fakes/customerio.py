@@ -64,8 +64,20 @@ MAX_ATTRIBUTE_NAME_BYTES = 150
 MAX_ATTRIBUTE_VALUE_BYTES = 1000
 
 PERSON_ACTIONS = frozenset(
-    {"identify", "delete", "event", "screen", "page", "add_relationships", "delete_relationships",
-     "add_device", "delete_device", "merge", "suppress", "unsuppress"}
+    {
+        "identify",
+        "delete",
+        "event",
+        "screen",
+        "page",
+        "add_relationships",
+        "delete_relationships",
+        "add_device",
+        "delete_device",
+        "merge",
+        "suppress",
+        "unsuppress",
+    }
 )
 OBJECT_ACTIONS = frozenset({"identify", "identify_anonymous", "delete", "add_relationships", "delete_relationships"})
 DELIVERY_METRICS = frozenset({"opened", "converted", "delivered"})
@@ -96,7 +108,9 @@ def _attribute_problem(attributes: dict[str, Any]) -> str | None:
 class CustomerIOFake(FakeVendor):
     name = "customerio"
 
-    def __init__(self, world: Any, *, site_id: str | None = None, api_key: str | None = None, app_api_key: str | None = None):
+    def __init__(
+        self, world: Any, *, site_id: str | None = None, api_key: str | None = None, app_api_key: str | None = None
+    ):
         super().__init__(world)
         env = os.environ.get
         self.site_id = site_id or env("JOURNEY_SANDBOX_CUSTOMERIO_SITE_ID") or DEFAULT_SITE_ID
@@ -126,7 +140,8 @@ class CustomerIOFake(FakeVendor):
         except (ValueError, UnicodeDecodeError):
             user = password = ""
         if scheme.lower() != "basic" or not (
-            hmac.compare_digest(user.encode(), self.site_id.encode()) and hmac.compare_digest(password.encode(), self.api_key.encode())
+            hmac.compare_digest(user.encode(), self.site_id.encode())
+            and hmac.compare_digest(password.encode(), self.api_key.encode())
         ):
             return _meta_error(401, "Unauthorized request. Make sure that you provided the right credentials.")
         return None
@@ -195,7 +210,13 @@ class CustomerIOFake(FakeVendor):
             if event_id:
                 self._event_ids.add(event_id)
             self.events.append(
-                {"customer_id": customer_id, "name": name, "data": data, "id": event_id, "timestamp": timestamp or int(time.time())}
+                {
+                    "customer_id": customer_id,
+                    "name": name,
+                    "data": data,
+                    "id": event_id,
+                    "timestamp": timestamp or int(time.time()),
+                }
             )
 
     def _segment_change(self, request: SandboxRequest, add: bool) -> SandboxResponse:
@@ -237,12 +258,19 @@ class CustomerIOFake(FakeVendor):
             return denied
         if len(request.body) >= MAX_BATCH_BYTES:
             return SandboxResponse(
-                413, {"errors": [{"reason": "too_large", "field": "", "message": "batch request must be smaller than 500kb"}]}
+                413,
+                {
+                    "errors": [
+                        {"reason": "too_large", "field": "", "message": "batch request must be smaller than 500kb"}
+                    ]
+                },
             )
         try:
             body = request.json()
         except (ValueError, UnicodeDecodeError):
-            return SandboxResponse(400, {"errors": [{"reason": "invalid", "field": "", "message": "request body is not valid JSON"}]})
+            return SandboxResponse(
+                400, {"errors": [{"reason": "invalid", "field": "", "message": "request body is not valid JSON"}]}
+            )
         operations = body.get("batch") if isinstance(body, dict) else None
         if not isinstance(operations, list) or not operations:
             problem = {"reason": "required", "field": "batch", "message": "batch must be a non-empty array"}
@@ -325,7 +353,9 @@ class CustomerIOFake(FakeVendor):
         if body.get("transactional_message_id") in (None, ""):
             return _meta_error(400, "transactional_message_id is required")
         identifiers = body.get("identifiers")
-        present = [k for k in PERSON_IDENTIFIERS if isinstance(identifiers, dict) and identifiers.get(k) not in (None, "")]
+        present = [
+            k for k in PERSON_IDENTIFIERS if isinstance(identifiers, dict) and identifiers.get(k) not in (None, "")
+        ]
         if len(present) != 1:
             return _meta_error(400, "identifiers must contain one, and only one, of id, email, cio_id")
         to = str(body.get("to") or "").strip()

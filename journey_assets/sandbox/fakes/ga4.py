@@ -47,17 +47,36 @@ NOT_SET = "(not set)"
 
 # The world's channel names -> GA4's default channel group labels.
 CHANNEL_GROUPS = {
-    "organic_search": "Organic Search", "organic": "Organic Search", "seo": "Organic Search",
-    "paid_search": "Paid Search", "sem": "Paid Search", "cpc": "Paid Search", "google_ads": "Paid Search",
-    "paid_social": "Paid Social", "meta": "Paid Social", "facebook": "Paid Social",
-    "organic_social": "Organic Social", "social": "Organic Social",
-    "direct": "Direct", "referral": "Referral", "email": "Email", "sms": "SMS", "display": "Display",
-    "video": "Organic Video", "affiliates": "Affiliates", "third_party": "Referral",
+    "organic_search": "Organic Search",
+    "organic": "Organic Search",
+    "seo": "Organic Search",
+    "paid_search": "Paid Search",
+    "sem": "Paid Search",
+    "cpc": "Paid Search",
+    "google_ads": "Paid Search",
+    "paid_social": "Paid Social",
+    "meta": "Paid Social",
+    "facebook": "Paid Social",
+    "organic_social": "Organic Social",
+    "social": "Organic Social",
+    "direct": "Direct",
+    "referral": "Referral",
+    "email": "Email",
+    "sms": "SMS",
+    "display": "Display",
+    "video": "Organic Video",
+    "affiliates": "Affiliates",
+    "third_party": "Referral",
 }
 
 SESSION_DIMENSIONS = {
-    "date", "sessionDefaultChannelGroup", "sessionSource", "sessionMedium", "sessionCampaignId",
-    "deviceCategory", "landingPage",
+    "date",
+    "sessionDefaultChannelGroup",
+    "sessionSource",
+    "sessionMedium",
+    "sessionCampaignId",
+    "deviceCategory",
+    "landingPage",
 }
 SESSION_METRICS = {"sessions", "engagedSessions", "screenPageViews", "keyEvents", "conversions", "totalUsers"}
 EVENT_DIMENSIONS = {"date", "eventName", "pagePath"}
@@ -77,7 +96,8 @@ def bearer_missing(request: SandboxRequest) -> SandboxResponse | None:
     value = header(request, "Authorization") or ""
     if not value.startswith("Bearer ") or not value[7:].strip():
         return google_error(
-            401, "UNAUTHENTICATED",
+            401,
+            "UNAUTHENTICATED",
             "Request is missing required authentication credential. Expected OAuth 2 access token, login cookie "
             "or other valid authentication credential.",
         )
@@ -120,20 +140,22 @@ class GA4Fake(FakeVendor):
                 table = self.world.table("web_sessions")
                 s = table[table["dealer_id"] == dealer_id]
                 day = pd.to_datetime(s["date"]) if "date" in s.columns else pd.to_datetime(s["started_at"])
-                self._frames[key] = pd.DataFrame({
-                    "date": day.dt.strftime("%Y%m%d").to_numpy(),
-                    "sessionDefaultChannelGroup": s["channel"].map(channel_group).to_numpy(),
-                    "sessionSource": _text(s["source"], "(direct)").to_numpy(),
-                    "sessionMedium": _text(s["medium"], "(none)").to_numpy(),
-                    "sessionCampaignId": _text(s["campaign_id"], NOT_SET).to_numpy(),
-                    "deviceCategory": _text(s["device_category"], NOT_SET).str.lower().to_numpy(),
-                    "landingPage": _text(s["landing_page"], NOT_SET).to_numpy(),
-                    "sessions": 1,
-                    "engagedSessions": s["engaged"].fillna(False).astype(int).to_numpy(),
-                    "screenPageViews": s["pageviews"].fillna(0).astype(int).to_numpy(),
-                    "keyEvents": s["converted"].fillna(False).astype(int).to_numpy(),
-                    "client_id": s["client_id"].astype(str).to_numpy(),
-                })
+                self._frames[key] = pd.DataFrame(
+                    {
+                        "date": day.dt.strftime("%Y%m%d").to_numpy(),
+                        "sessionDefaultChannelGroup": s["channel"].map(channel_group).to_numpy(),
+                        "sessionSource": _text(s["source"], "(direct)").to_numpy(),
+                        "sessionMedium": _text(s["medium"], "(none)").to_numpy(),
+                        "sessionCampaignId": _text(s["campaign_id"], NOT_SET).to_numpy(),
+                        "deviceCategory": _text(s["device_category"], NOT_SET).str.lower().to_numpy(),
+                        "landingPage": _text(s["landing_page"], NOT_SET).to_numpy(),
+                        "sessions": 1,
+                        "engagedSessions": s["engaged"].fillna(False).astype(int).to_numpy(),
+                        "screenPageViews": s["pageviews"].fillna(0).astype(int).to_numpy(),
+                        "keyEvents": s["converted"].fillna(False).astype(int).to_numpy(),
+                        "client_id": s["client_id"].astype(str).to_numpy(),
+                    }
+                )
                 self._frames[key]["conversions"] = self._frames[key]["keyEvents"]
             return self._frames[key]
 
@@ -146,13 +168,15 @@ class GA4Fake(FakeVendor):
                 ts = pd.to_datetime(e["event_ts"])
                 if ts.dt.tz is not None and timezone:
                     ts = ts.dt.tz_convert(timezone)  # GA4 reports days in the property's time zone
-                self._frames[key] = pd.DataFrame({
-                    "date": ts.dt.strftime("%Y%m%d").to_numpy(),
-                    "eventName": _text(e["event_name"], NOT_SET).to_numpy(),
-                    "pagePath": _text(e["page_path"], NOT_SET).to_numpy(),
-                    "eventCount": 1,
-                    "client_id": e["client_id"].astype(str).to_numpy(),
-                })
+                self._frames[key] = pd.DataFrame(
+                    {
+                        "date": ts.dt.strftime("%Y%m%d").to_numpy(),
+                        "eventName": _text(e["event_name"], NOT_SET).to_numpy(),
+                        "pagePath": _text(e["page_path"], NOT_SET).to_numpy(),
+                        "eventCount": 1,
+                        "client_id": e["client_id"].astype(str).to_numpy(),
+                    }
+                )
             return self._frames[key]
 
     # --- request parsing ----------------------------------------------------
@@ -174,8 +198,12 @@ class GA4Fake(FakeVendor):
         property_id = request.params["property_id"]
         rooftop = self._rooftop(property_id)
         if rooftop is None:
-            return google_error(403, "PERMISSION_DENIED", "User does not have sufficient permissions for this property. "
-                                "To learn more about Property ID, see https://developers.google.com/analytics/devguides/reporting/data/v1/property-id.")
+            return google_error(
+                403,
+                "PERMISSION_DENIED",
+                "User does not have sufficient permissions for this property. "
+                "To learn more about Property ID, see https://developers.google.com/analytics/devguides/reporting/data/v1/property-id.",
+            )
         try:
             body = request.json() or {}
             ranges = body.get("dateRanges") or []
@@ -207,9 +235,16 @@ class GA4Fake(FakeVendor):
             unknown = [f for f in dimensions + metrics if f not in known]
             if unknown:
                 return google_error(400, "INVALID_ARGUMENT", f"Field {unknown[0]} is not a valid dimension or metric.")
-            odd = next((f for f in dimensions + metrics if f in (EVENT_DIMENSIONS - {"date"}) | {"eventCount"}), (dimensions + metrics)[-1])
-            return google_error(400, "INVALID_ARGUMENT", f"Please remove {odd} to make the request compatible. "
-                                "The request's dimensions & metrics are incompatible.")
+            odd = next(
+                (f for f in dimensions + metrics if f in (EVENT_DIMENSIONS - {"date"}) | {"eventCount"}),
+                (dimensions + metrics)[-1],
+            )
+            return google_error(
+                400,
+                "INVALID_ARGUMENT",
+                f"Please remove {odd} to make the request compatible. "
+                "The request's dimensions & metrics are incompatible.",
+            )
 
         key = (property_id, scope, tuple(dimensions), tuple(metrics), start, end)
         with self._lock:
@@ -224,7 +259,10 @@ class GA4Fake(FakeVendor):
         total = len(dim_values)
         window = range(offset, min(offset + limit, total))
         rows = [
-            {"dimensionValues": [{"value": v} for v in dim_values[i]], "metricValues": [{"value": v} for v in metric_values[i]]}
+            {
+                "dimensionValues": [{"value": v} for v in dim_values[i]],
+                "metricValues": [{"value": v} for v in metric_values[i]],
+            }
             for i in window
         ]
         if request.fault == "partial" and rows:
@@ -256,8 +294,14 @@ class GA4Fake(FakeVendor):
                 result["totalUsers"] = grouped["client_id"].nunique()
             result = result.reset_index()
         else:
-            result = pd.DataFrame([{**{m: frame[m].sum() for m in sums},
-                                    **({"totalUsers": frame["client_id"].nunique()} if "totalUsers" in metrics else {})}])
+            result = pd.DataFrame(
+                [
+                    {
+                        **{m: frame[m].sum() for m in sums},
+                        **({"totalUsers": frame["client_id"].nunique()} if "totalUsers" in metrics else {}),
+                    }
+                ]
+            )
         dim_values = result[dimensions].astype(str).values.tolist() if dimensions else [[] for _ in range(len(result))]
         metric_values = result[metrics].astype("int64").astype(str).values.tolist()
         return dimensions, dim_values, metric_values

@@ -101,9 +101,12 @@ class GBPFake(FakeVendor):
         review: dict[str, Any] = {
             "name": f"accounts/{account_id}/locations/{location_id}/reviews/{row['review_id']}",
             "reviewId": str(row["review_id"]),
-            "reviewer": {"displayName": "A Google User", "isAnonymous": True} if anonymous
+            "reviewer": {"displayName": "A Google User", "isAnonymous": True}
+            if anonymous
             else {"displayName": str(name), "profilePhotoUrl": "https://lh3.googleusercontent.com/a/default-user"},
-            "starRating": STAR_NAMES.get(int(rating), "STAR_RATING_UNSPECIFIED") if pd.notna(rating) else "STAR_RATING_UNSPECIFIED",
+            "starRating": STAR_NAMES.get(int(rating), "STAR_RATING_UNSPECIFIED")
+            if pd.notna(rating)
+            else "STAR_RATING_UNSPECIFIED",
             "createTime": zulu(row["created_at"]),
             "updateTime": zulu(row["created_at"]),
         }
@@ -112,7 +115,10 @@ class GBPFake(FakeVendor):
             review["comment"] = str(comment)
         reply = row.get("reply_comment")
         if reply is not None and not (isinstance(reply, float) and pd.isna(reply)) and str(reply) != "":
-            review["reviewReply"] = {"comment": str(reply), "updateTime": zulu(row.get("reply_at")) or zulu(row["created_at"])}
+            review["reviewReply"] = {
+                "comment": str(reply),
+                "updateTime": zulu(row.get("reply_at")) or zulu(row["created_at"]),
+            }
         return review
 
     @route("GET", r"/v4/accounts/(?P<account_id>[^/]+)/locations/(?P<location_id>[^/]+)/reviews")
@@ -135,7 +141,7 @@ class GBPFake(FakeVendor):
             return google_error(400, "INVALID_ARGUMENT", f"Invalid orderBy: {order_by}")
         reviews = self._reviews(dealer_id, order_by)
         total = len(reviews)
-        window = reviews.iloc[offset: offset + page_size].to_dict("records")
+        window = reviews.iloc[offset : offset + page_size].to_dict("records")
         page = [self._review(row, account_id, location_id) for row in window]
         if request.fault == "partial" and page:
             page = page[: len(page) // 2]

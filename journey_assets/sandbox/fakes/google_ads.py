@@ -59,20 +59,49 @@ _STATS = {"segments.date", "metrics.impressions", "metrics.clicks", "metrics.cos
 RESOURCES: dict[str, set[str]] = {
     "campaign": _CAMPAIGN | _STATS | {"metrics.conversions"},
     "ad_group": _CAMPAIGN | _AD_GROUP | _STATS | {"metrics.conversions"},
-    "keyword_view": _CAMPAIGN | _AD_GROUP | _STATS | {
-        "ad_group_criterion.criterion_id", "ad_group_criterion.keyword.text", "ad_group_criterion.keyword.match_type",
+    "keyword_view": _CAMPAIGN
+    | _AD_GROUP
+    | _STATS
+    | {
+        "ad_group_criterion.criterion_id",
+        "ad_group_criterion.keyword.text",
+        "ad_group_criterion.keyword.match_type",
     },
-    "search_term_view": _CAMPAIGN | _AD_GROUP | _STATS | {
-        "search_term_view.search_term", "search_term_view.status", "segments.keyword.ad_group_criterion",
-        "segments.keyword.info.text", "segments.keyword.info.match_type",
+    "search_term_view": _CAMPAIGN
+    | _AD_GROUP
+    | _STATS
+    | {
+        "search_term_view.search_term",
+        "search_term_view.status",
+        "segments.keyword.ad_group_criterion",
+        "segments.keyword.info.text",
+        "segments.keyword.info.match_type",
     },
 }
 
-STATUSES = {"active": "ENABLED", "enabled": "ENABLED", "live": "ENABLED", "paused": "PAUSED",
-            "removed": "REMOVED", "deleted": "REMOVED", "ended": "REMOVED", "archived": "REMOVED"}
-CHANNEL_TYPES = {"search": "SEARCH", "display": "DISPLAY", "video": "VIDEO", "youtube": "VIDEO", "shopping": "SHOPPING",
-                 "vehicle_listings": "PERFORMANCE_MAX", "pmax": "PERFORMANCE_MAX", "performance_max": "PERFORMANCE_MAX",
-                 "local": "LOCAL", "demand_gen": "DEMAND_GEN", "discovery": "DEMAND_GEN"}
+STATUSES = {
+    "active": "ENABLED",
+    "enabled": "ENABLED",
+    "live": "ENABLED",
+    "paused": "PAUSED",
+    "removed": "REMOVED",
+    "deleted": "REMOVED",
+    "ended": "REMOVED",
+    "archived": "REMOVED",
+}
+CHANNEL_TYPES = {
+    "search": "SEARCH",
+    "display": "DISPLAY",
+    "video": "VIDEO",
+    "youtube": "VIDEO",
+    "shopping": "SHOPPING",
+    "vehicle_listings": "PERFORMANCE_MAX",
+    "pmax": "PERFORMANCE_MAX",
+    "performance_max": "PERFORMANCE_MAX",
+    "local": "LOCAL",
+    "demand_gen": "DEMAND_GEN",
+    "discovery": "DEMAND_GEN",
+}
 MATCH_TYPES = {"exact": "EXACT", "phrase": "PHRASE", "broad": "BROAD"}
 
 QUERY = re.compile(
@@ -105,7 +134,9 @@ def _unquote(value: str) -> str:
 
 
 def _mapped(values: pd.Series, mapping: dict[str, str], default: str) -> pd.Series:
-    return values.map(lambda v: mapping.get(str(v).strip().lower(), str(v).upper() if pd.notna(v) and v != "" else default))
+    return values.map(
+        lambda v: mapping.get(str(v).strip().lower(), str(v).upper() if pd.notna(v) and v != "" else default)
+    )
 
 
 class GoogleAdsFake(FakeVendor):
@@ -118,18 +149,27 @@ class GoogleAdsFake(FakeVendor):
 
     # --- errors ---------------------------------------------------------------
     @staticmethod
-    def _failure(version: str, status: int, grpc_status: str, message: str, kind: str, code: str, detail: str) -> SandboxResponse:
+    def _failure(
+        version: str, status: int, grpc_status: str, message: str, kind: str, code: str, detail: str
+    ) -> SandboxResponse:
         request_id = uuid.uuid4().hex[:22]
-        return SandboxResponse(status, {"error": {
-            "code": status,
-            "message": message,
-            "status": grpc_status,
-            "details": [{
-                "@type": f"type.googleapis.com/google.ads.googleads.{version}.errors.GoogleAdsFailure",
-                "errors": [{"errorCode": {kind: code}, "message": detail}],
-                "requestId": request_id,
-            }],
-        }})
+        return SandboxResponse(
+            status,
+            {
+                "error": {
+                    "code": status,
+                    "message": message,
+                    "status": grpc_status,
+                    "details": [
+                        {
+                            "@type": f"type.googleapis.com/google.ads.googleads.{version}.errors.GoogleAdsFailure",
+                            "errors": [{"errorCode": {kind: code}, "message": detail}],
+                            "requestId": request_id,
+                        }
+                    ],
+                }
+            },
+        )
 
     # --- world ----------------------------------------------------------------
     def _dealer(self, customer_id: str) -> str | None:
@@ -150,22 +190,28 @@ class GoogleAdsFake(FakeVendor):
     def _campaigns(self, dealer_id: str) -> pd.DataFrame:
         campaigns = self.world.table("ad_campaigns")
         campaigns = campaigns[(campaigns["platform"] == "google_ads") & (campaigns["dealer_id"] == dealer_id)]
-        return pd.DataFrame({
-            "campaign.id": campaigns["campaign_id"].astype(str).to_numpy(),
-            "campaign.name": campaigns["campaign_name"].astype(str).to_numpy(),
-            "campaign.status": _mapped(campaigns["status"], STATUSES, "UNKNOWN").to_numpy(),
-            "campaign.advertising_channel_type": _mapped(campaigns["objective"], CHANNEL_TYPES, "UNKNOWN").to_numpy(),
-        })
+        return pd.DataFrame(
+            {
+                "campaign.id": campaigns["campaign_id"].astype(str).to_numpy(),
+                "campaign.name": campaigns["campaign_name"].astype(str).to_numpy(),
+                "campaign.status": _mapped(campaigns["status"], STATUSES, "UNKNOWN").to_numpy(),
+                "campaign.advertising_channel_type": _mapped(
+                    campaigns["objective"], CHANNEL_TYPES, "UNKNOWN"
+                ).to_numpy(),
+            }
+        )
 
     def _ad_groups(self) -> pd.DataFrame:
         groups = self.world.table("ad_groups")
         groups = groups[groups["platform"] == "google_ads"] if "platform" in groups.columns else groups
         status = groups["status"] if "status" in groups.columns else pd.Series("ENABLED", index=groups.index)
-        return pd.DataFrame({
-            "ad_group.id": groups["ad_group_id"].astype(str).to_numpy(),
-            "ad_group.name": groups["name"].astype(str).to_numpy(),
-            "ad_group.status": _mapped(status, STATUSES, "ENABLED").to_numpy(),
-        })
+        return pd.DataFrame(
+            {
+                "ad_group.id": groups["ad_group_id"].astype(str).to_numpy(),
+                "ad_group.name": groups["name"].astype(str).to_numpy(),
+                "ad_group.status": _mapped(status, STATUSES, "ENABLED").to_numpy(),
+            }
+        )
 
     def _build(self, customer_id: str, dealer_id: str, resource: str) -> pd.DataFrame:
         campaigns = self._campaigns(dealer_id)
@@ -173,38 +219,54 @@ class GoogleAdsFake(FakeVendor):
             stats = self.world.table("ad_stats_daily")
             stats = stats[(stats["platform"] == "google_ads") & (stats["dealer_id"] == dealer_id)]
             keys = ["date", "campaign_id"] + (["ad_group_id"] if resource == "ad_group" else [])
-            grouped = stats.groupby(keys, as_index=False, sort=False)[["impressions", "clicks", "spend", "conversions"]].sum()
-            frame = pd.DataFrame({
-                "segments.date": pd.to_datetime(grouped["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-                "campaign.id": grouped["campaign_id"].astype(str).to_numpy(),
-                "metrics.impressions": grouped["impressions"].astype("int64").to_numpy(),
-                "metrics.clicks": grouped["clicks"].astype("int64").to_numpy(),
-                "metrics.cost_micros": (grouped["spend"].astype(float) * 1_000_000).round().astype("int64").to_numpy(),
-                "metrics.conversions": grouped["conversions"].astype(float).to_numpy(),
-            })
+            grouped = stats.groupby(keys, as_index=False, sort=False)[
+                ["impressions", "clicks", "spend", "conversions"]
+            ].sum()
+            frame = pd.DataFrame(
+                {
+                    "segments.date": pd.to_datetime(grouped["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+                    "campaign.id": grouped["campaign_id"].astype(str).to_numpy(),
+                    "metrics.impressions": grouped["impressions"].astype("int64").to_numpy(),
+                    "metrics.clicks": grouped["clicks"].astype("int64").to_numpy(),
+                    "metrics.cost_micros": (grouped["spend"].astype(float) * 1_000_000)
+                    .round()
+                    .astype("int64")
+                    .to_numpy(),
+                    "metrics.conversions": grouped["conversions"].astype(float).to_numpy(),
+                }
+            )
             if resource == "ad_group":
                 frame["ad_group.id"] = grouped["ad_group_id"].astype(str).to_numpy()
         else:
             terms = self.world.table("search_terms_daily")
             terms = terms[terms["dealer_id"] == dealer_id]
             keywords = self.world.table("keywords")
-            words = pd.DataFrame({
-                "keyword_id": keywords["keyword_id"].astype(str),
-                "text": keywords["text"].astype(str),
-                "match_type": _mapped(keywords["match_type"], MATCH_TYPES, "UNKNOWN"),
-            })
-            keys = ["date", "campaign_id", "ad_group_id", "keyword_id"] + (["search_term"] if resource == "search_term_view" else [])
+            words = pd.DataFrame(
+                {
+                    "keyword_id": keywords["keyword_id"].astype(str),
+                    "text": keywords["text"].astype(str),
+                    "match_type": _mapped(keywords["match_type"], MATCH_TYPES, "UNKNOWN"),
+                }
+            )
+            keys = ["date", "campaign_id", "ad_group_id", "keyword_id"] + (
+                ["search_term"] if resource == "search_term_view" else []
+            )
             grouped = terms.groupby(keys, as_index=False, sort=False)[["impressions", "clicks", "cost"]].sum()
             grouped["keyword_id"] = grouped["keyword_id"].astype(str)
             grouped = grouped.merge(words, on="keyword_id", how="left")
-            frame = pd.DataFrame({
-                "segments.date": pd.to_datetime(grouped["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
-                "campaign.id": grouped["campaign_id"].astype(str).to_numpy(),
-                "ad_group.id": grouped["ad_group_id"].astype(str).to_numpy(),
-                "metrics.impressions": grouped["impressions"].astype("int64").to_numpy(),
-                "metrics.clicks": grouped["clicks"].astype("int64").to_numpy(),
-                "metrics.cost_micros": (grouped["cost"].astype(float) * 1_000_000).round().astype("int64").to_numpy(),
-            })
+            frame = pd.DataFrame(
+                {
+                    "segments.date": pd.to_datetime(grouped["date"]).dt.strftime("%Y-%m-%d").to_numpy(),
+                    "campaign.id": grouped["campaign_id"].astype(str).to_numpy(),
+                    "ad_group.id": grouped["ad_group_id"].astype(str).to_numpy(),
+                    "metrics.impressions": grouped["impressions"].astype("int64").to_numpy(),
+                    "metrics.clicks": grouped["clicks"].astype("int64").to_numpy(),
+                    "metrics.cost_micros": (grouped["cost"].astype(float) * 1_000_000)
+                    .round()
+                    .astype("int64")
+                    .to_numpy(),
+                }
+            )
             if resource == "keyword_view":
                 frame["ad_group_criterion.criterion_id"] = grouped["keyword_id"].to_numpy()
                 frame["ad_group_criterion.keyword.text"] = grouped["text"].to_numpy()
@@ -213,7 +275,10 @@ class GoogleAdsFake(FakeVendor):
                 frame["search_term_view.search_term"] = grouped["search_term"].astype(str).to_numpy()
                 frame["search_term_view.status"] = "NONE"
                 frame["segments.keyword.ad_group_criterion"] = (
-                    f"customers/{customer_id}/adGroupCriteria/" + grouped["ad_group_id"].astype(str) + "~" + grouped["keyword_id"]
+                    f"customers/{customer_id}/adGroupCriteria/"
+                    + grouped["ad_group_id"].astype(str)
+                    + "~"
+                    + grouped["keyword_id"]
                 ).to_numpy()
                 frame["segments.keyword.info.text"] = grouped["text"].to_numpy()
                 frame["segments.keyword.info.match_type"] = grouped["match_type"].to_numpy()
@@ -234,15 +299,20 @@ class GoogleAdsFake(FakeVendor):
             raise QueryError("UNEXPECTED_INPUT", f"Unexpected input in query: {query[:120]}")
         resource = match.group("resource")
         if resource not in RESOURCES:
-            raise QueryError("BAD_RESOURCE_TYPE_IN_FROM_CLAUSE", f"Invalid resource type was specified in the FROM clause: '{resource}'.")
+            raise QueryError(
+                "BAD_RESOURCE_TYPE_IN_FROM_CLAUSE",
+                f"Invalid resource type was specified in the FROM clause: '{resource}'.",
+            )
         fields = [f.strip() for f in match.group("select").split(",")]
         for field in fields:
             if field not in RESOURCES[resource]:
                 raise QueryError("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{field}'.")
         conditions = self._conditions(match.group("where") or "", resource)
         if "segments.date" in fields and not self._date_bounded(conditions):
-            raise QueryError("EXPECTED_FILTERS_ON_DATE_RANGE",
-                             "Filters on segments.date must restrict the query to a finite date range.")
+            raise QueryError(
+                "EXPECTED_FILTERS_ON_DATE_RANGE",
+                "Filters on segments.date must restrict the query to a finite date range.",
+            )
         order = None
         if match.group("order"):
             parts = match.group("order").split()
@@ -257,7 +327,7 @@ class GoogleAdsFake(FakeVendor):
         while position < len(where):
             match = CONDITION.match(where, position)
             if not match:
-                raise QueryError("UNEXPECTED_INPUT", f"Unexpected input in WHERE: {where[position:position + 60]!r}")
+                raise QueryError("UNEXPECTED_INPUT", f"Unexpected input in WHERE: {where[position : position + 60]!r}")
             field = match.group("field")
             if field not in RESOURCES[resource]:
                 raise QueryError("UNRECOGNIZED_FIELD", f"Unrecognized field in the query: '{field}'.")
@@ -275,7 +345,7 @@ class GoogleAdsFake(FakeVendor):
             if joiner:
                 position += joiner.end()
             elif position < len(where):
-                raise QueryError("UNEXPECTED_INPUT", f"Expected AND in WHERE near {where[position:position + 40]!r}")
+                raise QueryError("UNEXPECTED_INPUT", f"Expected AND in WHERE near {where[position : position + 40]!r}")
         for field, _, value in conditions:
             if field == "segments.date":
                 try:
@@ -286,8 +356,13 @@ class GoogleAdsFake(FakeVendor):
 
     def _during(self, name: str) -> tuple[str, str]:
         today = self.world.as_of
-        spans = {"TODAY": (0, 0), "YESTERDAY": (1, 1), "LAST_7_DAYS": (7, 1), "LAST_14_DAYS": (14, 1),
-                 "LAST_30_DAYS": (30, 1)}
+        spans = {
+            "TODAY": (0, 0),
+            "YESTERDAY": (1, 1),
+            "LAST_7_DAYS": (7, 1),
+            "LAST_14_DAYS": (14, 1),
+            "LAST_30_DAYS": (30, 1),
+        }
         if name in spans:
             back, front = spans[name]
             return (today - timedelta(days=back)).isoformat(), (today - timedelta(days=front)).isoformat()
@@ -311,8 +386,14 @@ class GoogleAdsFake(FakeVendor):
                 value = float(value)
             else:
                 column = column.astype(str)
-            mask = {"=": column == value, "!=": column != value, ">": column > value, ">=": column >= value,
-                    "<": column < value, "<=": column <= value}[op]
+            mask = {
+                "=": column == value,
+                "!=": column != value,
+                ">": column > value,
+                ">=": column >= value,
+                "<": column < value,
+                "<=": column <= value,
+            }[op]
             frame = frame[mask]
         return frame
 
@@ -324,23 +405,50 @@ class GoogleAdsFake(FakeVendor):
             return denied
         customer_id = request.params["customer_id"]
         if not customer_id.isdigit():
-            return self._failure(version, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
-                                 "authenticationError", "CLIENT_CUSTOMER_ID_INVALID", "Client customer ID is not a number.")
+            return self._failure(
+                version,
+                400,
+                "INVALID_ARGUMENT",
+                "Request contains an invalid argument.",
+                "authenticationError",
+                "CLIENT_CUSTOMER_ID_INVALID",
+                "Client customer ID is not a number.",
+            )
         dealer_id = self._dealer(customer_id)
         if dealer_id is None:
-            return self._failure(version, 403, "PERMISSION_DENIED", "The caller does not have permission",
-                                 "authorizationError", "USER_PERMISSION_DENIED",
-                                 "User doesn't have permission to access customer. Note: If you're accessing a client "
-                                 "customer, the manager's customer id must be set in the 'login-customer-id' header.")
+            return self._failure(
+                version,
+                403,
+                "PERMISSION_DENIED",
+                "The caller does not have permission",
+                "authorizationError",
+                "USER_PERMISSION_DENIED",
+                "User doesn't have permission to access customer. Note: If you're accessing a client "
+                "customer, the manager's customer id must be set in the 'login-customer-id' header.",
+            )
         try:
             query = (request.json() or {}).get("query") or ""
             parsed = self._parse(query)
         except QueryError as exc:
-            return self._failure(version, 400, "INVALID_ARGUMENT", "Request contains an invalid argument.",
-                                 "queryError", exc.code, str(exc))
+            return self._failure(
+                version,
+                400,
+                "INVALID_ARGUMENT",
+                "Request contains an invalid argument.",
+                "queryError",
+                exc.code,
+                str(exc),
+            )
         except (ValueError, AttributeError):
-            return self._failure(version, 400, "INVALID_ARGUMENT", "Invalid JSON payload received.",
-                                 "requestError", "INVALID_INPUT", "The request body is not a JSON object with a query.")
+            return self._failure(
+                version,
+                400,
+                "INVALID_ARGUMENT",
+                "Invalid JSON payload received.",
+                "requestError",
+                "INVALID_INPUT",
+                "The request body is not a JSON object with a query.",
+            )
 
         frame = self._filter(self._frame(customer_id, dealer_id, parsed["resource"]), parsed["conditions"])
         fields = parsed["fields"]
@@ -362,8 +470,10 @@ class GoogleAdsFake(FakeVendor):
         rows = [self._row(record, customer_id) for record in result[fields].to_dict("records")]
         mask = ",".join(".".join(camel(p) for p in f.split(".")) for f in fields)
         request_id = uuid.uuid4().hex[:22]
-        batches = [{"results": rows[i:i + BATCH_SIZE], "fieldMask": mask, "requestId": request_id}
-                   for i in range(0, len(rows), BATCH_SIZE)] or [{"fieldMask": mask, "requestId": request_id}]
+        batches = [
+            {"results": rows[i : i + BATCH_SIZE], "fieldMask": mask, "requestId": request_id}
+            for i in range(0, len(rows), BATCH_SIZE)
+        ] or [{"fieldMask": mask, "requestId": request_id}]
         batches[-1]["queryResourceConsumption"] = str(max(1, len(rows) // 100))
         if request.fault == "partial":
             text = json.dumps(batches)

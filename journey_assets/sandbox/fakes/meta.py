@@ -49,7 +49,7 @@ import itertools
 import json
 import threading
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -63,14 +63,35 @@ MAX_LIMIT = 5000
 DEFAULT_LIMIT = 25
 INSIGHTS_THROTTLE_HEADER = "X-FB-Ads-Insights-Throttle"
 ALL_INSIGHTS_FIELDS = (
-    "account_id", "account_currency", "campaign_id", "campaign_name", "adset_id", "adset_name", "ad_id", "ad_name",
-    "impressions", "reach", "clicks", "inline_link_clicks", "spend", "actions", "action_values", "date_start",
+    "account_id",
+    "account_currency",
+    "campaign_id",
+    "campaign_name",
+    "adset_id",
+    "adset_name",
+    "ad_id",
+    "ad_name",
+    "impressions",
+    "reach",
+    "clicks",
+    "inline_link_clicks",
+    "spend",
+    "actions",
+    "action_values",
+    "date_start",
     "date_stop",
 )
 
 
-def graph_error(status: int, message: str, code: int, *, subcode: int | None = None, kind: str = "OAuthException",
-                transient: bool = False) -> SandboxResponse:
+def graph_error(
+    status: int,
+    message: str,
+    code: int,
+    *,
+    subcode: int | None = None,
+    kind: str = "OAuthException",
+    transient: bool = False,
+) -> SandboxResponse:
     error: dict[str, Any] = {"message": message, "type": kind, "code": code, "fbtrace_id": _trace_id()}
     if subcode is not None:
         error["error_subcode"] = subcode
@@ -142,35 +163,47 @@ class MetaFake(FakeVendor):
         campaigns = self.world.table("ad_campaigns")
         if "platform" in campaigns.columns:
             campaigns = campaigns[campaigns["platform"] == "meta"]
-        campaigns = pd.DataFrame({
-            "campaign_id": _col(campaigns, "campaign_id").astype(str),
-            "campaign_name": _col(campaigns, "campaign_name", "name"),
-            "dealer_id": _col(campaigns, "dealer_id"),
-        })
+        campaigns = pd.DataFrame(
+            {
+                "campaign_id": _col(campaigns, "campaign_id").astype(str),
+                "campaign_name": _col(campaigns, "campaign_name", "name"),
+                "dealer_id": _col(campaigns, "dealer_id"),
+            }
+        )
         groups = self.world.table("ad_groups")
-        groups = pd.DataFrame({
-            "adset_id": _col(groups, "ad_group_id", "adset_id").astype(str),
-            "adset_name": _col(groups, "ad_group_name", "name"),
-            "campaign_id": _col(groups, "campaign_id").astype(str),
-        })
+        groups = pd.DataFrame(
+            {
+                "adset_id": _col(groups, "ad_group_id", "adset_id").astype(str),
+                "adset_name": _col(groups, "ad_group_name", "name"),
+                "campaign_id": _col(groups, "campaign_id").astype(str),
+            }
+        )
         ads = self.world.table("ads")
-        ads = pd.DataFrame({
-            "ad_id": _col(ads, "ad_id").astype(str),
-            "ad_name": _col(ads, "ad_name", "name"),
-            "adset_id": _col(ads, "ad_group_id", "adset_id").astype(str),
-        })
+        ads = pd.DataFrame(
+            {
+                "ad_id": _col(ads, "ad_id").astype(str),
+                "ad_name": _col(ads, "ad_name", "name"),
+                "adset_id": _col(ads, "ad_group_id", "adset_id").astype(str),
+            }
+        )
         stats = self.world.table("ad_stats_daily")
-        stats = pd.DataFrame({
-            "day": pd.to_datetime(_col(stats, "date", "date_day", "day")).dt.strftime("%Y-%m-%d"),
-            "ad_id": _col(stats, "ad_id").astype(str),
-            "impressions": _col(stats, "impressions", default=0).fillna(0).astype(np.int64),
-            "reach": _col(stats, "reach", default=-1).fillna(-1).astype(np.int64),
-            "clicks": _col(stats, "clicks", default=0).fillna(0).astype(np.int64),
-            "link_clicks": _col(stats, "link_clicks", "inline_link_clicks", "clicks", default=0).fillna(0).astype(np.int64),
-            "spend": _col(stats, "spend", "cost", default=0.0).fillna(0.0).astype(float),
-            "leads": _col(stats, "leads", "conversions", default=0).fillna(0).astype(float),
-            "leads_value": _col(stats, "conversions_value", "conversion_value", default=0.0).fillna(0.0).astype(float),
-        })
+        stats = pd.DataFrame(
+            {
+                "day": pd.to_datetime(_col(stats, "date", "date_day", "day")).dt.strftime("%Y-%m-%d"),
+                "ad_id": _col(stats, "ad_id").astype(str),
+                "impressions": _col(stats, "impressions", default=0).fillna(0).astype(np.int64),
+                "reach": _col(stats, "reach", default=-1).fillna(-1).astype(np.int64),
+                "clicks": _col(stats, "clicks", default=0).fillna(0).astype(np.int64),
+                "link_clicks": _col(stats, "link_clicks", "inline_link_clicks", "clicks", default=0)
+                .fillna(0)
+                .astype(np.int64),
+                "spend": _col(stats, "spend", "cost", default=0.0).fillna(0.0).astype(float),
+                "leads": _col(stats, "leads", "conversions", default=0).fillna(0).astype(float),
+                "leads_value": _col(stats, "conversions_value", "conversion_value", default=0.0)
+                .fillna(0.0)
+                .astype(float),
+            }
+        )
         joined = stats.merge(ads, on="ad_id").merge(groups, on="adset_id").merge(campaigns, on="campaign_id")
         by_dealer = {dealer: account for account, dealer in self._accounts().items()}
         joined["account_id"] = joined["dealer_id"].map(by_dealer)
@@ -187,7 +220,11 @@ class MetaFake(FakeVendor):
         leads = self.world.table("leads")
         leads = leads[(leads["source"] == "meta_lead_ad") & leads["meta_form_id"].notna()].copy()
         customers = self.world.table("customers")
-        keep = [c for c in ("customer_id", "first_name", "last_name", "email", "phone", "zip", "city") if c in customers.columns]
+        keep = [
+            c
+            for c in ("customer_id", "first_name", "last_name", "email", "phone", "zip", "city")
+            if c in customers.columns
+        ]
         leads = leads.merge(customers[keep], on="customer_id", how="left", suffixes=("", "_customer"))
         leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True)
         leads["meta_form_id"] = leads["meta_form_id"].astype(str)
@@ -195,7 +232,8 @@ class MetaFake(FakeVendor):
         leads["vehicle_of_interest"] = self._vehicle_labels(leads)
         forms = {form: frame.reset_index(drop=True) for form, frame in leads.groupby("meta_form_id", sort=False)}
         by_leadgen = {
-            str(r["meta_leadgen_id"]): r for r in leads.to_dict("records")
+            str(r["meta_leadgen_id"]): r
+            for r in leads.to_dict("records")
             if r.get("meta_leadgen_id") is not None and str(r["meta_leadgen_id"]) not in ("", "nan", "None")
         }
         rooftops = self.world.table("rooftops")
@@ -203,11 +241,16 @@ class MetaFake(FakeVendor):
         forms_by_dealer: dict[str, list[str]] = collections.defaultdict(list)
         for form, frame in forms.items():
             forms_by_dealer[frame["dealer_id"].iloc[0]].append(form)
-        return {"forms": forms, "pages": pages, "forms_by_dealer": forms_by_dealer, "by_leadgen": by_leadgen,
-                "names": dict(zip(rooftops["dealer_id"], rooftops["name"]))}
+        return {
+            "forms": forms,
+            "pages": pages,
+            "forms_by_dealer": forms_by_dealer,
+            "by_leadgen": by_leadgen,
+            "names": dict(zip(rooftops["dealer_id"], rooftops["name"])),
+        }
 
     def _vehicle_labels(self, leads: pd.DataFrame) -> pd.Series:
-        """"2023 Honda Civic EX" for a lead whose vehicle the world knows (a dealer's custom question)."""
+        """ "2023 Honda Civic EX" for a lead whose vehicle the world knows (a dealer's custom question)."""
         empty = pd.Series([None] * len(leads), index=leads.index, dtype=object)
         if "vehicle_uuid" not in leads.columns:
             return empty
@@ -216,8 +259,11 @@ class MetaFake(FakeVendor):
         except KeyError:
             return empty
         labels = {
-            r["vehicle_uuid"]: " ".join(str(r[k]) for k in ("year", "make", "model", "trim") if r.get(k) is not None and str(r[k]) != "nan")
-            for r in inventory.to_dict("records") if r.get("vehicle_uuid") is not None
+            r["vehicle_uuid"]: " ".join(
+                str(r[k]) for k in ("year", "make", "model", "trim") if r.get(k) is not None and str(r[k]) != "nan"
+            )
+            for r in inventory.to_dict("records")
+            if r.get("vehicle_uuid") is not None
         }
         return leads["vehicle_uuid"].map(lambda v: labels.get(v) if isinstance(v, str) else None).astype(object)
 
@@ -244,8 +290,11 @@ class MetaFake(FakeVendor):
             app = self._utilisation("_app", self.app_per_call_pct, now)
             if acc >= 100 or app >= 100:
                 refused = graph_error(
-                    400, "There have been too many calls from this ad-account. Wait a bit and try again.", 80000,
-                    subcode=2446079, transient=True,
+                    400,
+                    "There have been too many calls from this ad-account. Wait a bit and try again.",
+                    80000,
+                    subcode=2446079,
+                    transient=True,
                 )
                 refused.headers = self._throttle_header(app, acc)
                 return refused, {}
@@ -255,12 +304,17 @@ class MetaFake(FakeVendor):
 
     @staticmethod
     def _throttle_header(app: float, acc: float) -> dict[str, str]:
-        value = {"app_id_util_pct": round(min(app, 100.0), 2), "acc_id_util_pct": round(min(acc, 100.0), 2),
-                 "ads_api_access_tier": "standard_access"}
+        value = {
+            "app_id_util_pct": round(min(app, 100.0), 2),
+            "acc_id_util_pct": round(min(acc, 100.0), 2),
+            "ads_api_access_tier": "standard_access",
+        }
         return {INSIGHTS_THROTTLE_HEADER: json.dumps(value)}
 
     # --- insights ----------------------------------------------------------
-    def _insights_query(self, request: SandboxRequest, params: dict[str, str]) -> tuple[dict[str, Any] | None, SandboxResponse | None]:
+    def _insights_query(
+        self, request: SandboxRequest, params: dict[str, str]
+    ) -> tuple[dict[str, Any] | None, SandboxResponse | None]:
         level = params.get("level", "ad")
         if level != "ad":
             return None, graph_error(400, f"(#100) level {level!r} is not served by the sandbox; use level=ad", 100)
@@ -271,10 +325,17 @@ class MetaFake(FakeVendor):
             since = date.fromisoformat(time_range["since"])
             until = date.fromisoformat(time_range["until"])
         except (ValueError, KeyError, TypeError):
-            return None, graph_error(400, "(#100) time_range must be {\"since\": \"YYYY-MM-DD\", \"until\": \"YYYY-MM-DD\"}", 100)
+            return None, graph_error(
+                400, '(#100) time_range must be {"since": "YYYY-MM-DD", "until": "YYYY-MM-DD"}', 100
+            )
         if until < since:
             return None, graph_error(400, "(#100) time_range until is before since", 100)
-        fields = [f for f in (params.get("fields") or "").split(",") if f] or ["date_start", "date_stop", "impressions", "spend"]
+        fields = [f for f in (params.get("fields") or "").split(",") if f] or [
+            "date_start",
+            "date_stop",
+            "impressions",
+            "spend",
+        ]
         unknown = sorted(set(fields) - set(ALL_INSIGHTS_FIELDS))
         if unknown:
             return None, graph_error(400, f"(#100) {unknown[0]} is not valid for fields param", 100)
@@ -320,8 +381,9 @@ class MetaFake(FakeVendor):
             full["action_values"] = [{"action_type": "lead", "value": f"{r.leads_value:.2f}"}]
         return {f: full[f] for f in fields if f in full}
 
-    def _page(self, request: SandboxRequest, rows: pd.DataFrame, fields: list[str], *,
-              extra: dict[str, str]) -> SandboxResponse | dict[str, Any]:
+    def _page(
+        self, request: SandboxRequest, rows: pd.DataFrame, fields: list[str], *, extra: dict[str, str]
+    ) -> SandboxResponse | dict[str, Any]:
         try:
             limit = min(int(request.arg("limit", str(DEFAULT_LIMIT))), MAX_LIMIT)
             offset = _offset(request.arg("after"))
@@ -350,7 +412,9 @@ class MetaFake(FakeVendor):
 
     def _sync_insights(self, request: SandboxRequest, account: str) -> SandboxResponse | dict[str, Any]:
         if account not in self._accounts():
-            return graph_error(400, f"(#100) Unsupported get request. Object with ID 'act_{account}' does not exist", 100, subcode=33)
+            return graph_error(
+                400, f"(#100) Unsupported get request. Object with ID 'act_{account}' does not exist", 100, subcode=33
+            )
         params = {k: v[0] for k, v in request.query.items()}
         query, error = self._insights_query(request, params)
         if error:
@@ -360,8 +424,9 @@ class MetaFake(FakeVendor):
             return refused
         rows = self._rows(account, query)
         if len(rows) > self.sync_max_rows:
-            response = graph_error(400, "Please reduce the amount of data you're asking for, then retry your request", 100,
-                                   subcode=1487534)
+            response = graph_error(
+                400, "Please reduce the amount of data you're asking for, then retry your request", 100, subcode=1487534
+            )
             response.headers = headers
             return response
         extra = {k: v for k, v in params.items() if k not in ("after", "limit", "access_token")}
@@ -376,7 +441,9 @@ class MetaFake(FakeVendor):
             return denied
         account = request.params["account"]
         if account not in self._accounts():
-            return graph_error(400, f"(#100) Unsupported post request. Object with ID 'act_{account}' does not exist", 100, subcode=33)
+            return graph_error(
+                400, f"(#100) Unsupported post request. Object with ID 'act_{account}' does not exist", 100, subcode=33
+            )
         params = {k: v[0] for k, v in request.query.items()}
         params.update(request.form() if request.body else {})
         query, error = self._insights_query(request, params)
@@ -407,7 +474,9 @@ class MetaFake(FakeVendor):
                 f"Unsupported get request. Object with ID '{object_id}' does not exist, cannot be loaded due to "
                 "missing permissions, or does not support this operation. Please read the Graph API documentation "
                 "at https://developers.facebook.com/docs/graph-api",
-                100, subcode=33, kind="GraphMethodException",
+                100,
+                subcode=33,
+                kind="GraphMethodException",
             )
         fields = [f for f in (request.arg("fields") or "created_time,id").split(",") if f]
         body = self._lead(lead, fields)
@@ -419,7 +488,9 @@ class MetaFake(FakeVendor):
         with self._lock:
             report = self._reports.get(report_id)
             if report is None:
-                return graph_error(400, f"(#100) Unsupported get request. Object with ID '{report_id}' does not exist", 100, subcode=33)
+                return graph_error(
+                    400, f"(#100) Unsupported get request. Object with ID '{report_id}' does not exist", 100, subcode=33
+                )
             report["polls"] += 1
             if request.fault == "partial":
                 report["failed"] = True
@@ -451,7 +522,9 @@ class MetaFake(FakeVendor):
         with self._lock:
             report = self._reports.get(report_id)
         if report is None:
-            return graph_error(400, f"(#100) Unsupported get request. Object with ID '{report_id}' does not exist", 100, subcode=33)
+            return graph_error(
+                400, f"(#100) Unsupported get request. Object with ID '{report_id}' does not exist", 100, subcode=33
+            )
         if report["failed"] or min(100, report["polls"] * self.async_step) < 100:
             return graph_error(400, "(#100) the report run is not complete", 100, subcode=1815107)
         refused, headers = self._throttled(report["account"])
@@ -472,7 +545,11 @@ class MetaFake(FakeVendor):
         if dealer is None:
             return graph_error(400, "(#100) Unsupported get request.", 100, subcode=33)
         index = self._leads()
-        pages = [{"id": page, "name": index["names"].get(dealer, dealer)} for page, d in index["pages"].items() if d == dealer]
+        pages = [
+            {"id": page, "name": index["names"].get(dealer, dealer)}
+            for page, d in index["pages"].items()
+            if d == dealer
+        ]
         return {"data": pages}
 
     @route("GET", VERSION + r"/(?P<page_id>\d+)/leadgen_forms")
@@ -496,7 +573,9 @@ class MetaFake(FakeVendor):
         form_id = request.params["form_id"]
         frame = index["forms"].get(form_id)
         if frame is None:
-            return graph_error(400, f"(#100) Unsupported get request. Object with ID '{form_id}' does not exist", 100, subcode=33)
+            return graph_error(
+                400, f"(#100) Unsupported get request. Object with ID '{form_id}' does not exist", 100, subcode=33
+            )
         try:
             filters = json.loads(request.arg("filtering") or "[]")
             limit = min(int(request.arg("limit", str(DEFAULT_LIMIT))), MAX_LIMIT)
@@ -548,7 +627,7 @@ class MetaFake(FakeVendor):
         answer("zip_code", r.get("zip"))
         answer("city", r.get("city"))
         answer("vehicle_of_interest", r.get("vehicle_of_interest"))
-        created: datetime = r["created_at"].to_pydatetime().astimezone(timezone.utc)
+        created: datetime = r["created_at"].to_pydatetime().astimezone(UTC)
         full_lead = {
             "created_time": created.strftime("%Y-%m-%dT%H:%M:%S+0000"),
             "id": str(r.get("meta_leadgen_id") or r.get("lead_id")),

@@ -40,7 +40,18 @@ import pandas as pd
 
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
 
-NETWORKS = ("facebook", "instagram", "twitter", "linkedin", "tiktok", "youtube", "pinterest", "threads", "bluesky", "gmb")
+NETWORKS = (
+    "facebook",
+    "instagram",
+    "twitter",
+    "linkedin",
+    "tiktok",
+    "youtube",
+    "pinterest",
+    "threads",
+    "bluesky",
+    "gmb",
+)
 WORLD_NETWORK_ALIASES = {"x": "twitter", "google_business": "gmb", "gbp": "gmb", "google_business_profile": "gmb"}
 
 
@@ -73,7 +84,9 @@ class MetricoolFake(FakeVendor):
         posts["network"] = posts["network"].astype(str).str.lower().replace(WORLD_NETWORK_ALIASES)
         posts["published_at"] = pd.to_datetime(posts["published_at"], utc=True)
         posts = posts.sort_values("published_at", kind="stable")
-        by_key = {key: frame.reset_index(drop=True) for key, frame in posts.groupby(["dealer_id", "network"], sort=False)}
+        by_key = {
+            key: frame.reset_index(drop=True) for key, frame in posts.groupby(["dealer_id", "network"], sort=False)
+        }
         networks: dict[str, set[str]] = {}
         for dealer, network in by_key:
             networks.setdefault(dealer, set()).add(network)
@@ -145,17 +158,40 @@ class MetricoolFake(FakeVendor):
             return None if value is None or pd.isna(value) else int(value)
 
         if network == "facebook":
-            post.update(likes=n("likes"), comments=n("comments"), shares=n("shares"), impressions=n("impressions"),
-                        impressionsunique=n("reach"), clicks=n("clicks"))
+            post.update(
+                likes=n("likes"),
+                comments=n("comments"),
+                shares=n("shares"),
+                impressions=n("impressions"),
+                impressionsunique=n("reach"),
+                clicks=n("clicks"),
+            )
         elif network == "instagram":
-            post.update(likes=n("likes"), comments=n("comments"), shares=n("shares"), saved=n("saves"),
-                        reach=n("reach"), impressionsTotal=n("impressions"))
+            post.update(
+                likes=n("likes"),
+                comments=n("comments"),
+                shares=n("shares"),
+                saved=n("saves"),
+                reach=n("reach"),
+                impressionsTotal=n("impressions"),
+            )
         elif network == "tiktok":
-            post.update(diggCount=n("likes"), commentCount=n("comments"), shareCount=n("shares"),
-                        viewCount=n("impressions"), reach=n("reach"))
+            post.update(
+                diggCount=n("likes"),
+                commentCount=n("comments"),
+                shareCount=n("shares"),
+                viewCount=n("impressions"),
+                reach=n("reach"),
+            )
         else:
-            post.update(likes=n("likes"), comments=n("comments"), shares=n("shares"), impressions=n("impressions"),
-                        reach=n("reach"), clicks=n("clicks"))
+            post.update(
+                likes=n("likes"),
+                comments=n("comments"),
+                shares=n("shares"),
+                impressions=n("impressions"),
+                reach=n("reach"),
+                clicks=n("clicks"),
+            )
         if "mentions" in row:
             post["mentions"] = n("mentions")
         return post

@@ -31,7 +31,7 @@ score, as PSI does when it cannot measure a page.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -42,12 +42,22 @@ from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxRes
 
 LIGHTHOUSE_VERSION = "12.8.2"
 TEMPLATES = {
-    "home": "home", "homepage": "home", "hp": "home",
-    "srp": "search_results", "search": "search_results", "search_results": "search_results",
-    "search-results": "search_results", "inventory": "search_results",
-    "vdp": "vehicle_detail", "vehicle_detail": "vehicle_detail", "vehicle-detail": "vehicle_detail", "detail": "vehicle_detail",
+    "home": "home",
+    "homepage": "home",
+    "hp": "home",
+    "srp": "search_results",
+    "search": "search_results",
+    "search_results": "search_results",
+    "search-results": "search_results",
+    "inventory": "search_results",
+    "vdp": "vehicle_detail",
+    "vehicle_detail": "vehicle_detail",
+    "vehicle-detail": "vehicle_detail",
+    "detail": "vehicle_detail",
 }
-VIN_OR_UUID = re.compile(r"[A-HJ-NPR-Z0-9]{17}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE)
+VIN_OR_UUID = re.compile(
+    r"[A-HJ-NPR-Z0-9]{17}|[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.IGNORECASE
+)
 # Core Web Vitals thresholds (good, needs improvement) for the FAST/AVERAGE/SLOW categories.
 THRESHOLDS = {
     "LARGEST_CONTENTFUL_PAINT_MS": (2500, 4000),
@@ -117,12 +127,13 @@ class PageSpeedFake(FakeVendor):
         row = self._row(url, strategy)
         if row is None:
             return google_error(
-                400, "INVALID_ARGUMENT",
+                400,
+                "INVALID_ARGUMENT",
                 "Lighthouse returned error: FAILED_DOCUMENT_REQUEST. Lighthouse was unable to reliably load the page "
                 "you requested. Make sure you are testing the correct URL and that the server is properly responding "
                 "to all requests. (Details: net::ERR_NAME_NOT_RESOLVED)",
             )
-        now = datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
+        now = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")[:-3] + "Z"
         lcp, cls, fcp, ttfb = (float(row[k]) for k in ("lcp_ms", "cls", "fcp_ms", "ttfb_ms"))
         inp = float(row["inp_ms"]) if pd.notna(row.get("inp_ms")) else None
         score = float(row["performance_score"])
@@ -136,16 +147,30 @@ class PageSpeedFake(FakeVendor):
         if inp is not None:
             field_values["INTERACTION_TO_NEXT_PAINT"] = round(inp)
         metrics = {key: {"percentile": value, "category": _category(key, value)} for key, value in field_values.items()}
-        worst = "SLOW" if any(m["category"] == "SLOW" for m in metrics.values()) else (
-            "AVERAGE" if any(m["category"] == "AVERAGE" for m in metrics.values()) else "FAST")
+        worst = (
+            "SLOW"
+            if any(m["category"] == "SLOW" for m in metrics.values())
+            else ("AVERAGE" if any(m["category"] == "AVERAGE" for m in metrics.values()) else "FAST")
+        )
         experience = {"id": url, "metrics": metrics, "overall_category": worst, "initial_url": url}
         origin = f"{urlsplit(url).scheme or 'https'}://{urlsplit(url).netloc}"
         audits = {
-            "largest-contentful-paint": self._audit("largest-contentful-paint", "Largest Contentful Paint", lcp, "millisecond", _seconds(lcp)),
-            "cumulative-layout-shift": self._audit("cumulative-layout-shift", "Cumulative Layout Shift", cls, "unitless", f"{cls:.3f}"),
-            "first-contentful-paint": self._audit("first-contentful-paint", "First Contentful Paint", fcp, "millisecond", _seconds(fcp)),
-            "server-response-time": self._audit("server-response-time", "Initial server response time was short", ttfb,
-                                                "millisecond", f"Root document took {round(ttfb)}\u00a0ms"),
+            "largest-contentful-paint": self._audit(
+                "largest-contentful-paint", "Largest Contentful Paint", lcp, "millisecond", _seconds(lcp)
+            ),
+            "cumulative-layout-shift": self._audit(
+                "cumulative-layout-shift", "Cumulative Layout Shift", cls, "unitless", f"{cls:.3f}"
+            ),
+            "first-contentful-paint": self._audit(
+                "first-contentful-paint", "First Contentful Paint", fcp, "millisecond", _seconds(fcp)
+            ),
+            "server-response-time": self._audit(
+                "server-response-time",
+                "Initial server response time was short",
+                ttfb,
+                "millisecond",
+                f"Root document took {round(ttfb)}\u00a0ms",
+            ),
         }
         lighthouse: dict[str, Any] = {
             "requestedUrl": url,
@@ -153,8 +178,13 @@ class PageSpeedFake(FakeVendor):
             "mainDocumentUrl": url,
             "lighthouseVersion": LIGHTHOUSE_VERSION,
             "fetchTime": now,
-            "configSettings": {"emulatedFormFactor": strategy, "formFactor": strategy, "locale": "en-US",
-                               "onlyCategories": categories, "channel": "lr"},
+            "configSettings": {
+                "emulatedFormFactor": strategy,
+                "formFactor": strategy,
+                "locale": "en-US",
+                "onlyCategories": categories,
+                "channel": "lr",
+            },
             "audits": audits,
             "categories": {
                 c: {"id": c, "title": c.replace("-", " ").title(), "score": score if c == "performance" else None}
@@ -165,24 +195,34 @@ class PageSpeedFake(FakeVendor):
             lighthouse["runtimeError"] = {
                 "code": "NO_FCP",
                 "message": "The page did not paint any content. Please ensure you keep the browser window in the "
-                           "foreground during the load and try again. (NO_FCP)",
+                "foreground during the load and try again. (NO_FCP)",
             }
-            lighthouse["audits"] = {k: {**{x: v for x, v in a.items() if x not in ("numericValue", "displayValue")}, "score": None}
-                                    for k, a in audits.items()}
+            lighthouse["audits"] = {
+                k: {**{x: v for x, v in a.items() if x not in ("numericValue", "displayValue")}, "score": None}
+                for k, a in audits.items()
+            }
             for category in lighthouse["categories"].values():
                 category["score"] = None
-        return SandboxResponse(body={
-            "captchaResult": "CAPTCHA_NOT_NEEDED",
-            "kind": "pagespeedonline#result",
-            "id": url,
-            "loadingExperience": experience,
-            "originLoadingExperience": {**experience, "id": origin, "initial_url": origin},
-            "lighthouseResult": lighthouse,
-            "analysisUTCTimestamp": now,
-        })
+        return SandboxResponse(
+            body={
+                "captchaResult": "CAPTCHA_NOT_NEEDED",
+                "kind": "pagespeedonline#result",
+                "id": url,
+                "loadingExperience": experience,
+                "originLoadingExperience": {**experience, "id": origin, "initial_url": origin},
+                "lighthouseResult": lighthouse,
+                "analysisUTCTimestamp": now,
+            }
+        )
 
     @staticmethod
     def _audit(audit_id: str, title: str, value: float, unit: str, display: str) -> dict[str, Any]:
         # Lighthouse's per-audit 0..1 score curve is not modelled, so the audit carries no score.
-        return {"id": audit_id, "title": title, "scoreDisplayMode": "numeric",
-                "numericValue": value, "numericUnit": unit, "displayValue": display}
+        return {
+            "id": audit_id,
+            "title": title,
+            "scoreDisplayMode": "numeric",
+            "numericValue": value,
+            "numericUnit": unit,
+            "displayValue": display,
+        }

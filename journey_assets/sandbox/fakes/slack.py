@@ -66,7 +66,9 @@ def _block_problem(block: Any) -> bool:
         if text is not None and not _text_object_ok(text, MAX_SECTION_TEXT):
             return True
         if fields is not None and (
-            not isinstance(fields, list) or len(fields) > MAX_FIELDS or not all(_text_object_ok(f, MAX_FIELD_TEXT) for f in fields)
+            not isinstance(fields, list)
+            or len(fields) > MAX_FIELDS
+            or not all(_text_object_ok(f, MAX_FIELD_TEXT) for f in fields)
         ):
             return True
     elif kind == "header":
@@ -86,7 +88,9 @@ class SlackFake(FakeVendor):
     def __init__(self, world: Any, *, revoked_tokens: set[str] | None = None):
         super().__init__(world)
         raw = os.environ.get("JOURNEY_SANDBOX_SLACK_REVOKED_TOKENS", "")
-        self.revoked_tokens = set(revoked_tokens) if revoked_tokens is not None else {t.strip() for t in raw.split(",") if t.strip()}
+        self.revoked_tokens = (
+            set(revoked_tokens) if revoked_tokens is not None else {t.strip() for t in raw.split(",") if t.strip()}
+        )
         self.messages: list[dict[str, Any]] = []
         self._lock = threading.Lock()
 
@@ -108,13 +112,22 @@ class SlackFake(FakeVendor):
         if text is not None and not isinstance(text, str):
             return _text(400, "invalid_payload")
         if blocks is not None and (
-            not isinstance(blocks, list) or not blocks or len(blocks) > MAX_BLOCKS or any(_block_problem(b) for b in blocks)
+            not isinstance(blocks, list)
+            or not blocks
+            or len(blocks) > MAX_BLOCKS
+            or any(_block_problem(b) for b in blocks)
         ):
             return _text(400, "invalid_blocks")
         if not (text or "").strip() and not blocks and not attachments:
             return _text(400, "no_text")
         with self._lock:
             self.messages.append(
-                {"team": request.params["team"], "hook": request.params["hook"], "text": text, "blocks": blocks, "payload": payload}
+                {
+                    "team": request.params["team"],
+                    "hook": request.params["hook"],
+                    "text": text,
+                    "blocks": blocks,
+                    "payload": payload,
+                }
             )
         return _text(200, "ok")

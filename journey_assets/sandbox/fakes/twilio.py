@@ -200,9 +200,13 @@ class TwilioFake(FakeVendor):
         self.inbound_url = inbound_url or env("JOURNEY_SANDBOX_TWILIO_INBOUND_URL") or None
         self.status_callback_url = status_callback_url or env("JOURNEY_SANDBOX_TWILIO_STATUS_CALLBACK_URL") or None
         self.from_number = from_number or env("JOURNEY_SANDBOX_TWILIO_FROM_NUMBER") or DEFAULT_FROM_NUMBER
-        self.messaging_service_sid = messaging_service_sid or env("JOURNEY_SANDBOX_TWILIO_MESSAGING_SERVICE_SID") or None
+        self.messaging_service_sid = (
+            messaging_service_sid or env("JOURNEY_SANDBOX_TWILIO_MESSAGING_SERVICE_SID") or None
+        )
         self.fail_numbers = (
-            dict(fail_numbers) if fail_numbers is not None else _parse_fail_numbers(env("JOURNEY_SANDBOX_TWILIO_FAIL_NUMBERS", ""))
+            dict(fail_numbers)
+            if fail_numbers is not None
+            else _parse_fail_numbers(env("JOURNEY_SANDBOX_TWILIO_FAIL_NUMBERS", ""))
         )
         self.opted_out: set[str] = (
             set(opted_out)
@@ -225,7 +229,9 @@ class TwilioFake(FakeVendor):
         header = request.headers.get("Authorization") or request.headers.get("authorization") or ""
         scheme, _, encoded = header.partition(" ")
         try:
-            user, _, password = base64.b64decode(encoded).decode().partition(":") if scheme.lower() == "basic" else ("", "", "")
+            user, _, password = (
+                base64.b64decode(encoded).decode().partition(":") if scheme.lower() == "basic" else ("", "", "")
+            )
         except (ValueError, UnicodeDecodeError):
             user, password = "", ""
         same_user = hmac.compare_digest(user.encode(), self.account_sid.encode())
@@ -269,7 +275,11 @@ class TwilioFake(FakeVendor):
         if denied:
             return denied
         form = request.form()
-        to, from_, service = form.get("To", "").strip(), form.get("From", "").strip(), form.get("MessagingServiceSid", "").strip()
+        to, from_, service = (
+            form.get("To", "").strip(),
+            form.get("From", "").strip(),
+            form.get("MessagingServiceSid", "").strip(),
+        )
         body = form.get("Body", "")
         if not to:
             return _error(400, 21604, "A 'To' phone number is required.")
@@ -358,7 +368,9 @@ class TwilioFake(FakeVendor):
                     message["num_segments"] = str(segment_count(message["body"]))
                 if error_code is not None:
                     message["error_code"] = error_code
-                    message["error_message"] = {30003: "Unreachable destination handset"}.get(error_code, "Unknown error")
+                    message["error_message"] = {30003: "Unreachable destination handset"}.get(
+                        error_code, "Unknown error"
+                    )
                 callback = message["_status_callback"]
                 params = {
                     "AccountSid": self.account_sid,
@@ -382,7 +394,11 @@ class TwilioFake(FakeVendor):
     def simulate_inbound(self, request: SandboxRequest) -> SandboxResponse:
         content_type = (request.headers.get("Content-Type") or request.headers.get("content-type") or "").lower()
         try:
-            data = request.json() if "json" in content_type else {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+            data = (
+                request.json()
+                if "json" in content_type
+                else {k: v[0] for k, v in parse_qs(request.body.decode()).items()}
+            )
         except (ValueError, UnicodeDecodeError):
             return SandboxResponse(400, {"error": {"message": "body must be JSON or a form"}})
         sender, text = str((data or {}).get("From", "")).strip(), str((data or {}).get("Body", ""))
@@ -424,13 +440,27 @@ class TwilioFake(FakeVendor):
         now = datetime.now(UTC)
         with self._lock:
             self.messages[sid] = {
-                "account_sid": self.account_sid, "api_version": API_VERSION, "body": text,
-                "date_created": _rfc2822(now), "date_sent": _rfc2822(now), "date_updated": _rfc2822(now),
-                "direction": "inbound", "error_code": None, "error_message": None, "from": sender,
-                "messaging_service_sid": self.messaging_service_sid, "num_media": "0",
-                "num_segments": params["NumSegments"], "price": None, "price_unit": "USD", "sid": sid,
-                "status": "received", "subresource_uris": {}, "to": to,
-                "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json", "_status_callback": None,
+                "account_sid": self.account_sid,
+                "api_version": API_VERSION,
+                "body": text,
+                "date_created": _rfc2822(now),
+                "date_sent": _rfc2822(now),
+                "date_updated": _rfc2822(now),
+                "direction": "inbound",
+                "error_code": None,
+                "error_message": None,
+                "from": sender,
+                "messaging_service_sid": self.messaging_service_sid,
+                "num_media": "0",
+                "num_segments": params["NumSegments"],
+                "price": None,
+                "price_unit": "USD",
+                "sid": sid,
+                "status": "received",
+                "subresource_uris": {},
+                "to": to,
+                "uri": f"/{API_VERSION}/Accounts/{self.account_sid}/Messages/{sid}.json",
+                "_status_callback": None,
             }
         delivered = None
         if self.inbound_url:
@@ -479,7 +509,13 @@ class TwilioFake(FakeVendor):
                     "opted_out": sorted(self.opted_out),
                     "fail_numbers": {k: list(v) for k, v in self.fail_numbers.items()},
                     "webhooks": [
-                        {"kind": d.kind, "url": d.url, "params": d.params, "status_code": d.status_code, "error": d.error}
+                        {
+                            "kind": d.kind,
+                            "url": d.url,
+                            "params": d.params,
+                            "status_code": d.status_code,
+                            "error": d.error,
+                        }
                         for d in self.deliveries
                     ],
                 },

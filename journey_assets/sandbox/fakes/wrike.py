@@ -107,8 +107,21 @@ class WrikeFake(FakeVendor):
                     return {}, _error(400, "invalid_request", "Request body must be a JSON object")
                 params.update(body)
             else:
-                params.update({k: v[0] for k, v in parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True).items()})
-        for key in ("dates", "responsibles", "addResponsibles", "removeResponsibles", "metadata", "followers", "parents"):
+                params.update(
+                    {
+                        k: v[0]
+                        for k, v in parse_qs(request.body.decode("utf-8", "replace"), keep_blank_values=True).items()
+                    }
+                )
+        for key in (
+            "dates",
+            "responsibles",
+            "addResponsibles",
+            "removeResponsibles",
+            "metadata",
+            "followers",
+            "parents",
+        ):
             value = params.get(key)
             if isinstance(value, str):
                 try:
@@ -246,6 +259,7 @@ class WrikeFake(FakeVendor):
         with self._lock:
             found = [t for t in self.tasks.values() if request.params["folder_id"] in t["parentIds"]]
         if wanted is not None:
+
             def carries(task: dict[str, Any]) -> bool:
                 return any(
                     m["key"] == wanted["key"] and ("value" not in wanted or m.get("value") == wanted["value"])

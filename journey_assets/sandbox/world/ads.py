@@ -28,14 +28,43 @@ from journey_assets.sandbox.world.util import (
 BRAND, NEW_INV, USED_INV, SERVICE, PMAX, HOLIDAY, RETARGET, LEAD_ADS, AWARENESS, META_SERVICE = range(10)
 GOOGLE_KINDS = {BRAND, NEW_INV, USED_INV, SERVICE, PMAX, HOLIDAY}
 # Share of a rooftop's paid sessions per campaign kind (new inventory split by brand).
-SESSION_WEIGHT = {BRAND: 0.22, NEW_INV: 0.30, USED_INV: 0.18, SERVICE: 0.08, PMAX: 0.22, HOLIDAY: 0.0,
-                  RETARGET: 0.6, LEAD_ADS: 0.0, AWARENESS: 0.25, META_SERVICE: 0.15}
-CTR = {BRAND: 0.14, NEW_INV: 0.055, USED_INV: 0.05, SERVICE: 0.045, PMAX: 0.012, HOLIDAY: 0.04,
-       RETARGET: 0.012, LEAD_ADS: 0.009, AWARENESS: 0.004, META_SERVICE: 0.01}
+SESSION_WEIGHT = {
+    BRAND: 0.22,
+    NEW_INV: 0.30,
+    USED_INV: 0.18,
+    SERVICE: 0.08,
+    PMAX: 0.22,
+    HOLIDAY: 0.0,
+    RETARGET: 0.6,
+    LEAD_ADS: 0.0,
+    AWARENESS: 0.25,
+    META_SERVICE: 0.15,
+}
+CTR = {
+    BRAND: 0.14,
+    NEW_INV: 0.055,
+    USED_INV: 0.05,
+    SERVICE: 0.045,
+    PMAX: 0.012,
+    HOLIDAY: 0.04,
+    RETARGET: 0.012,
+    LEAD_ADS: 0.009,
+    AWARENESS: 0.004,
+    META_SERVICE: 0.01,
+}
 CPC = {BRAND: 1.3, NEW_INV: 2.9, USED_INV: 2.3, SERVICE: 3.6, PMAX: 0.9, HOLIDAY: 2.5}
 CPM = {RETARGET: 12.0, LEAD_ADS: 16.0, AWARENESS: 7.0, META_SERVICE: 11.0}
-CVR = {BRAND: 0.08, NEW_INV: 0.05, USED_INV: 0.05, SERVICE: 0.09, PMAX: 0.03, HOLIDAY: 0.04,
-       RETARGET: 0.015, AWARENESS: 0.0, META_SERVICE: 0.02}
+CVR = {
+    BRAND: 0.08,
+    NEW_INV: 0.05,
+    USED_INV: 0.05,
+    SERVICE: 0.09,
+    PMAX: 0.03,
+    HOLIDAY: 0.04,
+    RETARGET: 0.015,
+    AWARENESS: 0.0,
+    META_SERVICE: 0.02,
+}
 SESSION_RATIO = {"google_ads": 0.9, "meta": 0.8}
 
 
@@ -69,31 +98,59 @@ def build_ad_entities(rng: np.random.Generator, roof, today: int, web_start: int
         c = len(camps)
         camps.append((d, BRAND, f"{name} | Brand | Search", "SEARCH", "ENABLED", web_start - 400, today))
         groups.append((c, "Dealer Name", [_kw(name, "EXACT"), _kw(name, "PHRASE"), _kw(f"{name} service", "PHRASE")]))
-        groups.append((c, "Dealer Near Me",
-                       [kw for b in metro.brands for kw in (_kw(f"{b} dealer near me", "PHRASE"),
-                                                           _kw(f"{b} dealership {city}", "BROAD"))]))
+        groups.append(
+            (
+                c,
+                "Dealer Near Me",
+                [
+                    kw
+                    for b in metro.brands
+                    for kw in (_kw(f"{b} dealer near me", "PHRASE"), _kw(f"{b} dealership {city}", "BROAD"))
+                ],
+            )
+        )
         for b in metro.brands:
             c = len(camps)
             camps.append((d, NEW_INV, f"{b} | New Inventory | Search", "SEARCH", "ENABLED", web_start - 300, today))
             top = sorted((m for m in cat.MODELS if m.make == b), key=lambda m: -m.popularity)[:3]
             for m in top:
-                groups.append((c, m.name, [_kw(f"{b} {m.name}", "EXACT"), _kw(f"new {m.name}", "PHRASE"),
-                                           _kw(f"{m.name} for sale {city}", "BROAD"),
-                                           _kw(f"{m.name} lease deals", "PHRASE")]))
+                groups.append(
+                    (
+                        c,
+                        m.name,
+                        [
+                            _kw(f"{b} {m.name}", "EXACT"),
+                            _kw(f"new {m.name}", "PHRASE"),
+                            _kw(f"{m.name} for sale {city}", "BROAD"),
+                            _kw(f"{m.name} lease deals", "PHRASE"),
+                        ],
+                    )
+                )
         c = len(camps)
         camps.append((d, USED_INV, "Used Inventory | Search", "SEARCH", "ENABLED", web_start - 250, today))
-        groups.append((c, "Used Cars", [_kw(f"used cars {city}", "PHRASE"), _kw("used cars for sale", "BROAD"),
-                                        _kw(f"certified pre owned {metro.brands[0]}", "PHRASE")]))
+        groups.append(
+            (
+                c,
+                "Used Cars",
+                [
+                    _kw(f"used cars {city}", "PHRASE"),
+                    _kw("used cars for sale", "BROAD"),
+                    _kw(f"certified pre owned {metro.brands[0]}", "PHRASE"),
+                ],
+            )
+        )
         groups.append((c, "Used Trucks", [_kw("used trucks for sale", "PHRASE"), _kw(f"used pickup {city}", "BROAD")]))
         groups.append((c, "Used SUVs", [_kw("used suv for sale", "PHRASE"), _kw("used suvs near me", "BROAD")]))
         c = len(camps)
         camps.append((d, SERVICE, "Service | Search", "SEARCH", "ENABLED", web_start - 200, today))
-        groups.append((c, "Oil Change", [_kw("oil change near me", "PHRASE"),
-                                         _kw(f"{metro.brands[0]} oil change", "EXACT")]))
+        groups.append(
+            (c, "Oil Change", [_kw("oil change near me", "PHRASE"), _kw(f"{metro.brands[0]} oil change", "EXACT")])
+        )
         groups.append((c, "Brakes & Tires", [_kw(f"brake repair {city}", "BROAD"), _kw("tires near me", "PHRASE")]))
         c = len(camps)
-        camps.append((d, PMAX, "Performance Max | Vehicle Listings", "PERFORMANCE_MAX", "ENABLED", web_start - 150,
-                      today))
+        camps.append(
+            (d, PMAX, "Performance Max | Vehicle Listings", "PERFORMANCE_MAX", "ENABLED", web_start - 150, today)
+        )
         groups.append((c, "New Inventory", []))
         groups.append((c, "Used Inventory", []))
         c = len(camps)
@@ -119,71 +176,124 @@ def build_ad_entities(rng: np.random.Generator, roof, today: int, web_start: int
     camp_kind = np.array([c[1] for c in camps])
     camp_platform = np.array([0 if k in GOOGLE_KINDS else 1 for k in camp_kind])
     platform_name = np.array(["google_ads", "meta"], dtype=object)[camp_platform]
-    account = np.where(camp_platform == 0,
-                       roof.frame["google_ads_customer_id"].to_numpy(dtype=object)[camp_dealer],
-                       roof.frame["meta_ad_account_id"].to_numpy(dtype=object)[camp_dealer])
+    account = np.where(
+        camp_platform == 0,
+        roof.frame["google_ads_customer_id"].to_numpy(dtype=object)[camp_dealer],
+        roof.frame["meta_ad_account_id"].to_numpy(dtype=object)[camp_dealer],
+    )
     google_ids = numeric_ids(rng, nc, 21_000_000_000, 7919)
     meta_ids = numeric_ids(rng, nc, 120_210_000_000_000_000, 104_729)
     camp_id = np.where(camp_platform == 0, google_ids, meta_ids).astype(object)
-    budget = np.array([{BRAND: 40, NEW_INV: 120, USED_INV: 90, SERVICE: 35, PMAX: 150, HOLIDAY: 100, RETARGET: 60,
-                        LEAD_ADS: 70, AWARENESS: 40, META_SERVICE: 30}[k] for k in camp_kind], dtype=float)
-    campaigns = pd.DataFrame({
-        "campaign_id": camp_id,
-        "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[camp_dealer],
-        "platform": platform_name,
-        "account_id": account,
-        "campaign_name": [c[2] for c in camps],
-        "objective": [c[3] for c in camps],
-        "status": [c[4] for c in camps],
-        "start_date": days_to_datetime(np.array([c[5] for c in camps])),
-        "end_date": days_to_datetime(np.array([c[6] for c in camps])),
-        "daily_budget": budget,
-    })
+    budget = np.array(
+        [
+            {
+                BRAND: 40,
+                NEW_INV: 120,
+                USED_INV: 90,
+                SERVICE: 35,
+                PMAX: 150,
+                HOLIDAY: 100,
+                RETARGET: 60,
+                LEAD_ADS: 70,
+                AWARENESS: 40,
+                META_SERVICE: 30,
+            }[k]
+            for k in camp_kind
+        ],
+        dtype=float,
+    )
+    campaigns = pd.DataFrame(
+        {
+            "campaign_id": camp_id,
+            "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[camp_dealer],
+            "platform": platform_name,
+            "account_id": account,
+            "campaign_name": [c[2] for c in camps],
+            "objective": [c[3] for c in camps],
+            "status": [c[4] for c in camps],
+            "start_date": days_to_datetime(np.array([c[5] for c in camps])),
+            "end_date": days_to_datetime(np.array([c[6] for c in camps])),
+            "daily_budget": budget,
+        }
+    )
 
     ng = len(groups)
     ag_campaign = np.array([g[0] for g in groups])
     ag_platform = camp_platform[ag_campaign]
-    ag_id = np.where(ag_platform == 0, numeric_ids(rng, ng, 150_000_000_000, 3571),
-                     numeric_ids(rng, ng, 120_211_000_000_000_000, 65_537)).astype(object)
-    ad_groups = pd.DataFrame({"ad_group_id": ag_id, "campaign_id": camp_id[ag_campaign],
-                              "platform": platform_name[ag_campaign], "name": [g[1] for g in groups]})
+    ag_id = np.where(
+        ag_platform == 0,
+        numeric_ids(rng, ng, 150_000_000_000, 3571),
+        numeric_ids(rng, ng, 120_211_000_000_000_000, 65_537),
+    ).astype(object)
+    ad_groups = pd.DataFrame(
+        {
+            "ad_group_id": ag_id,
+            "campaign_id": camp_id[ag_campaign],
+            "platform": platform_name[ag_campaign],
+            "name": [g[1] for g in groups],
+        }
+    )
 
     # Two ads per ad group / ad set.
     ad_group_of_ad = np.repeat(np.arange(ng), 2)
     na = len(ad_group_of_ad)
     ad_campaign = ag_campaign[ad_group_of_ad]
     ad_platform = camp_platform[ad_campaign]
-    ad_id = np.where(ad_platform == 0, numeric_ids(rng, na, 690_000_000_000, 2693),
-                     numeric_ids(rng, na, 120_212_000_000_000_000, 50_021)).astype(object)
+    ad_id = np.where(
+        ad_platform == 0,
+        numeric_ids(rng, na, 690_000_000_000, 2693),
+        numeric_ids(rng, na, 120_212_000_000_000_000, 50_021),
+    ).astype(object)
     slot = position_in_group(np.full(ng, 2))
-    ad_name = np.where(ad_platform == 0, np.where(slot == 0, "Responsive Search Ad A", "Responsive Search Ad B"),
-                       np.where(slot == 0, "Carousel | In Stock", "Single Image | Offer")).astype(object)
+    ad_name = np.where(
+        ad_platform == 0,
+        np.where(slot == 0, "Responsive Search Ad A", "Responsive Search Ad B"),
+        np.where(slot == 0, "Carousel | In Stock", "Single Image | Offer"),
+    ).astype(object)
     pmax = camp_kind[ad_campaign] == PMAX
     ad_name[pmax] = np.where(slot[pmax] == 0, "Asset Group Listing A", "Asset Group Listing B")
-    ads = pd.DataFrame({"ad_id": ad_id, "ad_group_id": ag_id[ad_group_of_ad], "campaign_id": camp_id[ad_campaign],
-                        "platform": platform_name[ad_campaign], "name": ad_name})
+    ads = pd.DataFrame(
+        {
+            "ad_id": ad_id,
+            "ad_group_id": ag_id[ad_group_of_ad],
+            "campaign_id": camp_id[ad_campaign],
+            "platform": platform_name[ad_campaign],
+            "name": ad_name,
+        }
+    )
     ad_w = rng.gamma(4.0, 1.0, na)
     ad_cum = block_cumulative(ad_w, ad_campaign)
 
     kw_rows = [(gi, text, match) for gi, g in enumerate(groups) for text, match in g[2]]
     nk = len(kw_rows)
     kw_group = np.array([r[0] for r in kw_rows])
-    keywords = pd.DataFrame({
-        "keyword_id": numeric_ids(rng, nk, 300_000_000_000, 1009),
-        "ad_group_id": ag_id[kw_group],
-        "text": [r[1] for r in kw_rows],
-        "match_type": [r[2] for r in kw_rows],
-        "campaign_id": camp_id[ag_campaign[kw_group]],
-    })
+    keywords = pd.DataFrame(
+        {
+            "keyword_id": numeric_ids(rng, nk, 300_000_000_000, 1009),
+            "ad_group_id": ag_id[kw_group],
+            "text": [r[1] for r in kw_rows],
+            "match_type": [r[2] for r in kw_rows],
+            "campaign_id": camp_id[ag_campaign[kw_group]],
+        }
+    )
     # Lead-ad forms: one instant form per lead-ads ad set.
     form_of_ad_group = np.full(ng, None, dtype=object)
     lead_sets = np.flatnonzero(camp_kind[ag_campaign] == LEAD_ADS)
     form_of_ad_group[lead_sets] = numeric_ids(rng, len(lead_sets), 800_000_000_000_000, 7_001)
     return AdEntities(
-        campaigns=campaigns, ad_groups=ad_groups, ads=ads, keywords=keywords, camp_dealer=camp_dealer,
-        camp_kind=camp_kind, camp_platform=camp_platform,
-        camp_first_day=np.array([c[5] for c in camps]), camp_last_day=np.array([c[6] for c in camps]),
-        ad_campaign=ad_campaign, ad_group_of_ad=ad_group_of_ad, ad_cum=ad_cum, ag_campaign=ag_campaign,
+        campaigns=campaigns,
+        ad_groups=ad_groups,
+        ads=ads,
+        keywords=keywords,
+        camp_dealer=camp_dealer,
+        camp_kind=camp_kind,
+        camp_platform=camp_platform,
+        camp_first_day=np.array([c[5] for c in camps]),
+        camp_last_day=np.array([c[6] for c in camps]),
+        ad_campaign=ad_campaign,
+        ad_group_of_ad=ad_group_of_ad,
+        ad_cum=ad_cum,
+        ag_campaign=ag_campaign,
         form_of_ad_group=form_of_ad_group,
     )
 
@@ -211,8 +321,17 @@ def assign_campaigns(rng, ent: AdEntities, dealer: np.ndarray, platform: np.ndar
     return choice
 
 
-def build_ad_stats(rng, ent: AdEntities, roof, today: int, web_start: int, sess_campaign: np.ndarray,
-                   sess_day: np.ndarray, lead_ad: np.ndarray, lead_day: np.ndarray):
+def build_ad_stats(
+    rng,
+    ent: AdEntities,
+    roof,
+    today: int,
+    web_start: int,
+    sess_campaign: np.ndarray,
+    sess_day: np.ndarray,
+    lead_ad: np.ndarray,
+    lead_day: np.ndarray,
+):
     """ad_stats_daily and search_terms_daily for the web window."""
     days = np.arange(web_start, today + 1)
     nd = len(days)
@@ -222,8 +341,7 @@ def build_ad_stats(rng, ent: AdEntities, roof, today: int, web_start: int, sess_
     sessions = np.bincount(sess_campaign[paid] * nd + (sess_day[paid] - web_start), minlength=nc * nd)
     in_win = (lead_ad >= 0) & (lead_day >= web_start) & (lead_day <= today)
     ad_leads = np.bincount(lead_ad[in_win] * nd + (lead_day[in_win] - web_start), minlength=na * nd)
-    camp_leads = np.bincount(ent.ad_campaign[lead_ad[in_win]] * nd + (lead_day[in_win] - web_start),
-                             minlength=nc * nd)
+    camp_leads = np.bincount(ent.ad_campaign[lead_ad[in_win]] * nd + (lead_day[in_win] - web_start), minlength=nc * nd)
 
     cell_camp = np.repeat(np.arange(nc), nd)
     cell_day = np.tile(days, nc)
@@ -259,19 +377,21 @@ def build_ad_stats(rng, ent: AdEntities, roof, today: int, web_start: int, sess_
     keep = live
     dealer_ids = roof.frame["dealer_id"].to_numpy(dtype=object)
     camps = ent.campaigns
-    stats = pd.DataFrame({
-        "date": days_to_datetime(a_day[keep]),
-        "platform": camps["platform"].to_numpy(dtype=object)[a_camp[keep]],
-        "dealer_id": dealer_ids[ent.camp_dealer[a_camp[keep]]],
-        "account_id": camps["account_id"].to_numpy(dtype=object)[a_camp[keep]],
-        "campaign_id": camps["campaign_id"].to_numpy(dtype=object)[a_camp[keep]],
-        "ad_group_id": ent.ad_groups["ad_group_id"].to_numpy(dtype=object)[ent.ad_group_of_ad[a_ad[keep]]],
-        "ad_id": ent.ads["ad_id"].to_numpy(dtype=object)[a_ad[keep]],
-        "impressions": impressions[keep],
-        "clicks": clicks[keep].astype(np.int64),
-        "spend": spend[keep],
-        "conversions": conversions[keep],
-    })
+    stats = pd.DataFrame(
+        {
+            "date": days_to_datetime(a_day[keep]),
+            "platform": camps["platform"].to_numpy(dtype=object)[a_camp[keep]],
+            "dealer_id": dealer_ids[ent.camp_dealer[a_camp[keep]]],
+            "account_id": camps["account_id"].to_numpy(dtype=object)[a_camp[keep]],
+            "campaign_id": camps["campaign_id"].to_numpy(dtype=object)[a_camp[keep]],
+            "ad_group_id": ent.ad_groups["ad_group_id"].to_numpy(dtype=object)[ent.ad_group_of_ad[a_ad[keep]]],
+            "ad_id": ent.ads["ad_id"].to_numpy(dtype=object)[a_ad[keep]],
+            "impressions": impressions[keep],
+            "clicks": clicks[keep].astype(np.int64),
+            "spend": spend[keep],
+            "conversions": conversions[keep],
+        }
+    )
 
     # Search terms: each search ad group's clicks spread over its keywords' terms.
     kw = ent.keywords
@@ -294,10 +414,16 @@ def build_ad_stats(rng, ent: AdEntities, roof, today: int, web_start: int, sess_
     term_ag = kw_ag[term_kw]
     order = np.lexsort((np.arange(len(term_ag)), term_ag))
     term_cum = block_cumulative(np.array(term_w)[order], term_ag[order])
-    search_camp = (ent.camp_kind == BRAND) | (ent.camp_kind == NEW_INV) | (ent.camp_kind == USED_INV) \
-        | (ent.camp_kind == SERVICE) | (ent.camp_kind == HOLIDAY)
-    ag_day_clicks = np.bincount(ent.ad_group_of_ad[a_ad] * nd + (a_day - web_start), weights=clicks,
-                                minlength=len(ent.ag_campaign) * nd).astype(np.int64)
+    search_camp = (
+        (ent.camp_kind == BRAND)
+        | (ent.camp_kind == NEW_INV)
+        | (ent.camp_kind == USED_INV)
+        | (ent.camp_kind == SERVICE)
+        | (ent.camp_kind == HOLIDAY)
+    )
+    ag_day_clicks = np.bincount(
+        ent.ad_group_of_ad[a_ad] * nd + (a_day - web_start), weights=clicks, minlength=len(ent.ag_campaign) * nd
+    ).astype(np.int64)
     g_cell = np.arange(len(ent.ag_campaign) * nd)
     g_ag = g_cell // nd
     has_terms = search_camp[ent.ag_campaign[g_ag]] & np.isin(g_ag, term_ag)
@@ -312,18 +438,23 @@ def build_ad_stats(rng, ent: AdEntities, roof, today: int, web_start: int, sess_
     t_day = web_start + t_cell % nd
     m = len(uniq)
     t_impr = np.maximum(np.round(cnt / (0.06 * np.exp(rng.normal(0, 0.3, m)))), cnt).astype(np.int64)
-    t_cost = (cnt * np.array([CPC.get(k, 0.0) for k in range(10)])[ent.camp_kind[ent.ag_campaign[t_ag]]]
-              * np.exp(rng.normal(0, 0.2, m))).round(2)
+    t_cost = (
+        cnt
+        * np.array([CPC.get(k, 0.0) for k in range(10)])[ent.camp_kind[ent.ag_campaign[t_ag]]]
+        * np.exp(rng.normal(0, 0.2, m))
+    ).round(2)
     t_camp = ent.ag_campaign[t_ag]
-    search_terms = pd.DataFrame({
-        "date": days_to_datetime(t_day),
-        "dealer_id": dealer_ids[ent.camp_dealer[t_camp]],
-        "campaign_id": camps["campaign_id"].to_numpy(dtype=object)[t_camp],
-        "ad_group_id": ent.ad_groups["ad_group_id"].to_numpy(dtype=object)[t_ag],
-        "keyword_id": kw["keyword_id"].to_numpy(dtype=object)[term_kw[t_term]],
-        "search_term": np.array(terms, dtype=object)[t_term],
-        "impressions": t_impr,
-        "clicks": cnt.astype(np.int64),
-        "cost": t_cost,
-    })
+    search_terms = pd.DataFrame(
+        {
+            "date": days_to_datetime(t_day),
+            "dealer_id": dealer_ids[ent.camp_dealer[t_camp]],
+            "campaign_id": camps["campaign_id"].to_numpy(dtype=object)[t_camp],
+            "ad_group_id": ent.ad_groups["ad_group_id"].to_numpy(dtype=object)[t_ag],
+            "keyword_id": kw["keyword_id"].to_numpy(dtype=object)[term_kw[t_term]],
+            "search_term": np.array(terms, dtype=object)[t_term],
+            "impressions": t_impr,
+            "clicks": cnt.astype(np.int64),
+            "cost": t_cost,
+        }
+    )
     return stats, search_terms

@@ -85,13 +85,16 @@ LEAD_TYPES = np.array(["form", "chat", "phone", "trade_in", "credit_app", "test_
 LEAD_SOURCES = np.array(["website", "meta_lead_ad", "third_party", "phone", "walk_in"], dtype=object)
 WEBSITE, META_LEAD_AD, THIRD_PARTY, PHONE, WALK_IN = range(5)
 SOURCE_W = [45, 15, 20, 12, 8]
-TYPE_GIVEN_SOURCE = np.array([
-    [40, 15, 0, 15, 12, 18],  # website
-    [55, 0, 0, 30, 0, 15],  # meta lead ad
-    [75, 0, 0, 15, 10, 0],  # third party (cars.com, ...)
-    [0, 0, 1, 0, 0, 0],  # phone
-    [0, 0, 0, 0, 30, 70],  # walk-in
-], dtype=float)
+TYPE_GIVEN_SOURCE = np.array(
+    [
+        [40, 15, 0, 15, 12, 18],  # website
+        [55, 0, 0, 30, 0, 15],  # meta lead ad
+        [75, 0, 0, 15, 10, 0],  # third party (cars.com, ...)
+        [0, 0, 1, 0, 0, 0],  # phone
+        [0, 0, 0, 0, 30, 70],  # walk-in
+    ],
+    dtype=float,
+)
 _TYPE_CUM = block_cumulative(TYPE_GIVEN_SOURCE.ravel(), np.repeat(np.arange(5), 6))
 # lead kinds (how it came to be)
 PURCHASE_LEAD, EPISODE_LEAD, BACKGROUND_LEAD = range(3)
@@ -120,18 +123,20 @@ def make_leads(rng, person, customer, dealer, day, kind, cap_ns=None, owned=None
     if cap_ns is not None:
         late = ts >= cap_ns
         ts = np.where(late, cap_ns - rng.integers(30 * NS_PER_MIN, 3 * NS_PER_HOUR, n), ts)
-    return pd.DataFrame({
-        "person": np.asarray(person, dtype=np.int64),
-        "customer": np.asarray(customer, dtype=np.int64),
-        "dealer": np.asarray(dealer, dtype=np.int64),
-        "ts": ts,
-        "day": ts // NS_PER_DAY,
-        "tod": ts % NS_PER_DAY,
-        "source": source,
-        "type": ltype,
-        "kind": np.full(n, kind),
-        "owned": np.full(n, -1, dtype=np.int64) if owned is None else np.asarray(owned, dtype=np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "person": np.asarray(person, dtype=np.int64),
+            "customer": np.asarray(customer, dtype=np.int64),
+            "dealer": np.asarray(dealer, dtype=np.int64),
+            "ts": ts,
+            "day": ts // NS_PER_DAY,
+            "tod": ts % NS_PER_DAY,
+            "source": source,
+            "type": ltype,
+            "kind": np.full(n, kind),
+            "owned": np.full(n, -1, dtype=np.int64) if owned is None else np.asarray(owned, dtype=np.int64),
+        }
+    )
 
 
 def purchase_leads(rng, owned, sale_ts: np.ndarray, idx: np.ndarray, share: float, min_ns=None) -> pd.DataFrame:
@@ -143,8 +148,16 @@ def purchase_leads(rng, owned, sale_ts: np.ndarray, idx: np.ndarray, share: floa
     day = sale_ts[idx] // NS_PER_DAY - lag_days
     if min_ns is not None:
         day = np.maximum(day, min_ns // NS_PER_DAY + 1)
-    leads = make_leads(rng, owned.person[idx], owned.customer[idx], owned.dealer[idx], day, PURCHASE_LEAD,
-                       cap_ns=sale_ts[idx], owned=idx)
+    leads = make_leads(
+        rng,
+        owned.person[idx],
+        owned.customer[idx],
+        owned.dealer[idx],
+        day,
+        PURCHASE_LEAD,
+        cap_ns=sale_ts[idx],
+        owned=idx,
+    )
     if min_ns is not None:
         leads = leads[leads["ts"].to_numpy() > min_ns].reset_index(drop=True)
     return leads
@@ -164,9 +177,18 @@ def build_episodes(rng, static: pd.DataFrame, web_start: int, today: int) -> dic
     return {"person": shopper, "start": start, "end": end}
 
 
-def person_features(T: int, n_persons: int, owned, service_person, service_day, leads: pd.DataFrame,
-                    sess_person: np.ndarray, sess_day: np.ndarray, sess_vdp: np.ndarray,
-                    sess_email: np.ndarray) -> pd.DataFrame:
+def person_features(
+    T: int,
+    n_persons: int,
+    owned,
+    service_person,
+    service_day,
+    leads: pd.DataFrame,
+    sess_person: np.ndarray,
+    sess_day: np.ndarray,
+    sess_vdp: np.ndarray,
+    sess_email: np.ndarray,
+) -> pd.DataFrame:
     """The planted function's features at the end of day T (see module doc)."""
     f = {}
     m = (sess_person >= 0) & (sess_day > T - 30) & (sess_day <= T)
@@ -187,9 +209,9 @@ def person_features(T: int, n_persons: int, owned, service_person, service_day, 
     np.maximum.at(lc, owned.person, close)
     f["lease_closeness"] = lc
     sm = service_day <= T
-    last = np.full(n_persons, -10**9, dtype=np.int64)
+    last = np.full(n_persons, -(10**9), dtype=np.int64)
     np.maximum.at(last, service_person[sm], service_day[sm])
-    f["service_recency"] = np.where(last > -10**9, np.exp(-((T - last) / 30.44) / 12), 0.0)
+    f["service_recency"] = np.where(last > -(10**9), np.exp(-((T - last) / 30.44) / 12), 0.0)
     here = held & owned.acquired_here
     f["log1p_prior_purchases"] = np.log1p(np.bincount(owned.person[here], minlength=n_persons))
     rp = here & (owned.acquired_day > T - 180)
@@ -201,16 +223,31 @@ def person_features(T: int, n_persons: int, owned, service_person, service_day, 
 
 # --- CRM ----------------------------------------------------------------------------
 
-OUTCOMES = np.array(["connected", "left_voicemail", "no_answer", "delivered", "replied", "sent", "opened",
-                     "scheduled", "showed", "no_show", "deal_closed"], dtype=object)
+OUTCOMES = np.array(
+    [
+        "connected",
+        "left_voicemail",
+        "no_answer",
+        "delivered",
+        "replied",
+        "sent",
+        "opened",
+        "scheduled",
+        "showed",
+        "no_show",
+        "deal_closed",
+    ],
+    dtype=object,
+)
 ACTIVITY_TYPES = np.array(["call", "email", "sms", "appointment", "note"], dtype=object)
 CALL, EMAIL_A, SMS, APPOINTMENT, NOTE = range(5)
 LEAD_STATUSES = np.array(["new", "contacted", "appointment", "sold", "lost"], dtype=object)
 ST_NEW, ST_CONTACTED, ST_APPOINTMENT, ST_SOLD, ST_LOST = range(5)
 
 
-def build_activities(rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarray, sale_ts: np.ndarray,
-                     today_end: int):
+def build_activities(
+    rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarray, sale_ts: np.ndarray, today_end: int
+):
     """CRM activities per lead and the lead's resulting status and updated time.
 
     Speed to lead is lognormal (median ~20 minutes, long tail into days); about a
@@ -224,8 +261,11 @@ def build_activities(rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarr
     # outside 8am-8pm the first touch waits for the morning (TCPA quiet hours)
     tod = first % NS_PER_DAY
     morning = (first // NS_PER_DAY) * NS_PER_DAY + 8 * NS_PER_HOUR + rng.integers(0, 90, n) * NS_PER_MIN
-    first = np.where(~phone & (tod < 8 * NS_PER_HOUR), morning,
-                     np.where(~phone & (tod >= 20 * NS_PER_HOUR), morning + NS_PER_DAY, first))
+    first = np.where(
+        ~phone & (tod < 8 * NS_PER_HOUR),
+        morning,
+        np.where(~phone & (tod >= 20 * NS_PER_HOUR), morning + NS_PER_DAY, first),
+    )
     first = np.where(sold, np.minimum(first, np.maximum(sale_ts - NS_PER_HOUR, created)), first)
     n_follow = np.where(sold, rng.integers(1, 4, n), rng.poisson(1.5, n))
     appt = sold | (rng.random(n) < 0.25)
@@ -247,8 +287,9 @@ def build_activities(rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarr
     follow_sold = sold_l & ~is_note & ~is_appt & (j > 0)
     span = np.maximum(sale_ts[lead] - first[lead], 1)
     ts = np.where(follow_sold, first[lead] + (span * rng.uniform(0.05, 0.9, m)).astype(np.int64), ts)
-    atype = np.where(j == 0, np.where(phone[lead], CALL, pick_index(rng, m, [45, 25, 30])),
-                     pick_index(rng, m, [40, 25, 35]))
+    atype = np.where(
+        j == 0, np.where(phone[lead], CALL, pick_index(rng, m, [45, 25, 30])), pick_index(rng, m, [40, 25, 35])
+    )
     atype = np.where(is_appt, APPOINTMENT, np.where(is_note, NOTE, atype))
     keep = ts <= today_end
     lead, ts, atype, is_appt, is_note = lead[keep], ts[keep], atype[keep], is_appt[keep], is_note[keep]
@@ -257,8 +298,11 @@ def build_activities(rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarr
     # OUTCOMES: connected left_voicemail no_answer delivered replied sent opened scheduled showed no_show deal_closed
     code = np.select(
         [atype == CALL, atype == SMS, atype == EMAIL_A],
-        [np.where(u < 0.35, 0, np.where(u < 0.75, 1, 2)), np.where(u < 0.7, 3, 4),
-         np.where(u < 0.75, 5, np.where(u < 0.9, 6, 4))],
+        [
+            np.where(u < 0.35, 0, np.where(u < 0.75, 1, 2)),
+            np.where(u < 0.7, 3, 4),
+            np.where(u < 0.75, 5, np.where(u < 0.9, 6, 4)),
+        ],
         10,
     )
     showed = sold[lead] | (u < 0.55)
@@ -273,8 +317,11 @@ def build_activities(rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarr
     u = rng.random(n)
     status = np.select(
         [sold, n_act == 0, has_appt],
-        [np.full(n, ST_SOLD), np.where(age_days <= 30, ST_NEW, ST_LOST),
-         np.where((age_days > 45) & (u < 0.6), ST_LOST, ST_APPOINTMENT)],
+        [
+            np.full(n, ST_SOLD),
+            np.where(age_days <= 30, ST_NEW, ST_LOST),
+            np.where((age_days > 45) & (u < 0.6), ST_LOST, ST_APPOINTMENT),
+        ],
         np.where((age_days > 30) & (u < 0.75), ST_LOST, ST_CONTACTED),
     )
     # a closing note on lost leads that had contact
@@ -286,20 +333,33 @@ def build_activities(rng, created: np.ndarray, ltype: np.ndarray, sold: np.ndarr
     lead = np.concatenate([lead, ln])
     ts = np.concatenate([ts, note_ts])
     atype = np.concatenate([atype, np.full(len(ln), NOTE)])
-    outcome = np.concatenate([outcome, pick(rng, ["lost: bought elsewhere", "lost: not in market",
-                                                  "lost: unresponsive", "lost: credit"], len(ln),
-                                            [35, 25, 30, 10])])
+    outcome = np.concatenate(
+        [
+            outcome,
+            pick(
+                rng,
+                ["lost: bought elsewhere", "lost: not in market", "lost: unresponsive", "lost: credit"],
+                len(ln),
+                [35, 25, 30, 10],
+            ),
+        ]
+    )
     np.maximum.at(last_ts, lead, ts)
     updated = np.maximum(created, last_ts)
     order = np.lexsort((ts, lead))
     return {
-        "lead": lead[order], "ts": ts[order], "type": atype[order], "outcome": outcome[order],
-        "status": status, "updated": updated,
+        "lead": lead[order],
+        "ts": ts[order],
+        "type": atype[order],
+        "outcome": outcome[order],
+        "status": status,
+        "updated": updated,
     }
 
 
-def route_salespeople(rng, salespeople: pd.DataFrame, dealer_ids: np.ndarray, lead_dealer: np.ndarray,
-                      lead_zip: np.ndarray) -> np.ndarray:
+def route_salespeople(
+    rng, salespeople: pd.DataFrame, dealer_ids: np.ndarray, lead_dealer: np.ndarray, lead_zip: np.ndarray
+) -> np.ndarray:
     """Route each lead to a salesperson whose territory holds the customer's zip
     at that rooftop; otherwise any salesperson of the rooftop."""
     sp = salespeople[["salesperson_id", "dealer_id", "territory_zips"]].copy()
@@ -312,7 +372,7 @@ def route_salespeople(rng, salespeople: pd.DataFrame, dealer_ids: np.ndarray, le
     lead_key = pd.Series(lead_dealer.astype(str)) + "|" + pd.Series(lead_zip).str[:5].fillna("")
     codes, uniques = pd.factorize(pd.concat([key_pairs, lead_key], ignore_index=True))
     pair_code = codes[: len(key_pairs)]
-    lead_code = codes[len(key_pairs):]
+    lead_code = codes[len(key_pairs) :]
     order = np.argsort(pair_code, kind="stable")
     pair_code_sorted = pair_code[order]
     sp_of_pair = np.searchsorted(sp["salesperson_id"].to_numpy(), pairs["salesperson_id"].to_numpy()[order])
@@ -325,6 +385,7 @@ def route_salespeople(rng, salespeople: pd.DataFrame, dealer_ids: np.ndarray, le
     sp_order = np.argsort(sp_d, kind="stable")
     d_start = np.searchsorted(sp_d[sp_order], lead_dealer, side="left")
     d_stop = np.searchsorted(sp_d[sp_order], lead_dealer, side="right")
-    fb = sp_order[np.minimum(d_start + (rng.random(len(lead_dealer)) * (d_stop - d_start)).astype(np.int64),
-                             len(sp_order) - 1)]
+    fb = sp_order[
+        np.minimum(d_start + (rng.random(len(lead_dealer)) * (d_stop - d_start)).astype(np.int64), len(sp_order) - 1)
+    ]
     return np.where(found, chosen, fb)

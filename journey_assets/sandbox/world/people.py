@@ -9,8 +9,8 @@ import pandas as pd
 
 from journey_assets.sandbox.world import catalog as cat
 from journey_assets.sandbox.world.util import (
-    NS_PER_DAY,
     BUSINESS_HOURS,
+    NS_PER_DAY,
     e164,
     format_phone,
     ids,
@@ -57,29 +57,31 @@ def build_rooftops(rng: np.random.Generator, n_customers: int) -> Rooftops:
     slugs = np.array([m.rooftop_name.lower().replace(" ", "") for m in metros], dtype=object)
     area = np.array([m.area_codes[0] for m in metros])
     ex, line = phone_parts(rng, area)
-    frame = pd.DataFrame({
-        "dealer_id": ids("D", r, 2),
-        "name": [m.rooftop_name for m in metros],
-        "address": [m.address for m in metros],
-        "city": [m.city for m in metros],
-        "state": [m.state for m in metros],
-        "zip": [m.zip for m in metros],
-        "timezone": [m.timezone for m in metros],
-        "brands": [",".join(m.brands) for m in metros],
-        "latitude": [m.latitude for m in metros],
-        "longitude": [m.longitude for m in metros],
-        "website": "https://www." + slugs + ".example",
-        "phone": e164(area, ex, line),
-        "ga4_property_id": "3" + random_digits(rng, r, 8),
-        "google_ads_customer_id": random_digits(rng, r, 10),
-        "meta_ad_account_id": "10" + random_digits(rng, r, 13),
-        "gbp_location_id": random_digits(rng, r, 19),
-        # Extra columns (not in the contract, handy for the fakes):
-        "slug": slugs,
-        "google_ads_login_customer_id": np.repeat(random_digits(rng, 1, 10), r),
-        "meta_page_id": "1" + random_digits(rng, r, 14),
-        "gbp_account_id": np.repeat(random_digits(rng, 1, 21), r),
-    })
+    frame = pd.DataFrame(
+        {
+            "dealer_id": ids("D", r, 2),
+            "name": [m.rooftop_name for m in metros],
+            "address": [m.address for m in metros],
+            "city": [m.city for m in metros],
+            "state": [m.state for m in metros],
+            "zip": [m.zip for m in metros],
+            "timezone": [m.timezone for m in metros],
+            "brands": [",".join(m.brands) for m in metros],
+            "latitude": [m.latitude for m in metros],
+            "longitude": [m.longitude for m in metros],
+            "website": "https://www." + slugs + ".example",
+            "phone": e164(area, ex, line),
+            "ga4_property_id": "3" + random_digits(rng, r, 8),
+            "google_ads_customer_id": random_digits(rng, r, 10),
+            "meta_ad_account_id": "10" + random_digits(rng, r, 13),
+            "gbp_location_id": random_digits(rng, r, 19),
+            # Extra columns (not in the contract, handy for the fakes):
+            "slug": slugs,
+            "google_ads_login_customer_id": np.repeat(random_digits(rng, 1, 10), r),
+            "meta_page_id": "1" + random_digits(rng, r, 14),
+            "gbp_account_id": np.repeat(random_digits(rng, 1, 21), r),
+        }
+    )
     make_index = {m: i for i, m in enumerate(cat.MAKES)}
     max_b = max(len(m.brands) for m in metros)
     brand_table = np.full((r, max_b), -1, dtype=np.int64)
@@ -113,13 +115,16 @@ def build_salespeople(rng: np.random.Generator, roof: Rooftops, n_customers: int
     n = per * roof.n
     dealer = np.repeat(np.arange(roof.n), per)
     female = rng.random(n) < 0.35
-    first = np.where(female,
-                     pick(rng, cat.FIRST_NAMES_FEMALE, n, cat.FIRST_NAMES_FEMALE_W),
-                     pick(rng, cat.FIRST_NAMES_MALE, n, cat.FIRST_NAMES_MALE_W)).astype(object)
+    first = np.where(
+        female,
+        pick(rng, cat.FIRST_NAMES_FEMALE, n, cat.FIRST_NAMES_FEMALE_W),
+        pick(rng, cat.FIRST_NAMES_MALE, n, cat.FIRST_NAMES_MALE_W),
+    ).astype(object)
     last = pick(rng, cat.LAST_NAMES, n, cat.LAST_NAMES_W)
     slug = roof.frame["slug"].to_numpy(dtype=object)[dealer]
-    email = (pd.Series(first + "." + last).str.lower().str.replace(r"[^a-z.]", "", regex=True)
-             + "@" + slug + ".example").to_numpy(dtype=object)
+    email = (
+        pd.Series(first + "." + last).str.lower().str.replace(r"[^a-z.]", "", regex=True) + "@" + slug + ".example"
+    ).to_numpy(dtype=object)
     area = np.array([roof.metros[d].area_codes[0] for d in dealer])
     ex, line = phone_parts(rng, area)
     # Each rooftop's zips are dealt round-robin to its salespeople.
@@ -129,17 +134,19 @@ def build_salespeople(rng: np.random.Generator, roof: Rooftops, n_customers: int
         for k in range(per):
             territory[d * per + k] = ",".join(zips[k::per]) if k < len(zips) else zips[k % len(zips)]
     start = rng.choice([8, 9, 9, 10, 11], n)
-    return pd.DataFrame({
-        "salesperson_id": ids("SP", n, 4),
-        "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[dealer],
-        "first_name": first,
-        "last_name": last,
-        "email": email,
-        "phone": e164(area, ex, line),
-        "territory_zips": territory,
-        "working_hours_start": start.astype(np.int64),
-        "working_hours_end": (start + 9).astype(np.int64),
-    })
+    return pd.DataFrame(
+        {
+            "salesperson_id": ids("SP", n, 4),
+            "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[dealer],
+            "first_name": first,
+            "last_name": last,
+            "email": email,
+            "phone": e164(area, ex, line),
+            "territory_zips": territory,
+            "working_hours_start": start.astype(np.int64),
+            "working_hours_end": (start + 9).astype(np.int64),
+        }
+    )
 
 
 @dataclass
@@ -182,8 +189,7 @@ def _email_locals(rng, first: np.ndarray, last: np.ndarray, birth_year: np.ndarr
     initial = pd.Series(f).str[:1].to_numpy(dtype=object)
     yy = zfill(birth_year % 100, 2)
     nn = to_str(rng.integers(1, 100, n))
-    forms = [f + "." + l_, f + l_, initial + l_, f + "." + l_ + nn, f + l_ + yy, f + "_" + l_, l_ + "." + f,
-             f + nn]
+    forms = [f + "." + l_, f + l_, initial + l_, f + "." + l_ + nn, f + l_ + yy, f + "_" + l_, l_ + "." + f, f + nn]
     return np.choose(pick_index(rng, n, [26, 14, 14, 14, 12, 6, 6, 8]), forms).astype(object)
 
 
@@ -212,39 +218,54 @@ def build_people(rng: np.random.Generator, roof: Rooftops, n_customers: int, tod
     h_dealer = pick_index(rng, n_households, roof.share)
     n_places = np.diff(np.append(roof.place_start, len(roof.place_dealer)))
     place = roof.place_start[h_dealer] + (rng.random(n_households) * n_places[h_dealer]).astype(np.int64)
-    street_base = np.where(rng.random(n_households) < 0.7,
-                           pick(rng, cat.LAST_NAMES, n_households, cat.LAST_NAMES_W),
-                           pick(rng, cat.FIRST_NAMES_MALE, n_households, cat.FIRST_NAMES_MALE_W)).astype(object)
+    street_base = np.where(
+        rng.random(n_households) < 0.7,
+        pick(rng, cat.LAST_NAMES, n_households, cat.LAST_NAMES_W),
+        pick(rng, cat.FIRST_NAMES_MALE, n_households, cat.FIRST_NAMES_MALE_W),
+    ).astype(object)
     suffix = pick(rng, cat.STREET_SUFFIXES, n_households, cat.STREET_SUFFIX_W)
     suffix_abbr = pd.Series(suffix).replace(cat.STREET_SUFFIX_ABBR).to_numpy(dtype=object)
-    number = to_str(np.where(rng.random(n_households) < 0.6, rng.integers(100, 9999, n_households),
-                             rng.integers(10000, 29999, n_households)))
+    number = to_str(
+        np.where(
+            rng.random(n_households) < 0.6,
+            rng.integers(100, 9999, n_households),
+            rng.integers(10000, 29999, n_households),
+        )
+    )
     unit = np.where(rng.random(n_households) < 0.12, " Apt " + to_str(rng.integers(1, 450, n_households)), "")
     h_address = (number + " " + street_base + " " + suffix + unit).astype(object)
     h_address_abbr = (number + " " + street_base + " " + suffix_abbr + unit).astype(object)
     h_state = np.array([m.state for m in roof.metros], dtype=object)[h_dealer]
-    households = pd.DataFrame({
-        "household_id": ids("H", n_households, 7),
-        "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[h_dealer],
-        "address": h_address,
-        "city": roof.place_city[place],
-        "state": h_state,
-        "zip": roof.place_zip[place],
-        "income_band": pick(rng, cat.INCOME_BANDS, n_households, cat.INCOME_WEIGHTS),
-    })
+    households = pd.DataFrame(
+        {
+            "household_id": ids("H", n_households, 7),
+            "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[h_dealer],
+            "address": h_address,
+            "city": roof.place_city[place],
+            "state": h_state,
+            "zip": roof.place_zip[place],
+            "income_band": pick(rng, cat.INCOME_BANDS, n_households, cat.INCOME_WEIGHTS),
+        }
+    )
 
     # Persons.
     h_last = pick(rng, cat.LAST_NAMES, n_households, cat.LAST_NAMES_W)
-    last = np.where(rng.random(n_persons) < 0.85, h_last[person_household],
-                    pick(rng, cat.LAST_NAMES, n_persons, cat.LAST_NAMES_W)).astype(object)
+    last = np.where(
+        rng.random(n_persons) < 0.85, h_last[person_household], pick(rng, cat.LAST_NAMES, n_persons, cat.LAST_NAMES_W)
+    ).astype(object)
     male = rng.random(n_persons) < 0.5
-    first = np.where(male, pick(rng, cat.FIRST_NAMES_MALE, n_persons, cat.FIRST_NAMES_MALE_W),
-                     pick(rng, cat.FIRST_NAMES_FEMALE, n_persons, cat.FIRST_NAMES_FEMALE_W)).astype(object)
+    first = np.where(
+        male,
+        pick(rng, cat.FIRST_NAMES_MALE, n_persons, cat.FIRST_NAMES_MALE_W),
+        pick(rng, cat.FIRST_NAMES_FEMALE, n_persons, cat.FIRST_NAMES_FEMALE_W),
+    ).astype(object)
     this_year = int(np.datetime64(today, "D").astype("datetime64[Y]").astype(int) + 1970)
     head_age = np.clip(rng.normal(48, 14, n_households), 20, 86)
-    age = np.where(rank == 0, head_age[person_household],
-                   np.where(rank == 1, head_age[person_household] + rng.normal(0, 4, n_persons),
-                            rng.uniform(17, 27, n_persons)))
+    age = np.where(
+        rank == 0,
+        head_age[person_household],
+        np.where(rank == 1, head_age[person_household] + rng.normal(0, 4, n_persons), rng.uniform(17, 27, n_persons)),
+    )
     birth_year = (this_year - np.clip(age, 17, 90)).astype(np.int64)
     p_dealer = h_dealer[person_household]
     p_place = place[person_household]
@@ -335,8 +356,9 @@ def build_people(rng: np.random.Generator, roof: Rooftops, n_customers: int, tod
     c_phone = np.select([bad < 0.02, bad < 0.03], [short, local7], c_phone).astype(object)
     c_phone[~has_phone[p]] = None
 
-    c_address = np.where(rng.random(n) < 0.5, h_address[person_household[p]],
-                         h_address_abbr[person_household[p]]).astype(object)
+    c_address = np.where(
+        rng.random(n) < 0.5, h_address[person_household[p]], h_address_abbr[person_household[p]]
+    ).astype(object)
     zip_plus4 = households["zip"].to_numpy(dtype=object)[person_household[p]]
     plus4 = rng.random(n) < 0.05
     zip_plus4 = np.where(plus4, zip_plus4 + "-" + zfill(rng.integers(1, 9999, n), 4), zip_plus4).astype(object)
@@ -348,42 +370,48 @@ def build_people(rng: np.random.Generator, roof: Rooftops, n_customers: int, tod
 
     # Provisional creation time; generate.py moves it back to the first activity.
     primary_created = today - (rng.random(n_persons) ** 0.8 * 8 * 365).astype(np.int64) - 1
-    created_day = np.where(is_dup, np.minimum(primary_created[p] + rng.integers(30, 900, n), today - 1),
-                           primary_created[p])
+    created_day = np.where(
+        is_dup, np.minimum(primary_created[p] + rng.integers(30, 900, n), today - 1), primary_created[p]
+    )
     created_ns = created_day * NS_PER_DAY + time_of_day_ns(rng, n, BUSINESS_HOURS)
 
     has_vehicle = n_vehicles[p] > 0
     src_u = rng.random(n)
-    source = labels(["dms", "crm", "web"], np.where(has_vehicle, np.where(src_u < 0.85, 0, 1),
-                                                    np.where(src_u < 0.55, 1, 2)))
+    source = labels(
+        ["dms", "crm", "web"], np.where(has_vehicle, np.where(src_u < 0.85, 0, 1), np.where(src_u < 0.55, 1, 2))
+    )
     source[is_dup] = pick(rng, ["dms", "crm", "web"], int(is_dup.sum()), [0.3, 0.4, 0.3])
 
     c_has_phone = pd.notna(c_phone)
-    customers = pd.DataFrame({
-        "customer_id": ids("C", n, 7),
-        "household_id": households["household_id"].to_numpy(dtype=object)[person_household[p]],
-        "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[p_dealer[p]],
-        "first_name": c_first,
-        "last_name": c_last,
-        "email": c_email,
-        "phone": c_phone,
-        "address": c_address,
-        "city": roof.place_city[p_place[p]],
-        "state": h_state[person_household[p]],
-        "zip": zip_plus4,
-        "birth_year": by,
-        "gender": gender,
-        "created_at": None,  # filled by generate.py
-        "preferred_channel": pick(rng, ["sms", "email", "phone"], n, [0.4, 0.4, 0.2]),
-        "sms_consent": c_has_phone & (rng.random(n) < 0.6),
-        "email_consent": np.where(is_dup, pd.notna(c_email) & (rng.random(n) < 0.6), email_consent_p[p])
-        & pd.notna(c_email),
-        "source": source,
-    })
-    truth_identity = pd.DataFrame({
-        "customer_id": customers["customer_id"].to_numpy(dtype=object),
-        "person_id": ids("P", n_persons, 7)[p],
-    })
+    customers = pd.DataFrame(
+        {
+            "customer_id": ids("C", n, 7),
+            "household_id": households["household_id"].to_numpy(dtype=object)[person_household[p]],
+            "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[p_dealer[p]],
+            "first_name": c_first,
+            "last_name": c_last,
+            "email": c_email,
+            "phone": c_phone,
+            "address": c_address,
+            "city": roof.place_city[p_place[p]],
+            "state": h_state[person_household[p]],
+            "zip": zip_plus4,
+            "birth_year": by,
+            "gender": gender,
+            "created_at": None,  # filled by generate.py
+            "preferred_channel": pick(rng, ["sms", "email", "phone"], n, [0.4, 0.4, 0.2]),
+            "sms_consent": c_has_phone & (rng.random(n) < 0.6),
+            "email_consent": np.where(is_dup, pd.notna(c_email) & (rng.random(n) < 0.6), email_consent_p[p])
+            & pd.notna(c_email),
+            "source": source,
+        }
+    )
+    truth_identity = pd.DataFrame(
+        {
+            "customer_id": customers["customer_id"].to_numpy(dtype=object),
+            "person_id": ids("P", n_persons, 7)[p],
+        }
+    )
     return People(
         households=households,
         customers=customers,

@@ -47,8 +47,9 @@ def pick_index(rng: np.random.Generator, n: int, p) -> np.ndarray:
     return rng.choice(len(p), size=n, p=p / p.sum())
 
 
-def grouped_pick(rng: np.random.Generator, group: np.ndarray, item_group: np.ndarray,
-                 cum_within: np.ndarray) -> np.ndarray:
+def grouped_pick(
+    rng: np.random.Generator, group: np.ndarray, item_group: np.ndarray, cum_within: np.ndarray
+) -> np.ndarray:
     """For each row of `group`, draw an item index among that group's items.
 
     Items are laid out in contiguous blocks per group (`item_group`, sorted) and
@@ -250,7 +251,7 @@ def uuid4s(rng: np.random.Generator, n: int) -> np.ndarray:
     out = np.full((n, 36), ord("-"), dtype=np.uint8)
     for dst, src in ((0, 0), (9, 8), (14, 12), (19, 16), (24, 20)):
         width = {0: 8, 9: 4, 14: 4, 19: 4, 24: 12}[dst]
-        out[:, dst:dst + width] = hexes[:, src:src + width]
+        out[:, dst : dst + width] = hexes[:, src : src + width]
     return bytes_matrix_to_str(out)
 
 

@@ -60,8 +60,12 @@ WMI_CODE = np.array([w for m in cat.MODELS for w in m.wmis], dtype=object)
 WMI_CUM = block_cumulative(np.ones(len(WMI_MODEL)), WMI_MODEL)
 # A fixed 3-character VDS stem per model (VIN positions 4-6).
 MODEL_STEM = np.array(
-    ["".join(VIN_CHARS[(zlib.crc32(f"{m.make}{m.name}{k}".encode()) >> 3) % len(VIN_CHARS)] for k in range(3))
-     for m in cat.MODELS], dtype=object)
+    [
+        "".join(VIN_CHARS[(zlib.crc32(f"{m.make}{m.name}{k}".encode()) >> 3) % len(VIN_CHARS)] for k in range(3))
+        for m in cat.MODELS
+    ],
+    dtype=object,
+)
 LUXURY = np.isin(MAKE_NAME, ["BMW", "Lexus"])
 
 
@@ -73,8 +77,15 @@ def day_month(days: np.ndarray) -> np.ndarray:
     return np.asarray(days).astype("datetime64[D]").astype("datetime64[M]").astype(np.int64) % 12 + 1
 
 
-def make_specs(rng: np.random.Generator, vins: VinFactory, roof, dealer: np.ndarray, condition: np.ndarray,
-               ref_day: np.ndarray, own_brand: np.ndarray) -> pd.DataFrame:
+def make_specs(
+    rng: np.random.Generator,
+    vins: VinFactory,
+    roof,
+    dealer: np.ndarray,
+    condition: np.ndarray,
+    ref_day: np.ndarray,
+    own_brand: np.ndarray,
+) -> pd.DataFrame:
     """Vehicle specs: make (the rooftop's brands where `own_brand`), model, trim,
     year, color, MSRP, oil type and a valid VIN whose 10th character is the
     model-year code."""
@@ -92,18 +103,20 @@ def make_specs(rng: np.random.Generator, vins: VinFactory, roof, dealer: np.ndar
     synthetic = np.where(year >= 2016, rng.random(n) < 0.85, rng.random(n) < 0.35) | LUXURY[make]
     wmi = WMI_CODE[grouped_pick(rng, model, WMI_MODEL, WMI_CUM)]
     vin = vins.make(rng, wmi, MODEL_STEM[model], year)
-    return pd.DataFrame({
-        "vin": vin,
-        "year": year.astype(np.int64),
-        "make": MAKE_NAME[make],
-        "model": MODEL_NAME[model],
-        "trim": TRIM_NAME[trim],
-        "body_style": MODEL_BODY[model],
-        "exterior_color": pick(rng, cat.COLORS, n, cat.COLOR_WEIGHTS),
-        "msrp": msrp,
-        "oil_type": labels(["conventional", "synthetic"], synthetic),
-        "condition": CONDITIONS[condition],
-    })
+    return pd.DataFrame(
+        {
+            "vin": vin,
+            "year": year.astype(np.int64),
+            "make": MAKE_NAME[make],
+            "model": MODEL_NAME[model],
+            "trim": TRIM_NAME[trim],
+            "body_style": MODEL_BODY[model],
+            "exterior_color": pick(rng, cat.COLORS, n, cat.COLOR_WEIGHTS),
+            "msrp": msrp,
+            "oil_type": labels(["conventional", "synthetic"], synthetic),
+            "condition": CONDITIONS[condition],
+        }
+    )
 
 
 # --- owned vehicles ---------------------------------------------------------------------
@@ -135,21 +148,36 @@ def choose_record(rng, people, person: np.ndarray, dup_share: float) -> np.ndarr
     return np.where(use_dup, dup, people.person_primary[person])
 
 
-def new_ownerships(rng, vins, roof, people, person, dealer, acquired_day, acquired_here, condition,
-                   allow_lease_until: int, lease_share: float) -> Owned:
+def new_ownerships(
+    rng,
+    vins,
+    roof,
+    people,
+    person,
+    dealer,
+    acquired_day,
+    acquired_here,
+    condition,
+    allow_lease_until: int,
+    lease_share: float,
+) -> Owned:
     n = len(person)
-    spec = make_specs(rng, vins, roof, dealer, condition, acquired_day,
-                      own_brand=acquired_here & (condition != USED))
+    spec = make_specs(rng, vins, roof, dealer, condition, acquired_day, own_brand=acquired_here & (condition != USED))
     term = rng.choice([24, 36, 39, 48], size=n, p=[0.1, 0.7, 0.1, 0.1])
     term_days = np.round(term * 30.44).astype(np.int64)
-    lease = acquired_here & (condition == NEW) & (allow_lease_until - acquired_day < term_days + 60) \
+    lease = (
+        acquired_here
+        & (condition == NEW)
+        & (allow_lease_until - acquired_day < term_days + 60)
         & (rng.random(n) < lease_share)
+    )
     maturity = np.where(lease, acquired_day + term_days, -1)
     annual = np.clip(np.exp(rng.normal(np.log(11_500), 0.35, n)), 3_000, 35_000).round()
     year = spec["year"].to_numpy()
     age_years = np.maximum(day_year(acquired_day) - year + 0.5, 0.3)
-    odo = np.where(condition == NEW, rng.integers(3, 60, n),
-                   (age_years * annual * rng.uniform(0.7, 1.3, n)).round()).astype(np.int64)
+    odo = np.where(
+        condition == NEW, rng.integers(3, 60, n), (age_years * annual * rng.uniform(0.7, 1.3, n)).round()
+    ).astype(np.int64)
     return Owned(
         spec=spec,
         person=person,
@@ -172,21 +200,35 @@ def build_owned(rng, vins, roof, people, today: int, snapshot: int) -> Owned:
     person = np.repeat(np.arange(people.n_persons), people.person_vehicles)
     n = len(person)
     here = rng.random(n) < 0.85
-    acquired = np.where(here, rng.integers(today - 7 * 365, snapshot + 1, n),
-                        rng.integers(today - 10 * 365, today - 30, n))
+    acquired = np.where(
+        here, rng.integers(today - 7 * 365, snapshot + 1, n), rng.integers(today - 10 * 365, today - 30, n)
+    )
     condition = np.where(here, pick_index(rng, n, [0.58, 0.32, 0.10]), pick_index(rng, n, [0.45, 0.55, 0.0]))
     home = people.person_dealer[person]
     dealer = np.where(here & (rng.random(n) < 0.1), rng.integers(0, roof.n, n), home)
-    return new_ownerships(rng, vins, roof, people, person, dealer, acquired, here, condition,
-                          allow_lease_until=snapshot, lease_share=0.6)
+    return new_ownerships(
+        rng, vins, roof, people, person, dealer, acquired, here, condition, allow_lease_until=snapshot, lease_share=0.6
+    )
 
 
 def concat_owned(a: Owned, b: Owned) -> Owned:
     return Owned(
         spec=pd.concat([a.spec, b.spec], ignore_index=True),
-        **{f: np.concatenate([getattr(a, f), getattr(b, f)])
-           for f in ("person", "customer", "dealer", "acquired_day", "acquired_here", "lease", "maturity_day",
-                     "annual_miles", "odometer_at_acquisition", "planted")},
+        **{
+            f: np.concatenate([getattr(a, f), getattr(b, f)])
+            for f in (
+                "person",
+                "customer",
+                "dealer",
+                "acquired_day",
+                "acquired_here",
+                "lease",
+                "maturity_day",
+                "annual_miles",
+                "odometer_at_acquisition",
+                "planted",
+            )
+        },
     )
 
 
@@ -194,25 +236,27 @@ def owned_frame(owned: Owned, customers: pd.DataFrame, dealer_ids: np.ndarray, t
     n = len(owned)
     miles = owned.odometer_at_acquisition + owned.annual_miles * (today - owned.acquired_day) / 365.25
     s = owned.spec
-    return pd.DataFrame({
-        "ownership_id": ids("OV", n, 8),
-        "customer_id": customers["customer_id"].to_numpy(dtype=object)[owned.customer],
-        "dealer_id": dealer_ids[owned.dealer],
-        "vin": s["vin"].to_numpy(dtype=object),
-        "year": s["year"].to_numpy(),
-        "make": s["make"].to_numpy(dtype=object),
-        "model": s["model"].to_numpy(dtype=object),
-        "acquisition": labels(["purchase", "lease"], owned.lease),
-        "acquired_date": days_to_datetime(owned.acquired_day),
-        "lease_maturity_date": nullable_days(owned.maturity_day, owned.lease),
-        "mileage_at_as_of": miles.round().astype(np.int64),
-        "annual_miles": owned.annual_miles,
-        "oil_type": s["oil_type"].to_numpy(dtype=object),
-        # extras
-        "trim": s["trim"].to_numpy(dtype=object),
-        "condition": s["condition"].to_numpy(dtype=object),
-        "acquired_here": owned.acquired_here,
-    })
+    return pd.DataFrame(
+        {
+            "ownership_id": ids("OV", n, 8),
+            "customer_id": customers["customer_id"].to_numpy(dtype=object)[owned.customer],
+            "dealer_id": dealer_ids[owned.dealer],
+            "vin": s["vin"].to_numpy(dtype=object),
+            "year": s["year"].to_numpy(),
+            "make": s["make"].to_numpy(dtype=object),
+            "model": s["model"].to_numpy(dtype=object),
+            "acquisition": labels(["purchase", "lease"], owned.lease),
+            "acquired_date": days_to_datetime(owned.acquired_day),
+            "lease_maturity_date": nullable_days(owned.maturity_day, owned.lease),
+            "mileage_at_as_of": miles.round().astype(np.int64),
+            "annual_miles": owned.annual_miles,
+            "oil_type": s["oil_type"].to_numpy(dtype=object),
+            # extras
+            "trim": s["trim"].to_numpy(dtype=object),
+            "condition": s["condition"].to_numpy(dtype=object),
+            "acquired_here": owned.acquired_here,
+        }
+    )
 
 
 # --- service visits ---------------------------------------------------------------------
@@ -247,14 +291,16 @@ def build_service(rng, owned: Owned, people, roof, customers, today: int, hist_s
     active, recently lost (stopped 12-24 months ago), defected (over 24) or never."""
     n_p = people.n_persons
     target = pick_index(rng, n_p, [0.55, 0.17, 0.13, 0.15])
-    stop = np.select([target == 0, target == 1, target == 2],
-                     [np.full(n_p, today), today - rng.integers(365, 731, n_p), today - rng.integers(731, 1600, n_p)],
-                     -10**9)
+    stop = np.select(
+        [target == 0, target == 1, target == 2],
+        [np.full(n_p, today), today - rng.integers(365, 731, n_p), today - rng.integers(731, 1600, n_p)],
+        -(10**9),
+    )
     nv = len(owned)
     interval = service_interval_days(owned) * rng.uniform(1.0, 1.6, nv)
     t0 = owned.acquired_day + interval * rng.uniform(0.6, 1.1, nv)
     end = np.minimum(stop[owned.person], today)
-    end = np.where(owned.planted, -10**9, end)
+    end = np.where(owned.planted, -(10**9), end)
     k = np.where(end >= t0, np.floor((end - t0) / interval) + 1, 0).astype(np.int64)
     k = np.minimum(k, 80)
     veh = np.repeat(np.arange(nv), k)
@@ -267,8 +313,13 @@ def build_service(rng, owned: Owned, people, roof, customers, today: int, hist_s
     synthetic = owned.spec["oil_type"].to_numpy()[veh] == "synthetic"
     amount = np.select(
         [stype == 0, stype == 1, stype == 2, stype == 3, stype == 4],
-        [np.where(synthetic, rng.uniform(79, 129, m), rng.uniform(45, 75, m)),
-         rng.uniform(520, 1250, m), rng.uniform(240, 680, m), rng.uniform(25, 65, m), np.zeros(m)],
+        [
+            np.where(synthetic, rng.uniform(79, 129, m), rng.uniform(45, 75, m)),
+            rng.uniform(520, 1250, m),
+            rng.uniform(240, 680, m),
+            rng.uniform(25, 65, m),
+            np.zeros(m),
+        ],
         np.exp(rng.normal(np.log(480), 0.8, m)),
     )
     mileage = owned.odometer_at_acquisition[veh] + owned.annual_miles[veh] * (day - owned.acquired_day[veh]) / 365.25
@@ -276,19 +327,28 @@ def build_service(rng, owned: Owned, people, roof, customers, today: int, hist_s
     ts = day * NS_PER_DAY + time_of_day_ns(rng, m, SERVICE_HOURS)
     order = np.lexsort((ts, day))
     veh, day, stype, amount, mileage, dealer, ts = (a[order] for a in (veh, day, stype, amount, mileage, dealer, ts))
-    frame = pd.DataFrame({
-        "repair_order_id": ids("RO", m, 8),
-        "customer_id": customers["customer_id"].to_numpy(dtype=object)[owned.customer[veh]],
-        "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[dealer],
-        "vin": owned.spec["vin"].to_numpy(dtype=object)[veh],
-        "visit_date": days_to_datetime(day),
-        "mileage": mileage.round().astype(np.int64),
-        "service_type": SERVICE_TYPES[stype],
-        "amount": amount.round(2),
-        "opened_at": local_to_utc(ts, dealer, roof.timezones),
-    })
-    return Service(frame=frame, person=owned.person[veh], day=day, vehicle=veh, dealer=dealer, local_ns=ts,
-                   amount=frame["amount"].to_numpy())
+    frame = pd.DataFrame(
+        {
+            "repair_order_id": ids("RO", m, 8),
+            "customer_id": customers["customer_id"].to_numpy(dtype=object)[owned.customer[veh]],
+            "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[dealer],
+            "vin": owned.spec["vin"].to_numpy(dtype=object)[veh],
+            "visit_date": days_to_datetime(day),
+            "mileage": mileage.round().astype(np.int64),
+            "service_type": SERVICE_TYPES[stype],
+            "amount": amount.round(2),
+            "opened_at": local_to_utc(ts, dealer, roof.timezones),
+        }
+    )
+    return Service(
+        frame=frame,
+        person=owned.person[veh],
+        day=day,
+        vehicle=veh,
+        dealer=dealer,
+        local_ns=ts,
+        amount=frame["amount"].to_numpy(),
+    )
 
 
 # --- inventory ------------------------------------------------------------------------------
@@ -364,13 +424,22 @@ def build_inventory(rng, vins, roof, today: int, sold: pd.DataFrame) -> Inventor
     length_bad = np.where(rng.random(n_err) < 0.5, short, longer).astype(object)
     feed_vin[err] = np.choose(kind, [bytes_matrix_to_str(m_check), bytes_matrix_to_str(m_ioq), length_bad])
     reasons = np.array(["wrong_check_digit", "illegal_character", "wrong_length"], dtype=object)[kind]
-    vin_errors = pd.DataFrame({"vehicle_uuid": uuid[err], "vin": feed_vin[err], "reason": reasons,
-                               "correct_vin": true_vin[err]})
+    vin_errors = pd.DataFrame(
+        {"vehicle_uuid": uuid[err], "vin": feed_vin[err], "reason": reasons, "correct_vin": true_vin[err]}
+    )
 
     year = spec["year"].to_numpy()
     website = roof.frame["website"].to_numpy(dtype=object)[dealer]
-    path = "/inventory/" + to_str(year) + "-" + slugify(spec["make"].to_numpy()) + "-" \
-        + slugify(spec["model"].to_numpy()) + "-" + feed_vin
+    path = (
+        "/inventory/"
+        + to_str(year)
+        + "-"
+        + slugify(spec["make"].to_numpy())
+        + "-"
+        + slugify(spec["model"].to_numpy())
+        + "-"
+        + feed_vin
+    )
     path = path.astype(object)
 
     # Prices: the opening list price, then markdowns as used units age (new units
@@ -378,52 +447,68 @@ def build_inventory(rng, vins, roof, today: int, sold: pd.DataFrame) -> Inventor
     msrp = spec["msrp"].to_numpy()
     age_at_in = np.maximum(day_year(in_day) - year, 0)
     used_value = msrp * 0.86 ** (age_at_in + 0.5) * rng.uniform(0.92, 1.08, n) - 0.04 * odometer
-    p0 = np.where(cond == NEW, msrp * rng.uniform(0.97, 1.03, n),
-                  np.maximum(used_value, 4_000) * np.where(cond == CPO, 1.06, 1.0))
+    p0 = np.where(
+        cond == NEW, msrp * rng.uniform(0.97, 1.03, n), np.maximum(used_value, 4_000) * np.where(cond == CPO, 1.06, 1.0)
+    )
     step = np.where(cond == NEW, rng.integers(25, 46, n), rng.integers(10, 22, n))
     end = np.minimum(sold_day - 1, today)
     k = np.clip((end - in_day) // step, 0, None)
     k = np.where(cond == NEW, np.where(rng.random(n) < 0.5, np.minimum(k, 3), 0), np.minimum(k, 8))
     rows = np.repeat(np.arange(n), k + 1)
     j = position_in_group(k + 1)
-    drop = np.where(j == 0, 0.0,
-                    np.where(cond[rows] == NEW, rng.uniform(0.004, 0.02, len(rows)),
-                             rng.uniform(0.015, 0.04, len(rows))))
+    drop = np.where(
+        j == 0,
+        0.0,
+        np.where(cond[rows] == NEW, rng.uniform(0.004, 0.02, len(rows)), rng.uniform(0.015, 0.04, len(rows))),
+    )
     logp = np.log1p(-drop)
     cum = np.cumsum(logp)
     starts = np.cumsum(k + 1) - (k + 1)
     cum = cum - np.repeat(cum[starts] - logp[starts], k + 1)
     price = np.round(p0[rows] * np.exp(cum) / 100) * 100 - 5
     eff = in_day[rows] + j * step[rows]
-    prices = pd.DataFrame({"vehicle_uuid": uuid[rows], "effective_date": days_to_datetime(eff),
-                           "price": price.astype(float)})
+    prices = pd.DataFrame(
+        {"vehicle_uuid": uuid[rows], "effective_date": days_to_datetime(eff), "price": price.astype(float)}
+    )
     final_price = price[np.cumsum(k + 1) - 1]
     first_price = price[starts]
 
-    frame = pd.DataFrame({
-        "vehicle_uuid": uuid,
-        "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[dealer],
-        "vin": feed_vin,
-        "stock_number": stock,
-        "condition": CONDITIONS[cond],
-        "year": year,
-        "make": spec["make"].to_numpy(dtype=object),
-        "model": spec["model"].to_numpy(dtype=object),
-        "trim": spec["trim"].to_numpy(dtype=object),
-        "body_style": spec["body_style"].to_numpy(dtype=object),
-        "exterior_color": spec["exterior_color"].to_numpy(dtype=object),
-        "odometer": odometer,
-        "msrp": msrp,
-        "date_in_stock": days_to_datetime(in_day),
-        "date_sold": nullable_days(np.minimum(sold_day, today), sold_day < UNSOLD),
-        "vdp_url": website + path,
-        "image_url": website + "/photos/" + uuid + "/1.jpg",
-        # extras
-        "certified": cond == CPO,
-        "list_price": final_price,
-    })
-    return Inventory(frame=frame, prices=prices, vin_errors=vin_errors, dealer=dealer, in_day=in_day,
-                     sold_day=sold_day, final_price=final_price, first_price=first_price, uuid=uuid, vdp_path=path)
+    frame = pd.DataFrame(
+        {
+            "vehicle_uuid": uuid,
+            "dealer_id": roof.frame["dealer_id"].to_numpy(dtype=object)[dealer],
+            "vin": feed_vin,
+            "stock_number": stock,
+            "condition": CONDITIONS[cond],
+            "year": year,
+            "make": spec["make"].to_numpy(dtype=object),
+            "model": spec["model"].to_numpy(dtype=object),
+            "trim": spec["trim"].to_numpy(dtype=object),
+            "body_style": spec["body_style"].to_numpy(dtype=object),
+            "exterior_color": spec["exterior_color"].to_numpy(dtype=object),
+            "odometer": odometer,
+            "msrp": msrp,
+            "date_in_stock": days_to_datetime(in_day),
+            "date_sold": nullable_days(np.minimum(sold_day, today), sold_day < UNSOLD),
+            "vdp_url": website + path,
+            "image_url": website + "/photos/" + uuid + "/1.jpg",
+            # extras
+            "certified": cond == CPO,
+            "list_price": final_price,
+        }
+    )
+    return Inventory(
+        frame=frame,
+        prices=prices,
+        vin_errors=vin_errors,
+        dealer=dealer,
+        in_day=in_day,
+        sold_day=sold_day,
+        final_price=final_price,
+        first_price=first_price,
+        uuid=uuid,
+        vdp_path=path,
+    )
 
 
 def in_stock_sample(rng, inv: Inventory, dealer: np.ndarray, day: np.ndarray) -> np.ndarray:
