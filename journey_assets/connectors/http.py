@@ -50,12 +50,24 @@ class WriteSafeRetry(Retry):
 
 
 class VendorError(RuntimeError):
-    def __init__(self, vendor: str, message: str, *, status: int | None = None, reason: str | None = None):
+    """`not_sent`: True when the request certainly never reached the vendor (a refused connection, a
+    429/503 refusal), False when it may have, None when nobody said (errors made outside `request`)."""
+
+    def __init__(
+        self,
+        vendor: str,
+        message: str,
+        *,
+        status: int | None = None,
+        reason: str | None = None,
+        not_sent: bool | None = None,
+    ):
         super().__init__(f"{vendor}: {message}")
         self.vendor = vendor
         self.message = message
         self.status = status
         self.reason = reason or message
+        self.not_sent = not_sent
 
     def __reduce__(self):  # Dagster pickles step failures across processes
         return (_rebuild_vendor_error, (type(self), self.vendor, self.message, self.status, self.reason))

@@ -70,7 +70,7 @@ class HotLeadAlert:
     lead_id: str
     first_name: str | None
     phone: str | None
-    score: float
+    score: int  # the lead score's points, 0-100 (a sum of rule weights, not a probability)
     dealer_name: str
     vehicle: str | None = None  # e.g. "2024 Toyota RAV4 XLE (stock T1234)"
     source: str | None = None
@@ -78,6 +78,11 @@ class HotLeadAlert:
     crm_url: str | None = None
     received_at: datetime | None = None
     reasons: Sequence[str] = field(default_factory=tuple)  # why the model scored it hot
+    band: str | None = None  # hot / warm / cold
+
+    def score_label(self) -> str:
+        """`72/100 (hot)`: points, not a percentage (a 50 is not a 50% chance of anything)."""
+        return f"{self.score:g}/100" + (f" ({self.band})" if self.band else "")
 
 
 def hot_lead_alert(alert: HotLeadAlert) -> dict[str, Any]:
@@ -87,7 +92,7 @@ def hot_lead_alert(alert: HotLeadAlert) -> dict[str, Any]:
     header = _clip(f"🔥 Hot lead at {alert.dealer_name}: {safe_first_name(alert.first_name)}", MAX_HEADER_TEXT)
     lines = [
         f"*Customer:* {name} ({mask_phone(alert.phone)})",
-        f"*Score:* {alert.score:.0%}",
+        f"*Score:* {alert.score_label()}",
     ]
     if alert.vehicle:
         lines.append(f"*Vehicle:* {escape_mrkdwn(alert.vehicle)}")
@@ -106,7 +111,7 @@ def hot_lead_alert(alert: HotLeadAlert) -> dict[str, Any]:
     if alert.crm_url:
         context += f" · <{alert.crm_url}|Open in CRM>"
     blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": _clip(context, MAX_SECTION_TEXT)}]})
-    text = f"Hot lead at {dealer}: {name} ({mask_phone(alert.phone)}), score {alert.score:.0%}"
+    text = f"Hot lead at {dealer}: {name} ({mask_phone(alert.phone)}), score {alert.score_label()}"
     return {"text": text, "blocks": blocks}
 
 

@@ -2,8 +2,11 @@
 
 `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded `To`,
 `From` or `MessagingServiceSid`, `Body`, `StatusCallback`) with HTTP Basic auth
-`AccountSid:AuthToken`; `GET .../Messages/{Sid}.json` to fetch one.
-(twilio.com/docs/messaging/api/message-resource)
+`AccountSid:AuthToken`; `GET .../Messages/{Sid}.json` to fetch one;
+`GET .../Messages.json?To=...&DateSent>=YYYY-MM-DD` to list them (newest
+first, `PageSize` up to 1000, the next page at `next_page_uri`), which is how
+an uncertain send is looked up before it is sent again.
+(twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources)
 
 Sending is not idempotent, so the session is built with WRITE_RETRY_METHODS: a
 send that timed out may have gone through, and it is not repeated blindly. A
@@ -20,7 +23,10 @@ Delivery outcomes arrive later as status callbacks on the intake service; the
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date, datetime
+from email.utils import parsedate_to_datetime
 from typing import Any
 
 import requests
@@ -86,6 +92,14 @@ class TwilioMessage:
     @property
     def is_final(self) -> bool:
         return self.status in FINAL_STATUSES
+
+    @property
+    def created_at(self) -> datetime | None:
+        """`date_created` (RFC 2822, as Twilio writes it), or None when absent or unreadable."""
+        try:
+            return parsedate_to_datetime(self.date_created) if self.date_created else None
+        except (TypeError, ValueError):
+            return None
 
     @classmethod
     def from_resource(cls, payload: Any) -> TwilioMessage:
@@ -171,6 +185,28 @@ class TwilioClient(VendorClient):
 
     def get_message(self, sid: str) -> TwilioMessage:
         return TwilioMessage.from_resource(self.get_json(f"{self._messages_path()}/{sid}.json"))
+
+    def list_messages(
+        self, *, to: str | None = None, date_sent_after: date | None = None, page_size: int = 100
+    ) -> Iterator[TwilioMessage]:
+        """Messages (newest first), filtered by `To` and sent on or after a UTC day (`DateSent>`), every page."""
+        params: dict[str, Any] = {"PageSize": page_size}
+        if to:
+            params["To"] = to
+        if date_sent_after:
+            params["DateSent>"] = date_sent_after.isoformat()
+        path: str | None = f"{self._messages_path()}.json"
+        pages = 0
+        while path:
+            payload = self.get_json(path, params=params)
+            messages = require(payload, "messages", self.vendor, "Messages.json list")
+            if not isinstance(messages, list):
+                raise MalformedResponseError(self.vendor, "Messages.json list: messages is not a list")
+            yield from (TwilioMessage.from_resource(m) for m in messages)
+            path, params = payload.get("next_page_uri"), {}  # the next page's URI carries the filters
+            pages += 1
+            if pages > 1000:
+                raise MalformedResponseError(self.vendor, "Messages.json list: more than 1000 pages")
 
     # --- errors -------------------------------------------------------------
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:

@@ -24,19 +24,19 @@ def client(sandbox, fast_retry) -> SlackWebhookClient:
 
 
 def alert(**overrides) -> HotLeadAlert:
-    fields = dict(
-        lead_id="L00001",
-        first_name="Ana María",
-        phone="+1 (415) 555-2671",
-        score=0.91,
-        dealer_name="Sunrise Toyota",
-        vehicle="2024 Toyota RAV4 XLE (stock T1234)",
-        source="website <chat>",
-        salesperson="Sam R.",
-        crm_url="https://crm.example.com/leads/L00001",
-        received_at=datetime(2026, 11, 23, 15, 4, tzinfo=UTC),
-        reasons=("viewed 6 VDPs in 2 days", "trade-in form started"),
-    )
+    fields = {
+        "lead_id": "L00001",
+        "first_name": "Ana María",
+        "phone": "+1 (415) 555-2671",
+        "score": 91,
+        "dealer_name": "Sunrise Toyota",
+        "vehicle": "2024 Toyota RAV4 XLE (stock T1234)",
+        "source": "website <chat>",
+        "salesperson": "Sam R.",
+        "crm_url": "https://crm.example.com/leads/L00001",
+        "received_at": datetime(2026, 11, 23, 15, 4, tzinfo=UTC),
+        "reasons": ("viewed 6 VDPs in 2 days", "trade-in form started"),
+    }
     fields.update(overrides)
     return HotLeadAlert(**fields)
 
@@ -47,10 +47,18 @@ def test_hot_lead_alert_posts_blocks_and_slack_answers_ok(sandbox, client, fake)
     assert message["blocks"] == payload["blocks"] and message["text"] == payload["text"]
     assert [b["type"] for b in payload["blocks"]] == ["header", "section", "context"]
     section = payload["blocks"][1]["text"]["text"]
-    assert "*Customer:* Ana (•••-•••-2671)" in section and "*Score:* 91%" in section
+    assert "*Customer:* Ana (•••-•••-2671)" in section and "*Score:* 91/100" in section
     assert "website &lt;chat&gt;" in section
     [row] = sandbox.rows("slack")
     assert (row["method"], row["path"], row["status"]) == ("POST", HOOK, 200)
+
+
+def test_the_score_reads_as_points_not_a_percentage():
+    """issue 8.14: a 50-point lead (RuleBasedScorer sums weights to 0-100) read "Score: 50%"."""
+    payload = hot_lead_alert(alert(score=50, band="warm"))
+    section = payload["blocks"][1]["text"]["text"]
+    assert "*Score:* 50/100 (warm)" in section and "%" not in section
+    assert "score 50/100 (warm)" in payload["text"]
 
 
 def test_the_alert_carries_no_pii_beyond_first_name_and_masked_phone(sandbox, client):

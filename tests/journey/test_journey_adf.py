@@ -17,11 +17,9 @@ from journey_assets.journey.adf import (
     AdfVehicle,
     AdfVendor,
     build_adf,
-    parse_adf,
-    parse_adf_lead,
-    parse_request_date,
     validate_lead,
 )
+from journey_assets.journey.adf_parse import parse_adf, parse_adf_lead, parse_request_date
 
 CST = timezone(timedelta(hours=-6))
 

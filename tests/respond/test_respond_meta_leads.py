@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from respond_harness import IN_STOCK, VEHICLES, Harness, build_world
 
-from journey_assets.journey.adf import parse_adf_lead
+from journey_assets.journey.adf_parse import parse_adf_lead
 from journey_assets.response.ledger import DONE, FAILED, PENDING, SKIPPED
 from journey_assets.response.workflow import respond, respond_due
 from journey_assets.sandbox.server import SandboxServer

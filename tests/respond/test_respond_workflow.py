@@ -10,19 +10,24 @@ from urllib.parse import parse_qs
 
 from respond_harness import IN_STOCK, SOLD, VEHICLES, Harness, new_phone, vehicle_of, wait_for
 
-from journey_assets.journey.adf import parse_adf_lead
+from journey_assets.journey.adf_parse import parse_adf_lead
 from journey_assets.response.ledger import DEFERRED, DONE, DRY_RUN, FAILED, PENDING, SKIPPED
 from journey_assets.response.workflow import Event, respond, respond_due
 
 CHICAGO_2330 = datetime(2026, 11, 25, 5, 30, tzinfo=UTC)  # 23:30 CST on Tue Nov 24
 
 
+def is_send(row: dict) -> bool:
+    """A POST to Messages.json (a GET there lists messages)."""
+    return row["method"] == "POST" and row["path"].endswith("/Messages.json")
+
+
 def sms_bodies(h: Harness) -> list[str]:
-    return [parse_qs(r["body"])["Body"][0] for r in h.rows("twilio") if r["path"].endswith("/Messages.json")]
+    return [parse_qs(r["body"])["Body"][0] for r in h.rows("twilio") if is_send(r)]
 
 
 def sms_to(h: Harness) -> list[str]:
-    return [parse_qs(r["body"])["To"][0] for r in h.rows("twilio") if r["path"].endswith("/Messages.json")]
+    return [parse_qs(r["body"])["To"][0] for r in h.rows("twilio") if is_send(r)]
 
 
 def counts(h: Harness) -> dict[str, int]:
@@ -287,17 +292,16 @@ def test_frequency_caps_hold_back_a_seventh_text_in_a_day(harness: Harness):
 
 
 def test_a_lead_first_seen_days_later_is_recorded_not_answered(harness: Harness):
-    old = harness.intent(
-        "test_drive_request", phone=new_phone(), occurred_at=datetime.now(UTC) - timedelta(days=3)
-    )
+    old = harness.intent("test_drive_request", phone=new_phone(), occurred_at=datetime.now(UTC) - timedelta(days=3))
     report = harness.run()
     assert report.results() == {"stale": 1}
     assert statuses(harness, old["event_id"]) == {"respond": SKIPPED}
     assert counts(harness) == {"sms": 0, "rest_lead": 0, "adf_lead": 0, "task": 0, "alert": 0, "email": 0}
 
 
-def test_an_sms_that_timed_out_is_in_doubt_and_never_sent_again(harness: Harness):
-    """The fake sends it after the client gave up: resending would text the customer twice."""
+def test_an_sms_that_timed_out_is_looked_up_at_twilio_and_not_sent_twice(harness: Harness):
+    """issue 8.13: the fake stores the message after the client gave up; the next pass finds it at
+    Twilio (Messages list by To and DateSent, matched on the body) and records it instead of resending."""
     from journey_assets.connectors.http import RetryPolicy
     from journey_assets.connectors.twilio import TwilioClient
     from journey_assets.sandbox.fakes import twilio as twilio_fake
@@ -316,12 +320,22 @@ def test_an_sms_that_timed_out_is_in_doubt_and_never_sent_again(harness: Harness
     harness.run(deps=harness.deps(twilio=impatient))
 
     sms = harness.ledger.get_action(body["event_id"], "sms")
-    assert sms.status == "in_doubt"
-    assert "outcome unknown" in harness.ledger.dead_letters(body["event_id"])[0].reason
+    assert sms.status == PENDING and sms.detail["uncertain"] is True
+    assert sms.retry_at >= datetime.now(UTC) + timedelta(seconds=90)  # looked up after reconcile_after, not at once
     assert counts(harness)["rest_lead"] == 1 and counts(harness)["task"] == 1  # the rest went on
-    respond(harness.store.read_since(None, 10)[0], harness.deps())
-    respond_due(harness.deps())
+    fake = harness.server.fakes["twilio"]
+    stored = wait_for(lambda: [m for m in list(fake.messages.values()) if m["to"] == phone and m["date_sent"]])
+
+    respond(harness.store.read_since(None, 10)[0], harness.deps())  # not due yet: nothing happens
+    assert harness.ledger.get_action(body["event_id"], "sms").status == PENDING
+    later = datetime.now(UTC) + timedelta(minutes=3)
+    respond_due(harness.deps(clock=lambda: later))
+
+    sms = harness.ledger.get_action(body["event_id"], "sms")
+    assert sms.status == DONE and sms.vendor_ref == stored[0]["sid"] and "Twilio has" in sms.detail["reconciled"]
     assert len(sms_bodies(harness)) == 1  # the one attempt; no second text
+    assert harness.ledger.message(stored[0]["sid"]).event_id == body["event_id"]
+    assert not [d for d in harness.ledger.dead_letters(body["event_id"]) if d.action == "sms"]
 
 
 def test_a_lead_without_a_vehicle_gets_a_rest_lead_and_no_invalid_adf(harness: Harness):

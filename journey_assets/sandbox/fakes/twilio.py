@@ -25,6 +25,12 @@ Wire format served at `<sandbox>/twilio` (the client's base URL stands in for
     POST /2010-04-01/Accounts/{AccountSid}/Messages.json   (form: To, From |
          MessagingServiceSid, Body, StatusCallback) -> 201 message resource
     GET  /2010-04-01/Accounts/{AccountSid}/Messages/{Sid}.json -> message resource
+    GET  /2010-04-01/Accounts/{AccountSid}/Messages.json  (query: To, From, DateSent,
+         DateSent< on or before, DateSent> on or after a UTC day YYYY-MM-DD; PageSize
+         default 50, at most 1000; Page, PageToken) -> {messages, page, page_size,
+         uri, first_page_uri, next_page_uri, previous_page_uri, start, end}, newest
+         first; a DateSent filter leaves out messages not sent yet
+         (https://www.twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources)
 
 Errors are Twilio's JSON: `{"code", "message", "more_info", "status"}`. The
 framework's `rate_limit` fault stands in for Twilio's 20429 (429 + Retry-After).
@@ -71,9 +77,9 @@ import threading
 import time
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.utils import format_datetime
+from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, urlencode
 
 import phonenumbers
 import requests
@@ -343,6 +349,70 @@ class TwilioFake(FakeVendor):
             if message is None:
                 return _error(404, 20404, f"The requested resource {request.path} was not found")
             return SandboxResponse(200, self._resource(message))
+
+    @route("GET", r"/2010-04-01/Accounts/(?P<account>[^/]+)/Messages\.json")
+    def list_messages(self, request: SandboxRequest) -> SandboxResponse:
+        denied = self._authenticate(request)
+        if denied:
+            return denied
+        filters = {k: request.arg(k) for k in ("To", "From", "DateSent", "DateSent<", "DateSent>")}
+        days: dict[str, str] = {}
+        for key in ("DateSent", "DateSent<", "DateSent>"):
+            if filters[key]:
+                try:
+                    days[key] = datetime.strptime(filters[key] or "", "%Y-%m-%d").date().isoformat()
+                except ValueError:
+                    return _error(400, 20001, f"Invalid {key}: {filters[key]}")
+        try:
+            size = int(request.arg("PageSize") or 50)
+            page = int(request.arg("Page") or 0)
+        except ValueError:
+            return _error(400, 20001, "PageSize and Page must be integers")
+        if not 1 <= size <= 1000 or page < 0:
+            return _error(400, 20001, "PageSize must be between 1 and 1000")
+        to = _e164(filters["To"] or "") if (filters["To"] or "").startswith("+") else filters["To"]
+
+        def sent_day(message: dict[str, Any]) -> str | None:
+            return parsedate_to_datetime(message["date_sent"]).date().isoformat() if message["date_sent"] else None
+
+        def keep(message: dict[str, Any]) -> bool:
+            if to and message["to"] != to:
+                return False
+            if filters["From"] and message["from"] != filters["From"]:
+                return False
+            day = sent_day(message)
+            if days and day is None:
+                return False
+            return not (
+                ("DateSent" in days and day != days["DateSent"])
+                or ("DateSent<" in days and day > days["DateSent<"])  # type: ignore[operator]
+                or ("DateSent>" in days and day < days["DateSent>"])  # type: ignore[operator]
+            )
+
+        with self._lock:
+            found = [self._resource(m) for m in reversed(list(self.messages.values())) if keep(m)]
+        chosen = found[page * size : (page + 1) * size]
+        base = f"/{API_VERSION}/Accounts/{self.account_sid}/Messages.json"
+        query = {k: v for k, v in filters.items() if v}
+
+        def page_uri(number: int) -> str:
+            return f"{base}?{urlencode({**query, 'PageSize': size, 'Page': number})}"
+
+        more = (page + 1) * size < len(found)
+        return SandboxResponse(
+            200,
+            {
+                "messages": chosen,
+                "page": page,
+                "page_size": size,
+                "start": page * size,
+                "end": page * size + max(len(chosen) - 1, 0),
+                "uri": page_uri(page),
+                "first_page_uri": page_uri(0),
+                "next_page_uri": page_uri(page + 1) if more else None,
+                "previous_page_uri": page_uri(page - 1) if page else None,
+            },
+        )
 
     def _progress(self, sid: str, outcome: tuple[str, int] | None) -> None:
         """Walk one message through its statuses, reporting each change to its StatusCallback."""
