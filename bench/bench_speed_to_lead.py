@@ -57,7 +57,8 @@ from journey_assets.intake.store import SQLiteEventStore
 from journey_assets.journey.contact import ContactError, validate_vin
 from journey_assets.journey.signatures import sign_journey
 from journey_assets.response.config import load_roster
-from journey_assets.response.ledger import DONE, SQLiteLedger
+from journey_assets.response.ledger import DONE
+from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond
 from journey_assets.sandbox.fakes import twilio as twilio_fake
 from journey_assets.sandbox.run import (

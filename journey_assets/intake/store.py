@@ -46,6 +46,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from journey_assets.sqlite_file import connect_durable, sqlite_path, sqlite_spec
+
 log = logging.getLogger(__name__)
 
 Callback = Callable[[Any, BaseException | None], None]
@@ -274,10 +276,7 @@ class SQLiteEventStore(EventStore):
     def __init__(
         self, path: str | Path, *, max_batch: int = 1024, max_pending: int = 20_000, lock_timeout: float = 30.0
     ):
-        self.path = Path(path)
-        if self.path.suffix.lower() in {".duckdb", ".ddb"}:
-            raise ValueError("the intake store is a SQLite file; keep it apart from DuckDB files")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path = sqlite_path(path, "intake store")
         self.max_batch = max_batch
         self.max_pending = max_pending
         self.lock_timeout = lock_timeout
@@ -303,12 +302,7 @@ class SQLiteEventStore(EventStore):
         return f"SQLiteEventStore({str(self.path)!r})"
 
     def _connect(self, busy_timeout_ms: int = 30_000) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, timeout=30.0, check_same_thread=False)
-        conn.execute("PRAGMA busy_timeout=30000")  # switching to WAL may wait for another process
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=FULL")
-        conn.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
-        return conn
+        return connect_durable(self.path, busy_timeout_ms=busy_timeout_ms)
 
     # -- writing -----------------------------------------------------------------------
 
@@ -557,9 +551,7 @@ def open_store(spec: str) -> EventStore:
         if not project or not dataset:
             raise ValueError("a BigQuery store is bigquery://<project>/<dataset>")
         return BigQueryEventStore(project=project, dataset=dataset)
-    if spec.startswith("sqlite:///"):  # SQLAlchemy's form: sqlite:///relative, sqlite:////absolute
-        spec = spec.removeprefix("sqlite:///")
-    return SQLiteEventStore(spec)
+    return SQLiteEventStore(sqlite_spec(spec))
 
 
 __all__ = [

@@ -1,7 +1,8 @@
 """The real-time plane's response to intake events: no Dagster here.
 
-* `ledger`: the durable response ledger (SQLite, WAL) behind `ResponseLedger`.
-* `workflow`: `respond(events, deps)` and `respond_due(deps)`; `ResponseDeps`.
+* `ledger`: the durable response ledger's interface (`ResponseLedger`); `ledger_sqlite`: SQLite (WAL).
+* `workflow`: `respond(events, deps)` and `respond_due(deps)`; `model`: `ResponseDeps`, `Event`;
+  `runner`: claim, act, record; `actions/`: one module per action.
 * `config`: rooftops and salespeople (`load_roster`).
 * `contact`: identity keys and consent state of an event's customer.
 
@@ -9,7 +10,8 @@
 call it directly.
 """
 
-from journey_assets.response.ledger import ResponseLedger, SQLiteLedger, open_ledger
+from journey_assets.response.ledger import ResponseLedger, open_ledger
+from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
 
 __all__ = ["ResponseConfig", "ResponseDeps", "ResponseLedger", "SQLiteLedger", "open_ledger", "respond", "respond_due"]

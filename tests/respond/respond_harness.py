@@ -35,7 +35,7 @@ from journey_assets.intake.store import SQLiteEventStore
 from journey_assets.journey.lead_ads import LeadAdRouting
 from journey_assets.journey.signatures import META_SIGNATURE_HEADER, meta_signature, sign_journey
 from journey_assets.response.config import load_json_list, load_roster
-from journey_assets.response.ledger import SQLiteLedger
+from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
 from journey_assets.sandbox.fakes import twilio as twilio_fake
 from journey_assets.sandbox.run import write_rooftops_config, write_salespeople_config
