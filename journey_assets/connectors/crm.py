@@ -25,10 +25,8 @@ from typing import Any
 import requests
 
 from journey_assets.connectors.http import (
-    WRITE_RETRY_METHODS,
+    BearerTokenClient,
     MalformedResponseError,
-    RetryPolicy,
-    VendorClient,
     require,
 )
 
@@ -59,19 +57,12 @@ class CreatedLead:
     lead: dict[str, Any] | None = None
 
 
-class CRMClient(VendorClient):
+class CRMClient(BearerTokenClient):
+    """`CRMClient(base_url, token, timeout=..., retry=...)`."""
+
     vendor = "crm"
     leads_path = "/leads"
     activities_path = "/activities"
-
-    def __init__(self, base_url: str, token: str, *, timeout: float = 30.0, retry: RetryPolicy | None = None):
-        super().__init__(
-            base_url,
-            timeout=timeout,
-            retry=retry,
-            headers={"Authorization": f"Bearer {token}"},
-            retry_methods=WRITE_RETRY_METHODS,
-        )
 
     # --- reads ---------------------------------------------------------------------
     def page(self, path: str, params: Mapping[str, Any]) -> Page:

@@ -40,6 +40,7 @@ import requests
 
 from journey_assets.connectors.http import (
     WRITE_RETRY_METHODS,
+    BearerTokenClient,
     MalformedResponseError,
     RetryPolicy,
     VendorClient,
@@ -74,11 +75,25 @@ def stable_event_id(key: str, occurred_at: datetime) -> str:
     return _ulid(int(occurred_at.timestamp() * 1000), hashlib.sha256(key.encode()).digest())
 
 
+UNAUTHORIZED_HINT = (
+    "Customer.io refused the credentials: check the site id and Track API key (Track API) or the App API key "
+    "(App API), and the region: an EU workspace answers only at track-eu.customer.io / api-eu.customer.io"
+)
+
+
 def _customerio_reason(response: requests.Response) -> str | None:
+    """Customer.io's own words; a 401 (often with an empty body) says what to check."""
+    if response.status_code == 401:
+        said = _said(response)
+        return f"{UNAUTHORIZED_HINT} (Customer.io said: {said})" if said else UNAUTHORIZED_HINT
+    return _said(response)
+
+
+def _said(response: requests.Response) -> str | None:
     try:
         body = response.json()
     except ValueError:
-        return None
+        return response.text.strip()[:300] or None
     if isinstance(body, dict):
         meta = body.get("meta")
         if isinstance(meta, dict) and meta.get("error"):
@@ -86,7 +101,8 @@ def _customerio_reason(response: requests.Response) -> str | None:
         errors = body.get("errors")
         if isinstance(errors, list) and errors:
             first = errors[0] if isinstance(errors[0], dict) else {"message": errors[0]}
-            return "; ".join(str(first.get(k)) for k in ("reason", "field", "message") if first.get(k))[:500]
+            keys = ("reason", "field", "message", "detail")  # Track: reason/field/message; App: detail
+            return "; ".join(str(first.get(k)) for k in keys if first.get(k))[:500]
     return None
 
 
@@ -254,19 +270,11 @@ class Delivery:
     queued_at: int | None
 
 
-class CustomerIOAppClient(VendorClient):
+class CustomerIOAppClient(BearerTokenClient):
     vendor = "customerio"
 
-    def __init__(
-        self, app_api_key: str, *, base_url: str = APP_BASE_URL, timeout: float = 30.0, retry: RetryPolicy | None = None
-    ):
-        super().__init__(
-            base_url,
-            timeout=timeout,
-            retry=retry,
-            headers={"Authorization": f"Bearer {app_api_key}"},
-            retry_methods=WRITE_RETRY_METHODS,
-        )
+    def __init__(self, app_api_key: str, *, base_url: str = APP_BASE_URL, **kwargs: Any):
+        super().__init__(base_url, app_api_key, **kwargs)
 
     def send_email(
         self,

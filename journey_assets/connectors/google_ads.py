@@ -35,7 +35,7 @@ from typing import Any
 import requests
 
 from journey_assets.connectors.google_api import google_error_reason, parse_number
-from journey_assets.connectors.http import MalformedResponseError, VendorClient
+from journey_assets.connectors.http import MalformedResponseError, RetryHint, VendorClient
 
 ADWORDS_SCOPE = "https://www.googleapis.com/auth/adwords"
 DEFAULT_API_VERSION = "v26"
@@ -133,6 +133,7 @@ def criterion_id(resource_name: Any) -> Any:
 
 class GoogleAdsClient(VendorClient):
     vendor = "google_ads"
+    hinted_statuses = frozenset({429})  # retry hint: see `retry_hint`
 
     def __init__(
         self,
@@ -169,6 +170,27 @@ class GoogleAdsClient(VendorClient):
             if failures:
                 return "; ".join(failures)[:500]
         return google_error_reason(response)
+
+    def retry_hint(self, response: requests.Response) -> RetryHint | None:
+        """A 429's `QuotaErrorDetails.retryDelay` (a protobuf Duration such as "60s") is the wait Google asks
+        for (developers.google.com/google-ads/api/docs/best-practices/quotas); a daily quota's
+        RESOURCE_EXHAUSTED carries none, and is not waited out here."""
+        if response.status_code != 429:
+            return None
+        try:
+            body = response.json()
+        except ValueError:
+            return None
+        body = body[0] if isinstance(body, list) and body else body
+        error = body.get("error") if isinstance(body, dict) else None
+        details = error.get("details") if isinstance(error, dict) else None
+        for detail in details or []:
+            for item in (detail or {}).get("errors") or []:
+                quota = ((item or {}).get("details") or {}).get("quotaErrorDetails") or {}
+                delay = re.fullmatch(r"(\d+(?:\.\d+)?)s", str(quota.get("retryDelay") or ""))
+                if delay:
+                    return RetryHint(float(delay.group(1)), f"QuotaErrorDetails.retryDelay {quota['retryDelay']}")
+        return None
 
     def search_stream(self, customer_id: str, query: str) -> Iterator[dict[str, Any]]:
         """Every GoogleAdsRow the query matches, as {GAQL field: value} (missing metrics are 0)."""

@@ -12,13 +12,29 @@ vendor errors mapped to two classes the Dagster layer can act on:
 
 `MalformedResponseError` is raised when a 2xx body is not what the vendor
 documents; we fail loudly rather than load half a page.
+
+Secrets never leave in an error: the credentials a client holds (the values of
+its auth headers, a Basic-auth password, a bearer token, and whatever it adds
+with `add_secret`, such as a Slack webhook path) are replaced by `<redacted>`
+in every error's message and reason where the error is made, and an underlying
+exception that names one (urllib3's errors carry the full URL) is not chained.
+
+Retry hints: a vendor that says how long to wait (Google Ads' 429
+`QuotaErrorDetails.retryDelay`, Meta's `estimated_time_to_regain_access`)
+overrides `retry_hint`; statuses in `hinted_statuses` are left to it rather than
+urllib3's backoff. A hint up to `HintPolicy.max_wait` is waited out (logged
+with how long and why) and the request sent again; a longer one ends as a
+`TransientVendorError` carrying `retry_after`, so the run is retried later
+instead of sleeping for an hour.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+import re
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import requests
@@ -34,6 +50,13 @@ log = logging.getLogger(__name__)
 DEFAULT_RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE", "POST"})
 WRITE_RETRY_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "PUT", "DELETE"})
 RETRY_STATUSES = (429, 500, 502, 503, 504)
+NOT_SENT_STATUSES = frozenset({429, 503})  # refused before the vendor acted on the request
+REDACTED = "<redacted>"
+# Headers whose values are credentials (compared lower-case).
+SECRET_HEADERS = frozenset(
+    {"authorization", "x-api-key", "x-goog-api-key", "developer-token", "x-mc-auth", "cookie", "api-key"}
+)
+MIN_SECRET_LENGTH = 6  # shorter values (a scheme, a test's "x") would redact ordinary words
 
 
 class WriteSafeRetry(Retry):
@@ -44,7 +67,7 @@ class WriteSafeRetry(Retry):
     """
 
     def is_retry(self, method: str, status_code: int, has_retry_after: bool = False) -> bool:
-        if status_code == 429 and self.total:
+        if status_code == 429 and self.total and 429 in (self.status_forcelist or ()):
             return True
         return super().is_retry(method, status_code, has_retry_after)
 
@@ -53,28 +76,35 @@ class VendorError(RuntimeError):
     """`not_sent`: True when the request certainly never reached the vendor (a refused connection, a
     429/503 refusal), False when it may have, None when nobody said (errors made outside `request`)."""
 
-    def __init__(
-        self,
-        vendor: str,
-        message: str,
-        *,
-        status: int | None = None,
-        reason: str | None = None,
-        not_sent: bool | None = None,
-    ):
+    not_sent: bool | None = None
+    retry_after: float | None = None  # seconds the vendor asked us to wait, when it said
+
+    def __init__(self, vendor: str, message: str, *, status: int | None = None, reason: str | None = None):
         super().__init__(f"{vendor}: {message}")
         self.vendor = vendor
         self.message = message
         self.status = status
         self.reason = reason or message
-        self.not_sent = not_sent
 
     def __reduce__(self):  # Dagster pickles step failures across processes
-        return (_rebuild_vendor_error, (type(self), self.vendor, self.message, self.status, self.reason))
+        return (
+            _rebuild_vendor_error,
+            (type(self), self.vendor, self.message, self.status, self.reason, self.not_sent, self.retry_after),
+        )
 
 
-def _rebuild_vendor_error(cls: type, vendor: str, message: str, status: int | None, reason: str | None) -> VendorError:
-    return cls(vendor, message, status=status, reason=reason)
+def _rebuild_vendor_error(
+    cls: type,
+    vendor: str,
+    message: str,
+    status: int | None,
+    reason: str | None,
+    not_sent: bool | None = None,
+    retry_after: float | None = None,
+) -> VendorError:
+    error = cls(vendor, message, status=status, reason=reason)
+    error.not_sent, error.retry_after = not_sent, retry_after
+    return error
 
 
 class TransientVendorError(VendorError):
@@ -96,7 +126,38 @@ class RetryPolicy:
     backoff_max: float = 30.0
 
 
-def build_session(policy: RetryPolicy, retry_methods: frozenset[str] = DEFAULT_RETRY_METHODS) -> requests.Session:
+@dataclass(frozen=True)
+class RetryHint:
+    seconds: float
+    why: str  # where the vendor said it, e.g. "QuotaErrorDetails.retryDelay 60s"
+
+
+@dataclass(frozen=True)
+class HintPolicy:
+    """How far a vendor's own "wait this long" is followed; `sleep` is injectable so tests do not wait."""
+
+    max_wait: float = 120.0  # seconds; a longer hint ends the request as transient, with `retry_after`
+    max_waits: int = 3  # hints honoured for one request
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+
+def never_arrived(exc: BaseException) -> bool:
+    """True when a failed request certainly did not reach the vendor (safe to send again)."""
+    if isinstance(exc, requests.exceptions.RetryError):  # retries ran out on 429/503 answers
+        return True
+    if isinstance(exc, requests.exceptions.ConnectTimeout):
+        return True
+    if isinstance(exc, requests.exceptions.ConnectionError) and not isinstance(exc, requests.exceptions.ReadTimeout):
+        text = repr(exc)
+        return "NewConnectionError" in text or "Connection refused" in text
+    return False
+
+
+def build_session(
+    policy: RetryPolicy,
+    retry_methods: frozenset[str] = DEFAULT_RETRY_METHODS,
+    statuses: Iterable[int] = RETRY_STATUSES,
+) -> requests.Session:
     retry = WriteSafeRetry(
         total=policy.total,
         connect=policy.total,
@@ -104,7 +165,7 @@ def build_session(policy: RetryPolicy, retry_methods: frozenset[str] = DEFAULT_R
         status=policy.total,
         backoff_factor=policy.backoff_factor,
         backoff_max=policy.backoff_max,
-        status_forcelist=RETRY_STATUSES,
+        status_forcelist=tuple(statuses),
         allowed_methods=retry_methods,
         respect_retry_after_header=True,
         raise_on_status=False,
@@ -120,6 +181,9 @@ class VendorClient:
     """Base for one vendor's client: base URL, auth headers, timeouts, retries, errors."""
 
     vendor: str = "vendor"
+    # Statuses urllib3 does not retry with its own backoff, because the vendor says how long to wait
+    # (`retry_hint`); without a hint they fail at once as transient (Google's daily quota: defer the work).
+    hinted_statuses: frozenset[int] = frozenset()
 
     def __init__(
         self,
@@ -130,43 +194,154 @@ class VendorClient:
         headers: Mapping[str, str] | None = None,
         auth: Any = None,
         retry_methods: frozenset[str] = DEFAULT_RETRY_METHODS,
+        hints: HintPolicy | None = None,
+        secrets: Iterable[str] = (),
     ):
         self.base_url = base_url.rstrip("/")
         self.timeout = timeout
-        self.session = build_session(retry or RetryPolicy(), retry_methods)
+        self.retry_policy = retry or RetryPolicy()
+        self.hints = hints or HintPolicy()
+        statuses = [s for s in RETRY_STATUSES if s not in self.hinted_statuses]
+        self.session = build_session(self.retry_policy, retry_methods, statuses)
         self.session.headers.update({"User-Agent": "dealer-journey/0.1", "Accept": "application/json"})
         if headers:
             self.session.headers.update(headers)
         if auth is not None:
             self.session.auth = auth
+        self._secrets: set[str] = set()
+        self.add_secret(*secrets)
 
+    # --- secrets ------------------------------------------------------------
+    def add_secret(self, *values: str | None) -> None:
+        """Values never to appear in an error of this client (tokens, keys, a webhook path)."""
+        self._secrets.update(str(v) for v in values if v and len(str(v)) >= MIN_SECRET_LENGTH)
+
+    def secret_values(self) -> set[str]:
+        """What this client holds that is a credential, read when an error is made (tokens may be refreshed)."""
+        found = set(self._secrets)
+        for name, value in self.session.headers.items():
+            if name.lower() in SECRET_HEADERS and value:
+                found.add(str(value))
+                found.add(str(value).partition(" ")[2])  # the credential after the scheme ("Bearer x")
+        auth = self.session.auth
+        if isinstance(auth, tuple) and len(auth) == 2:
+            found.add(str(auth[1]))
+        for attribute in ("token", "api_key", "access_token"):
+            value = getattr(auth, attribute, None)
+            if isinstance(value, str):
+                found.add(value)
+        return {v for v in found if len(v) >= MIN_SECRET_LENGTH}
+
+    def redact(self, text: str | None) -> str | None:
+        if not text:
+            return text
+        for secret in sorted(self.secret_values(), key=len, reverse=True):
+            if secret in text:
+                text = text.replace(secret, REDACTED)
+        return re.sub(r"(?i)(bearer|basic)\s+[A-Za-z0-9._~+/=-]{6,}", r"\1 " + REDACTED, text)
+
+    def error(
+        self,
+        cls: type[VendorError],
+        message: str,
+        *,
+        status: int | None = None,
+        reason: str | None = None,
+        not_sent: bool | None = None,
+        retry_after: float | None = None,
+    ) -> VendorError:
+        """A vendor error with every secret of this client taken out of its words."""
+        made = cls(self.vendor, self.redact(message) or "", status=status, reason=self.redact(reason))
+        made.not_sent, made.retry_after = not_sent, retry_after
+        return made
+
+    def _raise(self, made: VendorError, cause: BaseException) -> None:
+        """Chain `cause` only when it names no secret (urllib3's errors name the full URL)."""
+        text = f"{cause!r} {cause}"
+        if any(secret in text for secret in self.secret_values()):
+            raise made from None
+        raise made from cause
+
+    # --- requests -----------------------------------------------------------
     def url(self, path: str) -> str:
         return path if path.startswith("http") else f"{self.base_url}/{path.lstrip('/')}"
+
+    def retry_hint(self, response: requests.Response) -> RetryHint | None:
+        """How long the vendor asks us to wait before asking again; None when it does not say."""
+        return None
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         url = self.url(path)
-        try:
-            response = self.session.request(method, url, **kwargs)
-        except requests.exceptions.RetryError as exc:
-            raise TransientVendorError(self.vendor, f"{method} {path} still failing after retries: {exc}") from exc
-        except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
-            raise TransientVendorError(self.vendor, f"{method} {path} unreachable: {type(exc).__name__}") from exc
-        if response.status_code in RETRY_STATUSES:
-            raise TransientVendorError(
-                self.vendor,
-                f"{method} {path} answered {response.status_code} after retries",
-                status=response.status_code,
-                reason=self.error_reason(response),
-            )
-        if response.status_code >= 400:
-            raise PermanentVendorError(
-                self.vendor,
-                f"{method} {path} answered {response.status_code}: {self.error_reason(response)}",
-                status=response.status_code,
-                reason=self.error_reason(response),
-            )
-        return response
+        waited = 0
+        while True:
+            try:
+                response = self.session.request(method, url, **kwargs)
+            except requests.exceptions.RetryError as exc:
+                made = self.error(
+                    TransientVendorError, f"{method} {path} still failing after retries: {exc}", not_sent=True
+                )
+                self._raise(made, exc)
+            except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                made = self.error(
+                    TransientVendorError,
+                    f"{method} {path} unreachable: {type(exc).__name__}",
+                    not_sent=never_arrived(exc),
+                )
+                self._raise(made, exc)
+            status = response.status_code
+            hint = self.retry_hint(response) if status >= 400 else None
+            if hint is not None:
+                if waited < self.hints.max_waits and hint.seconds <= self.hints.max_wait:
+                    log.warning(
+                        "%s: %s %s answered %s; waiting %.1fs as the vendor asks (%s)",
+                        self.vendor,
+                        method,
+                        self.redact(path),
+                        status,
+                        hint.seconds,
+                        hint.why,
+                    )
+                    self.hints.sleep(hint.seconds)
+                    waited += 1
+                    continue
+                reason = self.error_reason(response)
+                log.warning(
+                    "%s: %s %s answered %s; the vendor asks to wait %.0fs (%s), beyond the %.0fs we wait here",
+                    self.vendor,
+                    method,
+                    self.redact(path),
+                    status,
+                    hint.seconds,
+                    hint.why,
+                    self.hints.max_wait,
+                )
+                raise self.error(
+                    TransientVendorError,
+                    f"{method} {path} answered {status}; retry after {hint.seconds:.0f}s ({hint.why})",
+                    status=status,
+                    reason=reason,
+                    not_sent=status in NOT_SENT_STATUSES,
+                    retry_after=hint.seconds,
+                )
+            if status in RETRY_STATUSES:
+                raise self.error(
+                    TransientVendorError,
+                    f"{method} {path} answered {status} after retries",
+                    status=status,
+                    reason=self.error_reason(response),
+                    not_sent=status in NOT_SENT_STATUSES,
+                )
+            if status >= 400:
+                reason = self.error_reason(response)
+                raise self.error(
+                    PermanentVendorError,
+                    f"{method} {path} answered {status}: {reason}",
+                    status=status,
+                    reason=reason,
+                    not_sent=True,
+                )
+            return response
 
     def get_json(self, path: str, **kwargs: Any) -> Any:
         return self.parse_json(self.request("GET", path, **kwargs), path)
@@ -196,6 +371,31 @@ class VendorClient:
                 if value:
                     return str(value)[:500]
         return str(body)[:500]
+
+
+class BearerTokenClient(VendorClient):
+    """A vendor authenticated by `Authorization: <scheme> <token>`; writes are not retried blindly."""
+
+    def __init__(
+        self,
+        base_url: str,
+        token: str,
+        *,
+        scheme: str = "Bearer",
+        timeout: float = 30.0,
+        retry: RetryPolicy | None = None,
+        retry_methods: frozenset[str] = WRITE_RETRY_METHODS,
+        **kwargs: Any,
+    ):
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            retry=retry,
+            headers={"Authorization": f"{scheme} {token}"},
+            retry_methods=retry_methods,
+            secrets=(token,),
+            **kwargs,
+        )
 
 
 def require(payload: Any, key: str, vendor: str, where: str) -> Any:

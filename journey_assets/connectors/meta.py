@@ -44,6 +44,7 @@ import requests
 from journey_assets.connectors.http import (
     MalformedResponseError,
     PermanentVendorError,
+    RetryHint,
     TransientVendorError,
     VendorClient,
     require,
@@ -85,6 +86,32 @@ INSIGHTS_REQUIRED = ("ad_id", "date_start")
 LEAD_FIELDS = ("created_time", "id", "ad_id", "form_id", "field_data")
 # Action types counted as a lead (Meta reports on-Facebook leads and pixel leads separately).
 LEAD_ACTION_TYPES = frozenset({"lead", "onsite_conversion.lead_grouped", "offsite_conversion.fb_pixel_lead"})
+
+
+USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Ad-Account-Usage", "X-App-Usage")
+
+
+def regain_access_hint(headers: Mapping[str, str]) -> RetryHint | None:
+    """The longest `estimated_time_to_regain_access` (minutes) in Meta's usage headers, as a wait.
+
+    `X-Business-Use-Case-Usage` is `{"<business id>": [{"type", "call_count", "total_cputime",
+    "total_time", "estimated_time_to_regain_access"}]}`; the other usage headers may carry the field
+    at their top level (developers.facebook.com/docs/graph-api/overview/rate-limiting).
+    """
+    longest: tuple[float, str] | None = None
+    for name in USAGE_HEADERS:
+        try:
+            usage = json.loads(headers.get(name) or "null")
+        except ValueError:
+            continue
+        entries = [usage] if isinstance(usage, dict) else []
+        if isinstance(usage, dict):
+            entries += [e for value in usage.values() if isinstance(value, list) for e in value]
+        for entry in entries:
+            minutes = entry.get("estimated_time_to_regain_access") if isinstance(entry, dict) else None
+            if isinstance(minutes, (int, float)) and minutes > 0 and (longest is None or minutes * 60 > longest[0]):
+                longest = (float(minutes) * 60, f"{name} estimated_time_to_regain_access {minutes} min")
+    return RetryHint(*longest) if longest else None
 
 
 def account_path(account_id: str) -> str:
@@ -166,6 +193,9 @@ class ThrottlePolicy:
     retries: int = 5  # rate-limit errors retried before giving up
     backoff: float = 30.0  # first wait after a rate-limit error, doubled each time
     backoff_max: float = 300.0
+    # Meta's own estimate (`estimated_time_to_regain_access`, minutes) replaces the backoff up to this
+    # many seconds; a longer one ends the call as transient with `retry_after`, for a later run.
+    max_regain_wait: float = 300.0
 
 
 class MetaGraphClient(VendorClient):
@@ -198,12 +228,14 @@ class MetaGraphClient(VendorClient):
         self.last_throttle: Throttle | None = None
         self.pauses: list[tuple[str, float]] = []  # (why, seconds): what the client waited, for logs and tests
         self._last_error: GraphError | None = None
+        self._regain: RetryHint | None = None  # from the last error's usage headers
 
     # --- transport ----------------------------------------------------------
     def graph_path(self, path: str) -> str:
         return path if path.startswith("http") else f"/{self.api_version}/{path.lstrip('/')}"
 
     def error_reason(self, response: requests.Response) -> str:
+        self._regain = regain_access_hint(response.headers)
         try:
             body = response.json()
         except ValueError:
@@ -231,9 +263,24 @@ class MetaGraphClient(VendorClient):
                         status=exc.status,
                         reason=str(error),
                     ) from exc
-                wait = min(self.throttle.backoff * 2**attempt, self.throttle.backoff_max)
+                wait, why = min(self.throttle.backoff * 2**attempt, self.throttle.backoff_max), f"rate limited: {error}"
+                if self._regain is not None:  # Meta said how long: that, not our backoff
+                    wait, why = self._regain.seconds, f"rate limited: {error}; {self._regain.why}"
+                    if wait > self.throttle.max_regain_wait:
+                        log.warning(
+                            "meta: %s, beyond the %.0fs we wait here; retry later", why, self.throttle.max_regain_wait
+                        )
+                        made = self.error(
+                            TransientVendorError,
+                            f"{method} {path} rate limited; retry after {wait:.0f}s ({self._regain.why})",
+                            status=exc.status,
+                            reason=str(error),
+                            not_sent=True,
+                            retry_after=wait,
+                        )
+                        raise made from exc
                 attempt += 1
-                self._wait(f"rate limited: {error}", wait)
+                self._wait(why, wait)
                 continue
             self.last_throttle = Throttle.parse(response.headers.get(THROTTLE_HEADER)) or self.last_throttle
             return response

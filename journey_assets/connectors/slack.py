@@ -28,14 +28,11 @@ from datetime import datetime
 from typing import Any
 from urllib.parse import urlsplit
 
-import requests
-
 from journey_assets.connectors.http import (
     WRITE_RETRY_METHODS,
     MalformedResponseError,
     RetryPolicy,
     VendorClient,
-    VendorError,
 )
 
 LIVE_BASE_URL = "https://hooks.slack.com"
@@ -146,7 +143,14 @@ class SlackWebhookClient(VendorClient):
         if webhook_path.startswith("http"):
             parts = urlsplit(webhook_path)
             base_url, webhook_path = f"{parts.scheme}://{parts.netloc}", parts.path
-        super().__init__(base_url, timeout=timeout, retry=retry, retry_methods=WRITE_RETRY_METHODS)
+        # The path is the credential: the base client keeps it (and its token segment) out of every error.
+        super().__init__(
+            base_url,
+            timeout=timeout,
+            retry=retry,
+            retry_methods=WRITE_RETRY_METHODS,
+            secrets=(webhook_path, webhook_path.rstrip("/").rsplit("/", 1)[-1]),
+        )
         self.session.headers["Accept"] = "text/plain"
         self._path = webhook_path
 
@@ -166,15 +170,3 @@ class SlackWebhookClient(VendorClient):
         payload = hot_lead_alert(alert)
         self.post_payload(payload)
         return payload
-
-    def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        """The base request, with the webhook path (the credential) kept out of error messages."""
-        try:
-            return super().request(method, path, **kwargs)
-        except VendorError as exc:
-            exc.args = tuple(
-                a.replace(self._path, "/services/<webhook>") if isinstance(a, str) else a for a in exc.args
-            )
-            exc.__cause__ = None  # the underlying urllib3 error names the full URL
-            exc.__suppress_context__ = True
-            raise

@@ -24,10 +24,8 @@ from typing import Any
 import requests
 
 from journey_assets.connectors.http import (
-    WRITE_RETRY_METHODS,
+    BearerTokenClient,
     MalformedResponseError,
-    RetryPolicy,
-    VendorClient,
     chunked,
     require,
 )
@@ -78,19 +76,11 @@ class WrikeTask:
         )
 
 
-class WrikeClient(VendorClient):
+class WrikeClient(BearerTokenClient):
     vendor = "wrike"
 
-    def __init__(
-        self, token: str, *, base_url: str = LIVE_BASE_URL, timeout: float = 30.0, retry: RetryPolicy | None = None
-    ):
-        super().__init__(
-            base_url,
-            timeout=timeout,
-            retry=retry,
-            headers={"Authorization": f"bearer {token}"},
-            retry_methods=WRITE_RETRY_METHODS,
-        )
+    def __init__(self, token: str, *, base_url: str = LIVE_BASE_URL, **kwargs: Any):
+        super().__init__(base_url, token, scheme="bearer", **kwargs)  # Wrike documents the lower-case scheme
 
     def _tasks(self, response: requests.Response, where: str) -> list[WrikeTask]:
         payload = self.parse_json(response, where)

@@ -7,10 +7,13 @@ import re
 from datetime import UTC, datetime
 
 import pytest
+import requests
 
 from journey_assets.connectors.customerio import (
+    UNAUTHORIZED_HINT,
     CustomerIOAppClient,
     CustomerIOTrackClient,
+    _customerio_reason,
     person_event,
     person_identify,
     stable_event_id,
@@ -50,6 +53,34 @@ def test_wrong_track_credentials_are_a_permanent_401(sandbox, fake, fast_retry):
     with pytest.raises(PermanentVendorError) as info:
         client.identify("C1", {"a": 1})
     assert info.value.status == 401 and "Unauthorized" in info.value.reason
+
+
+def test_a_401_says_what_to_check_site_id_api_key_and_region(sandbox, fake, fast_retry):
+    """issue 8.6: a 401 surfaced as "answered 401: " with nothing to go on."""
+    url = sandbox.vendor_url("customerio")
+    track = CustomerIOTrackClient(fake.site_id, "wrong-track-key", base_url=url, retry=fast_retry)
+    app = CustomerIOAppClient("wrong-app-key", base_url=url, retry=fast_retry)
+    for call in (lambda: track.identify("C1", {"a": 1}), lambda: app.send_email(3, "a@example.com", {"id": "C1"})):
+        with pytest.raises(PermanentVendorError) as info:
+            call()
+        reason = info.value.reason
+        assert info.value.status == 401
+        assert "site id" in reason and "API key" in reason and "track-eu.customer.io" in reason
+        assert "Unauthorized request" in reason  # Customer.io's own words are kept
+        assert "wrong-track-key" not in str(info.value) and "wrong-app-key" not in str(info.value)
+
+
+def test_a_401_with_an_empty_body_still_says_what_to_check():
+    empty = requests.Response()
+    empty.status_code, empty._content = 401, b""
+    assert _customerio_reason(empty) == UNAUTHORIZED_HINT
+
+
+def test_app_api_errors_in_their_documented_shape_carry_the_detail():
+    """App API errors are `{"errors": [{"detail", "status"}]}` (docs.customer.io/integrations/api/app)."""
+    answer = requests.Response()
+    answer.status_code, answer._content = 400, b'{"errors": [{"detail": "message_data is too large", "status": "400"}]}'
+    assert _customerio_reason(answer) == "message_data is too large"
 
 
 def test_identify_over_the_attribute_limit_carries_customerios_reason(track):
