@@ -81,6 +81,34 @@ class Settings:
         """Where DMS exports land locally (prod reads a bucket instead)."""
         return Path(os.getenv("JOURNEY_DMS_LANDING_DIR", self.data_dir / "landing" / "dms"))
 
+    # --- the response plane (defs/respond/resources.py reads its environment here) -------------------
+    @property
+    def sandbox_credentials_file(self) -> Path:
+        """Where the sandbox writes the credentials its fakes accept (local only; JOURNEY_SANDBOX_CREDENTIALS_FILE)."""
+        explicit = os.getenv("JOURNEY_SANDBOX_CREDENTIALS_FILE")
+        return Path(explicit) if explicit else self.data_dir / "sandbox" / "credentials.json"
+
+    @property
+    def intake_store(self) -> str:
+        """The intake's event store: a SQLite path or bigquery://<project>/<dataset> (JOURNEY_INTAKE_STORE)."""
+        return os.getenv("JOURNEY_INTAKE_STORE") or str(self.data_dir / "intake" / "events.sqlite3")
+
+    @property
+    def intake_public_url(self) -> str:
+        """Where Twilio posts status callbacks (JOURNEY_INTAKE_PUBLIC_URL); the local intake by default."""
+        return os.getenv("JOURNEY_INTAKE_PUBLIC_URL", "http://127.0.0.1:8080" if self.is_local else "").rstrip("/")
+
+    @property
+    def respond_options(self) -> dict[str, str]:
+        """Plain (not secret) response settings: Wrike folder, Customer.io fallback message, Twilio sender."""
+        return {
+            "wrike_folder_id": os.getenv("JOURNEY_WRIKE_FOLDER_ID", ""),
+            "fallback_email_message_id": os.getenv("JOURNEY_CUSTOMERIO_FALLBACK_MESSAGE_ID", "lead_response_fallback"),
+            "twilio_from_number": os.getenv("JOURNEY_TWILIO_FROM_NUMBER", ""),
+            "twilio_messaging_service_sid": os.getenv("JOURNEY_TWILIO_MESSAGING_SERVICE_SID", ""),
+        }
+
+    # --------------------------------------------------------------------------------------------------
     def base_url(self, vendor: str) -> str:
         override = os.getenv(f"JOURNEY_{vendor.upper()}_BASE_URL")
         if override:

@@ -6,6 +6,7 @@ import hashlib
 import json
 from pathlib import Path
 
+from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.dms_drops import write_dms_drops
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World, ensure_world
@@ -85,6 +86,7 @@ def start_sandbox(settings: Settings, *, size: str = "small", seed: int = 7, por
     world = ensure_world(settings.data_dir, size, seed)
     write_rooftops_config(world, settings.rooftops_file)
     write_salespeople_config(world, settings.salespeople_file)
+    write_credentials_file(settings.sandbox_credentials_file)  # the local resources read the fakes' credentials
     drop_dms_exports_once(world, settings.dms_landing_dir)
     record = settings.data_dir / "sandbox" / "requests.sqlite3"
     return SandboxServer(world, port=port, record_path=record).start()

@@ -37,6 +37,7 @@ from journey_assets.journey.signatures import META_SIGNATURE_HEADER, meta_signat
 from journey_assets.response.config import load_json_list, load_roster
 from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
+from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.fakes import twilio as twilio_fake
 from journey_assets.sandbox.run import write_rooftops_config, write_salespeople_config
 from journey_assets.sandbox.server import SandboxServer
@@ -206,6 +207,7 @@ class Harness:
         self.mark = rows[-1]["id"] if rows else 0
         self.rooftops_file = write_rooftops_config(world, tmp / "config" / "rooftops.json")
         self.salespeople_file = write_salespeople_config(world, tmp / "config" / "salespeople.json")
+        self.credentials_file = write_credentials_file(tmp / "config" / "credentials.json")
         self.store_path = tmp / "intake" / "events.sqlite3"
         self.store = SQLiteEventStore(self.store_path)
         self.intake = run_in_thread(

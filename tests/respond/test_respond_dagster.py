@@ -29,6 +29,7 @@ def location(harness: Harness, monkeypatch, tmp_path):
         "JOURNEY_SANDBOX_URL": harness.server.url,
         "JOURNEY_ROOFTOPS_FILE": str(harness.rooftops_file),
         "JOURNEY_SALESPEOPLE_FILE": str(harness.salespeople_file),
+        "JOURNEY_SANDBOX_CREDENTIALS_FILE": str(harness.credentials_file),
         "JOURNEY_INTAKE_STORE": str(harness.store_path),
         "JOURNEY_RESPONSE_LEDGER": str(harness.ledger_path),
         "JOURNEY_INTAKE_PUBLIC_URL": harness.intake.url,

@@ -121,7 +121,7 @@ def respond_batch(
             lead_ad_routing=respond_settings.lead_ad_routing(),
             config=ResponseConfig(
                 vendor_name=respond_settings.vendor_name,
-                wrike_folder_id=respond_settings.wrike_folder_id or None,
+                wrike_folder_id=respond_settings.wrike_folder(),
                 fallback_email_message_id=respond_settings.fallback_email_message_id,
             ),
             dry_run=respond_settings.dry_run,

@@ -10,9 +10,12 @@ token, JOURNEY_META_ACCESS_TOKEN in prod) and `rooftops` are the batch plane's
 resources, shared. Lead-ads webhooks are routed to a rooftop by the rooftops
 file's `meta_page_id` (or `meta_form_ids`), see `journey/lead_ads.py`.
 
-Local: every vendor at the sandbox (`settings.base_url`), the sandbox fakes'
-default credentials. Prod: live URLs, secrets as `EnvVar` (read when a run
-starts, never stored): JOURNEY_TWILIO_ACCOUNT_SID, JOURNEY_TWILIO_AUTH_TOKEN
+Local: every vendor at the sandbox (`settings.base_url`), with the credentials
+(and the Wrike folder) the sandbox wrote to `settings.sandbox_credentials_file`
+when it started, read when a run builds its clients, so a code location loaded
+before the sandbox started still gets them; production code never imports the
+sandbox. Prod: live URLs, secrets as `EnvVar` (read when a run starts, never
+stored): JOURNEY_TWILIO_ACCOUNT_SID, JOURNEY_TWILIO_AUTH_TOKEN
 (the intake verifies callbacks with the same token), JOURNEY_WRIKE_TOKEN,
 JOURNEY_SLACK_WEBHOOK_URL, JOURNEY_CUSTOMERIO_APP_API_KEY; plain settings
 JOURNEY_TWILIO_FROM_NUMBER or JOURNEY_TWILIO_MESSAGING_SERVICE_SID,
@@ -22,7 +25,8 @@ JOURNEY_WRIKE_FOLDER_ID, JOURNEY_CUSTOMERIO_FALLBACK_MESSAGE_ID.
 
 from __future__ import annotations
 
-import os
+import json
+from pathlib import Path
 from typing import Any
 
 import dagster as dg
@@ -37,8 +41,18 @@ from journey_assets.response.config import Roster, load_json_list, load_roster
 from journey_assets.response.ledger import ResponseLedger, open_ledger
 from journey_assets.settings import Settings
 
-SANDBOX_SLACK_PATH = "/services/T0SANDBOX/B0SANDBOX/sandboxwebhook"
-SANDBOX_WRIKE_FOLDER = "IEAAAAAAI4RESPND"
+
+def local_credentials(path: str, vendor: str) -> dict[str, Any]:
+    """One vendor's entry of the sandbox's credentials file; a clear error when the sandbox has not written it."""
+    if not path:
+        return {}
+    try:
+        data = json.loads(Path(path).read_text())
+    except FileNotFoundError:
+        raise ValueError(f"no sandbox credentials at {path}: start the sandbox first (make sandbox)") from None
+    except ValueError as exc:
+        raise ValueError(f"the sandbox credentials file {path} is not JSON: {exc}") from None
+    return dict(data.get(vendor) or {})
 
 
 class EventStoreResource(dg.ConfigurableResource):
@@ -67,6 +81,15 @@ class RespondSettingsResource(dg.ConfigurableResource):
     vendor_name: str = "Dealer Journey"
     dry_run: bool = False
     batch_size: int = 100
+    credentials_file: str = ""  # local: the sandbox's Wrike folder when `wrike_folder_id` is not set
+
+    def wrike_folder(self) -> str | None:
+        if self.wrike_folder_id:
+            return self.wrike_folder_id
+        try:
+            return local_credentials(self.credentials_file, "wrike").get("folder_id") or None
+        except ValueError:
+            return None  # no sandbox yet: the Wrike action says it is not configured
 
     def roster(self) -> Roster:
         return load_roster(self.rooftops_file, self.salespeople_file)
@@ -78,19 +101,21 @@ class RespondSettingsResource(dg.ConfigurableResource):
 
 class TwilioResource(dg.ConfigurableResource):
     base_url: str
-    account_sid: str
-    auth_token: str
+    account_sid: str = ""
+    auth_token: str = ""
     from_number: str = ""
     messaging_service_sid: str = ""
     status_callback_url: str = ""
     timeout_seconds: float = 15.0
+    credentials_file: str = ""  # local: the sandbox's credentials fill what is not set
 
     def client(self) -> TwilioClient:
+        local = local_credentials(self.credentials_file, "twilio")
         return TwilioClient(
-            self.account_sid,
-            self.auth_token,
+            self.account_sid or local.get("account_sid", ""),
+            self.auth_token or local.get("auth_token", ""),
             base_url=self.base_url,
-            from_number=self.from_number or None,
+            from_number=self.from_number or local.get("from_number") or None,
             messaging_service_sid=self.messaging_service_sid or None,
             status_callback=self.status_callback_url or None,
             timeout=self.timeout_seconds,
@@ -99,11 +124,13 @@ class TwilioResource(dg.ConfigurableResource):
 
 class WrikeResource(dg.ConfigurableResource):
     base_url: str
-    token: str
+    token: str = ""
     timeout_seconds: float = 30.0
+    credentials_file: str = ""  # local: the sandbox's credentials
 
     def client(self) -> WrikeClient:
-        return WrikeClient(self.token, base_url=self.base_url, timeout=self.timeout_seconds)
+        token = self.token or local_credentials(self.credentials_file, "wrike").get("token", "")
+        return WrikeClient(token, base_url=self.base_url, timeout=self.timeout_seconds)
 
 
 class SlackResource(dg.ConfigurableResource):
@@ -111,66 +138,51 @@ class SlackResource(dg.ConfigurableResource):
 
     webhook_url: str
     timeout_seconds: float = 10.0
+    credentials_file: str = ""  # local: `webhook_url` is the sandbox's base URL, the path comes from here
 
     def client(self) -> SlackWebhookClient:
-        return SlackWebhookClient(self.webhook_url, timeout=self.timeout_seconds)
+        path = local_credentials(self.credentials_file, "slack").get("webhook_path", "")
+        return SlackWebhookClient(self.webhook_url.rstrip("/") + path, timeout=self.timeout_seconds)
 
 
 class CustomerIOAppResource(dg.ConfigurableResource):
     base_url: str
-    app_api_key: str
+    app_api_key: str = ""
     timeout_seconds: float = 30.0
+    credentials_file: str = ""  # local: the sandbox's credentials
 
     def client(self) -> CustomerIOAppClient:
-        return CustomerIOAppClient(self.app_api_key, base_url=self.base_url, timeout=self.timeout_seconds)
-
-
-def _sandbox_credentials() -> dict[str, str]:
-    """The sandbox fakes' default credentials (local only; the fakes read the same env overrides)."""
-    from journey_assets.sandbox.fakes import twilio as twilio_fake
-
-    return {
-        "twilio_sid": os.getenv("JOURNEY_SANDBOX_TWILIO_ACCOUNT_SID") or twilio_fake.DEFAULT_ACCOUNT_SID,
-        "twilio_token": os.getenv("JOURNEY_SANDBOX_TWILIO_AUTH_TOKEN") or twilio_fake.DEFAULT_AUTH_TOKEN,
-        "twilio_from": os.getenv("JOURNEY_SANDBOX_TWILIO_FROM_NUMBER") or twilio_fake.DEFAULT_FROM_NUMBER,
-        "wrike_token": os.getenv("JOURNEY_SANDBOX_WRIKE_TOKEN") or "sandbox-wrike-token",
-        "customerio_app": os.getenv("JOURNEY_SANDBOX_CUSTOMERIO_APP_API_KEY") or "sandbox-app-api-key",
-    }
+        key = self.app_api_key or local_credentials(self.credentials_file, "customerio_app").get("app_api_key", "")
+        return CustomerIOAppClient(key, base_url=self.base_url, timeout=self.timeout_seconds)
 
 
 def respond_resources(settings: Settings) -> dict[str, Any]:
     """The response plane's resources for `settings`' environment."""
-    intake_url = os.getenv("JOURNEY_INTAKE_PUBLIC_URL", "http://127.0.0.1:8080" if settings.is_local else "").rstrip(
-        "/"
-    )
+    options = settings.respond_options
+    intake_url = settings.intake_public_url
+    callback = f"{intake_url}/twilio/status" if intake_url else ""
     common = {
-        "respond_events": EventStoreResource(
-            spec=os.getenv("JOURNEY_INTAKE_STORE") or str(settings.data_dir / "intake" / "events.sqlite3")
-        ),
+        "respond_events": EventStoreResource(spec=settings.intake_store),
         "respond_ledger": ResponseLedgerResource(path=str(settings.response_ledger)),
         "respond_settings": RespondSettingsResource(
             rooftops_file=str(settings.rooftops_file),
             salespeople_file=str(settings.salespeople_file),
-            wrike_folder_id=os.getenv("JOURNEY_WRIKE_FOLDER_ID", SANDBOX_WRIKE_FOLDER if settings.is_local else ""),
-            fallback_email_message_id=os.getenv("JOURNEY_CUSTOMERIO_FALLBACK_MESSAGE_ID", "lead_response_fallback"),
+            wrike_folder_id=options["wrike_folder_id"],
+            fallback_email_message_id=options["fallback_email_message_id"],
             dry_run=settings.dry_run,
+            credentials_file=str(settings.sandbox_credentials_file) if settings.is_local else "",
         ),
     }
-    callback = f"{intake_url}/twilio/status" if intake_url else ""
     if settings.is_local:
-        creds = _sandbox_credentials()
+        creds = str(settings.sandbox_credentials_file)
         vendors = {
             "respond_twilio": TwilioResource(
-                base_url=settings.base_url("twilio"),
-                account_sid=creds["twilio_sid"],
-                auth_token=creds["twilio_token"],
-                from_number=creds["twilio_from"],
-                status_callback_url=callback,
+                base_url=settings.base_url("twilio"), status_callback_url=callback, credentials_file=creds
             ),
-            "respond_wrike": WrikeResource(base_url=settings.base_url("wrike"), token=creds["wrike_token"]),
-            "respond_slack": SlackResource(webhook_url=settings.base_url("slack") + SANDBOX_SLACK_PATH),
+            "respond_wrike": WrikeResource(base_url=settings.base_url("wrike"), credentials_file=creds),
+            "respond_slack": SlackResource(webhook_url=settings.base_url("slack"), credentials_file=creds),
             "respond_customerio": CustomerIOAppResource(
-                base_url=settings.base_url("customerio_app"), app_api_key=creds["customerio_app"]
+                base_url=settings.base_url("customerio_app"), credentials_file=creds
             ),
         }
     else:
@@ -179,8 +191,8 @@ def respond_resources(settings: Settings) -> dict[str, Any]:
                 base_url=settings.base_url("twilio"),
                 account_sid=dg.EnvVar("JOURNEY_TWILIO_ACCOUNT_SID"),
                 auth_token=dg.EnvVar("JOURNEY_TWILIO_AUTH_TOKEN"),
-                from_number=os.getenv("JOURNEY_TWILIO_FROM_NUMBER", ""),
-                messaging_service_sid=os.getenv("JOURNEY_TWILIO_MESSAGING_SERVICE_SID", ""),
+                from_number=options["twilio_from_number"],
+                messaging_service_sid=options["twilio_messaging_service_sid"],
                 status_callback_url=callback,
             ),
             "respond_wrike": WrikeResource(base_url=settings.base_url("wrike"), token=dg.EnvVar("JOURNEY_WRIKE_TOKEN")),
