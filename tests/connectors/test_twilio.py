@@ -224,3 +224,28 @@ def test_a_timed_out_send_is_not_sent_twice(sandbox, fake, wait_for):
     wait_for(lambda: [r for r in posts(sandbox) if r["status"] is not None])  # the slow answer lands
     assert [(r["status"], r["fault"]) for r in posts(sandbox)] == [(201, "timeout")]
     assert len(fake.messages) == 1  # it did go through: exactly why it must not be repeated blindly
+
+
+def test_the_messages_list_filters_by_to_and_date_sent_and_follows_next_page_uri(sandbox, client, fake, wait_for):
+    """GET .../Messages.json?To=&DateSent>=&PageSize= (twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources):
+    newest first, every page through `next_page_uri`, a DateSent filter leaves out what is not sent yet."""
+    from datetime import UTC, datetime, timedelta
+
+    to, other = "+14155550177", "+14155550178"  # numbers no other test texts
+    sids = [client.send_sms(to, f"message {n}").sid for n in range(3)]
+    client.send_sms(other, "someone else")
+    wait_for(lambda: all(fake.messages[s]["date_sent"] for s in sids))
+    today = datetime.now(UTC).date()
+
+    listed = list(client.list_messages(to=to, date_sent_after=today, page_size=2))
+    assert [m.sid for m in listed] == list(reversed(sids)) and {m.to for m in listed} == {to}
+    assert all(m.created_at and m.created_at.tzinfo for m in listed)
+    gets = [r for r in sandbox.rows("twilio") if r["method"] == "GET" and r["path"].endswith("/Messages.json")]
+    assert len(gets) == 2 and '"DateSent>": ["' + today.isoformat() in gets[0]["query"]
+    assert list(client.list_messages(to=to, date_sent_after=today + timedelta(days=1))) == []
+
+
+def test_the_messages_list_refuses_what_twilio_refuses(sandbox, client):
+    with pytest.raises(PermanentVendorError) as info:
+        list(client.list_messages(to="+14155550123", page_size=5000))
+    assert info.value.status == 400
