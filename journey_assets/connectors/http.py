@@ -227,9 +227,9 @@ class VendorClient:
         if isinstance(auth, tuple) and len(auth) == 2:
             found.add(str(auth[1]))
         for attribute in ("token", "api_key", "access_token"):
-            value = getattr(auth, attribute, None)
-            if isinstance(value, str):
-                found.add(value)
+            held = getattr(auth, attribute, None)
+            if isinstance(held, str):
+                found.add(held)
         return {v for v in found if len(v) >= MIN_SECRET_LENGTH}
 
     def redact(self, text: str | None) -> str | None:

@@ -45,7 +45,8 @@ class AdfRooftop:
     phone: str | None = None
 
 
-def _money(value: Any) -> Decimal | None:
+def money(value: Any) -> Decimal | None:
+    """A price as sent (number or text) as a Decimal; None when absent or not a number."""
     if value in (None, ""):
         return None
     try:
@@ -67,7 +68,7 @@ def adf_vehicle(vehicle: Mapping[str, Any], event_type: str, alternatives: Seque
         vin=vehicle.get("vin"),
         stock=vehicle.get("stock_number"),
         trim=vehicle.get("trim"),
-        price=_money(vehicle.get("price")),
+        price=money(vehicle.get("price")),
         price_type="asking" if priced else None,
         price_currency="USD" if priced else None,
         comments=("no longer in stock; alternatives: " + ", ".join(alternatives)) if alternatives is not None else None,

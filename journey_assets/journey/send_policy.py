@@ -25,6 +25,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from journey_assets.journey.consent import (
     Category,
@@ -114,7 +115,7 @@ def decide_send(request: SendRequest) -> SendDecision:
             consent_code=consent.code,
             consent_reason=consent.reason,
         )
-    known = {"consent_code": consent.code, "consent_reason": consent.reason}
+    known: dict[str, Any] = {"consent_code": consent.code, "consent_reason": consent.reason}
 
     quiet = check_quiet_hours(now, request.recipient_tz, category, override=request.quiet_hours_override)
     known.update(quiet_hours_reason=quiet.reason, local_times=quiet.local_times)

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from journey_assets.journey.adf_lead import money
 from journey_assets.journey.scoring import ScoreResult
 from journey_assets.journey.templates import TemplateContext, VehicleRef
 from journey_assets.response.config import RooftopInfo
@@ -23,15 +23,6 @@ EVENT_LABEL = {
     "vdp_view": "repeated vehicle views",
     "lead_form": "lead-ad form",
 }
-
-
-def money(value: Any) -> Decimal | None:
-    if value in (None, ""):
-        return None
-    try:
-        return Decimal(str(value))
-    except ArithmeticError:
-        return None
 
 
 def alt_refs(alts: Iterable[Mapping[str, Any]]) -> list[VehicleRef]:

@@ -160,7 +160,8 @@ class SendSms(Action[Lead]):
             )
         )
         if decision.rule is Rule.CONSENT and not decision.allowed:
-            raise Refused(SKIPPED, decision.reason, detail={"consent": decision.consent_code.value, "fallback": True})
+            code = decision.consent_code.value if decision.consent_code else None
+            raise Refused(SKIPPED, decision.reason, detail={"consent": code, "fallback": True})
         detail: dict = {
             "template": message.template_key,
             "category": message.category.value,
