@@ -60,6 +60,7 @@ from journey_assets.response.config import load_roster
 from journey_assets.response.ledger import DONE
 from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond
+from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.fakes import twilio as twilio_fake
 from journey_assets.sandbox.run import (
     write_rooftops_config,
@@ -234,6 +235,9 @@ def sensor_cycle(
             "JOURNEY_RESPONSE_LEDGER": str(ledger_path),
             "JOURNEY_INTAKE_PUBLIC_URL": intake_url,
             "JOURNEY_WRIKE_FOLDER_ID": FOLDER,
+            "JOURNEY_SANDBOX_CREDENTIALS_FILE": str(
+                write_credentials_file(tmp / "data" / "sandbox" / "credentials.json")
+            ),
         }
     )
     started = time.perf_counter()

@@ -37,7 +37,6 @@ from journey_assets.connectors.http import (
 )
 from journey_assets.response.actions.base import Action, Found, Lookup
 from journey_assets.response.ledger import (
-    DEFAULT_LEASE,
     DEFERRED,
     DONE,
     DRY_RUN,
@@ -137,7 +136,8 @@ class Runner:
         earlier = record.detail if record else {}
         if (claim.in_doubt or earlier.get("uncertain")) and not action.idempotent:
             # an earlier attempt may have reached the vendor: ask it before sending again
-            since = parse_iso(earlier.get("attempted_at")) or (now - DEFAULT_LEASE - timedelta(minutes=1))
+            # an interrupted attempt's time is lost with its claim; it came after the event arrived
+            since = parse_iso(earlier.get("attempted_at")) or event.received_at
             settled = self._reconciled(event, action, subject, since, record, give_up, interrupted=claim.in_doubt)
             if settled is not None:
                 return settled

@@ -41,7 +41,10 @@ def later(minutes: int):
 
 def test_under_timeouts_resets_and_5xx_every_customer_gets_exactly_one_sms(harness: Harness):
     phones = [new_phone() for _ in range(8)]
-    bodies = [harness.intent("test_drive_request", phone=p, vehicle=vehicle_of(IN_STOCK)) for p in phones]
+    bodies = [  # eight people: their own phone and email (one shared address would make one person with eight texts)
+        harness.intent("test_drive_request", phone=p, email=f"customer{n}@example.com", vehicle=vehicle_of(IN_STOCK))
+        for n, p in enumerate(phones)
+    ]
     # seven of the eight sends fail in a way that leaves their outcome unknown
     harness.server.inject("twilio", "timeout", delay=0.6, times=3, path=SEND_PATH)  # stored after we gave up
     harness.server.inject("twilio", "drop", times=2, path=SEND_PATH)  # never reached the fake
