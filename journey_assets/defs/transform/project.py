@@ -2,7 +2,7 @@
 
 `dagster dev` re-parses on every load (`prepare_if_dev`); a deployment parses once at build
 time (`dagster-dbt project prepare-and-package --file journey_assets/defs/transform/project.py`,
-which `make test` runs too); a fresh clone has no manifest yet and parses on its first load.
+tests parse in tests/conftest.py); a fresh clone has no manifest yet and parses on its first load.
 """
 
 from __future__ import annotations
