@@ -34,16 +34,21 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
         self, asset_spec: dg.AssetSpec, manifest: Mapping[str, Any], unique_id: str, project: DbtProject | None
     ) -> dg.AssetCheckSpec | None:
         spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
-        if spec is None or spec.description:
-            return spec
+        if spec is None:
+            return None
         test = manifest["nodes"][unique_id]
+        on_source = any(node.startswith("source.") for node in test["depends_on"]["nodes"])
         return dg.AssetCheckSpec(
             name=spec.name,
             asset=spec.asset_key,
-            description=describe_dbt_test(test, spec.asset_key.to_user_string()),
+            description=spec.description or describe_dbt_test(test, spec.asset_key.to_user_string()),
             additional_deps=spec.additional_deps,
             metadata=spec.metadata,
-            blocking=spec.blocking,
+            # A blocking check on a raw table would hold back the ingest assets that read it
+            # (pagespeed reads raw/dealer_inventory) until the dbt step has run, which waits for
+            # them: Dagster would split dbt into two steps. dbt itself still skips the models
+            # downstream of a failing source test.
+            blocking=spec.blocking and not on_source,
         )
 
 
