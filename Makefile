@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo test dev sandbox intake bench clean
+.PHONY: install demo lint test dev sandbox intake bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,7 +20,15 @@ install: $(VENV)/.installed
 demo: $(VENV)/.installed  ## nightly job on local DuckDB (data/journey.duckdb) and the sandbox
 	$(BIN)/journey demo
 
-test: $(VENV)/.installed  ## the test suite
+# sqlfluff renders the models through dbt on the local target, with an in-memory DuckDB and a
+# target folder of its own, so linting never touches the warehouse or the code location's manifest.
+lint: $(VENV)/.installed  ## ruff (lint and format), mypy on the domain and connectors, sqlfluff on the dbt models
+	$(BIN)/ruff check journey_assets tests bench
+	$(BIN)/ruff format --check journey_assets tests bench
+	$(BIN)/mypy
+	cd dbt_project && JOURNEY_DUCKDB_PATH=:memory: DBT_TARGET_PATH=target/sqlfluff $(BIN)/sqlfluff lint models
+
+test: lint  ## lint, then the test suite
 	$(BIN)/pytest
 
 dev: $(VENV)/.installed  ## Dagster UI at http://127.0.0.1:3000 with the sandbox beside it

@@ -40,6 +40,18 @@ SANDBOX_VENDOR_ALIASES = {"customerio_app": "customerio"}
 
 
 @dataclass(frozen=True)
+class SourceAccounts:
+    """The batch sources' plain (non-secret) account settings; their secrets stay Dagster `EnvVar`s."""
+
+    metricool_user_id: str  # JOURNEY_METRICOOL_USER_ID: the number after userId in Metricool's URL
+    gbp_account_id: str  # JOURNEY_GBP_ACCOUNT_ID
+    google_ads_login_customer_id: str  # JOURNEY_GOOGLE_ADS_LOGIN_CUSTOMER_ID: the manager account
+    dms_bucket: str  # JOURNEY_DMS_BUCKET: prod reads DMS exports from this GCS bucket
+    dms_prefix: str  # JOURNEY_DMS_PREFIX
+    sandbox_crm_token: str  # JOURNEY_SANDBOX_CRM_TOKEN: the token the sandbox's CRM fake expects (local)
+
+
+@dataclass(frozen=True)
 class Settings:
     env: str
     data_dir: Path
@@ -47,6 +59,9 @@ class Settings:
     sandbox_url: str
     partitions_start: str
     dry_run: bool
+    # The code location's own settings (definitions.py, defs/): keep them in this block.
+    dagster_ui_url: str = "http://127.0.0.1:3000"  # JOURNEY_DAGSTER_UI_URL, linked from alerts
+    accounts: SourceAccounts = SourceAccounts("", "", "", "", "dms", "")
 
     @property
     def is_local(self) -> bool:
@@ -130,4 +145,19 @@ def load_settings() -> Settings:
         sandbox_url=os.getenv("JOURNEY_SANDBOX_URL", "http://127.0.0.1:8765").rstrip("/"),
         partitions_start=os.getenv("JOURNEY_PARTITIONS_START", "2026-08-01"),
         dry_run=os.getenv("JOURNEY_DRY_RUN", "0").lower() in ("1", "true", "yes"),
+        dagster_ui_url=os.getenv("JOURNEY_DAGSTER_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
+        accounts=_source_accounts(local=env == "local"),
+    )
+
+
+def _source_accounts(local: bool) -> SourceAccounts:
+    """Locally the sandbox answers any account id; in prod an unset one is reported by the resource that needs it."""
+    sandbox = "sandbox" if local else ""
+    return SourceAccounts(
+        metricool_user_id=os.getenv("JOURNEY_METRICOOL_USER_ID", sandbox),
+        gbp_account_id=os.getenv("JOURNEY_GBP_ACCOUNT_ID", sandbox),
+        google_ads_login_customer_id=os.getenv("JOURNEY_GOOGLE_ADS_LOGIN_CUSTOMER_ID", ""),
+        dms_bucket=os.getenv("JOURNEY_DMS_BUCKET", ""),
+        dms_prefix=os.getenv("JOURNEY_DMS_PREFIX", "dms"),
+        sandbox_crm_token=os.getenv("JOURNEY_SANDBOX_CRM_TOKEN", "sandbox-crm-token"),
     )

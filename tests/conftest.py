@@ -7,6 +7,17 @@ import pytest
 from journey_assets.sandbox.world import World, ensure_world
 
 
+def pytest_configure(config):
+    """Parse the dbt project before any test module imports the code location, which reads the manifest.
+
+    Outside `dagster dev` the code location uses the manifest as it finds it (a deployment builds it
+    once); tests must see the models as they are now (partial parsing makes this a few seconds).
+    """
+    from journey_assets.defs.transform.project import parse_dbt_project
+
+    parse_dbt_project()
+
+
 @pytest.fixture(scope="session")
 def small_world_data_dir(tmp_path_factory) -> str:
     """A data dir whose world cache holds the small world (what the sandbox serves)."""

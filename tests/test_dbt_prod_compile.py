@@ -15,7 +15,7 @@ from pathlib import Path
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from journey_assets.defs.resources import DBT_EXECUTABLE, DBT_PROJECT_DIR
+from journey_assets.defs.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
 
 def throwaway_service_account(path: Path) -> Path:

@@ -1,21 +1,19 @@
-"""Resources for each environment, chosen in one place (`resources_for`).
+"""The warehouse's and the ingest stage's resources for an environment.
 
-Local: DuckDB, dbt target `local`, every vendor at the sandbox on loopback.
-Prod: BigQuery, dbt target `prod`, live vendor URLs, credentials via `EnvVar`
-(read when a run starts, never stored in config or logs).
+Local: DuckDB, every vendor at the sandbox on loopback.
+Prod: BigQuery, live vendor URLs, credentials via `EnvVar` (read when a run
+starts, never stored in config or logs). The other stages keep their own
+(defs/transform/resources.py, defs/respond/resources.py); definitions.py
+merges them all.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import sys
 from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DbtCliResource
 from dagster_gcp_pandas import BigQueryPandasIOManager
 
 from journey_assets.connectors.crm import CRMClient
@@ -29,12 +27,8 @@ from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
 from journey_assets.connectors.metricool import MetricoolClient
 from journey_assets.connectors.pagespeed import PageSpeedClient
 from journey_assets.defs.io_managers import WarehouseDuckDBIOManager
-from journey_assets.defs.respond.resources import respond_resources
-from journey_assets.settings import REPO_ROOT, Settings
+from journey_assets.settings import Settings
 
-DBT_PROJECT_DIR = REPO_ROOT / "dbt_project"
-# The dbt installed beside this interpreter, so it works without an activated venv.
-DBT_EXECUTABLE = shutil.which("dbt") or str(Path(sys.executable).parent / "dbt")
 SANDBOX_API_KEY = "sandbox"  # the fakes check that a key is sent, not which
 
 
@@ -229,24 +223,22 @@ def _secret(settings: Settings, name: str, sandbox_value: str) -> Any:
     return sandbox_value if settings.is_local else dg.EnvVar(name)
 
 
-def resources_for(settings: Settings) -> dict[str, Any]:
+def warehouse_resources(settings: Settings) -> dict[str, Any]:
+    """Where assets' outputs are stored: the local DuckDB file, or BigQuery."""
     if settings.is_local:
-        io_manager: Any = WarehouseDuckDBIOManager(database=str(settings.duckdb_path))
-    else:
-        io_manager = BigQueryPandasIOManager(
-            project=dg.EnvVar("JOURNEY_GCP_PROJECT"),
-            location=dg.EnvVar("JOURNEY_BQ_LOCATION"),
-        )
+        return {"io_manager": WarehouseDuckDBIOManager(database=str(settings.duckdb_path))}
     return {
-        "io_manager": io_manager,
-        "dbt": DbtCliResource(
-            project_dir=str(DBT_PROJECT_DIR),
-            profiles_dir=str(DBT_PROJECT_DIR),
-            target=settings.dbt_target,
-            dbt_executable=DBT_EXECUTABLE,
-        ),
+        "io_manager": BigQueryPandasIOManager(
+            project=dg.EnvVar("JOURNEY_GCP_PROJECT"), location=dg.EnvVar("JOURNEY_BQ_LOCATION")
+        )
+    }
+
+
+def ingest_resources(settings: Settings) -> dict[str, Any]:
+    """The rooftops and one resource per vendor the ingest stage reads (Meta and the CRM are shared with respond)."""
+    accounts = settings.accounts
+    return {
         "rooftops": RooftopsResource(path=str(settings.rooftops_file)),
-        **respond_resources(settings),
         "meta": MetaResource(
             base_url=settings.base_url("meta"),
             access_token=_secret(settings, "JOURNEY_META_ACCESS_TOKEN", SANDBOX_API_KEY),
@@ -255,16 +247,16 @@ def resources_for(settings: Settings) -> dict[str, Any]:
         "metricool": MetricoolResource(
             base_url=settings.base_url("metricool"),
             user_token=_secret(settings, "JOURNEY_METRICOOL_USER_TOKEN", SANDBOX_API_KEY),
-            user_id=os.getenv("JOURNEY_METRICOOL_USER_ID", "sandbox" if settings.is_local else ""),
+            user_id=accounts.metricool_user_id,
         ),
         "crm": CRMResource(
             base_url=settings.base_url("crm"),
-            token=_secret(settings, "JOURNEY_CRM_TOKEN", os.getenv("JOURNEY_SANDBOX_CRM_TOKEN", "sandbox-crm-token")),
+            token=_secret(settings, "JOURNEY_CRM_TOKEN", accounts.sandbox_crm_token),
         ),
         "dms_landing": DmsLandingResource(
             root=str(settings.dms_landing_dir),
-            bucket=os.getenv("JOURNEY_DMS_BUCKET", ""),
-            prefix=os.getenv("JOURNEY_DMS_PREFIX", "dms"),
+            bucket=accounts.dms_bucket,
+            prefix=accounts.dms_prefix,
         ),
         "dealer_inventory": DealerInventoryResource(
             base_url=settings.base_url("dealer_inventory"),
@@ -279,11 +271,11 @@ def resources_for(settings: Settings) -> dict[str, Any]:
             oauth_client_id=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_ID", ""),
             oauth_client_secret=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_SECRET", ""),
             oauth_refresh_token=_secret(settings, "JOURNEY_GOOGLE_ADS_REFRESH_TOKEN", ""),
-            login_customer_id=os.getenv("JOURNEY_GOOGLE_ADS_LOGIN_CUSTOMER_ID", ""),
+            login_customer_id=accounts.google_ads_login_customer_id,
         ),
         "gbp": GBPResource(
             base_url=settings.base_url("gbp"),
-            account_id=os.getenv("JOURNEY_GBP_ACCOUNT_ID", "sandbox" if settings.is_local else ""),
+            account_id=accounts.gbp_account_id,
             access_token=SANDBOX_API_KEY if settings.is_local else "",
             oauth_client_id=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_ID", ""),
             oauth_client_secret=_secret(settings, "JOURNEY_GOOGLE_OAUTH_CLIENT_SECRET", ""),

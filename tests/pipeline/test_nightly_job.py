@@ -71,12 +71,21 @@ def test_nightly_job_builds_the_warehouse_and_quarantines_bad_vins(local_env):
             "select record_key, reason from ops.quarantine_dealer_inventory where snapshot_date = ?", [today]
         ).df()
         in_mart = db.execute("select count(*) from marts.dim_inventory_vehicles where is_in_stock").fetchone()[0]
+        in_mart_all = db.execute("select count(*) from marts.dim_inventory_vehicles").fetchone()[0]
         days = db.execute("select count(distinct snapshot_date) from staging.stg_dealer__inventory").fetchone()[0]
     assert set(loaded["vehicle_id"]) == set(stock["vehicle_uuid"]) - corrupted
     assert set(quarantined["record_key"]) == corrupted
     assert quarantined["reason"].str.contains("VIN").all()
     assert in_mart == len(loaded)
     assert days == 2
+
+    # dbt's tables carry their row counts (views are not counted, as in dagster-dbt).
+    row_counts = {
+        event.asset_key.to_user_string(): event.materialization.metadata.get("dagster/row_count")
+        for event in result.get_asset_materialization_events()
+    }
+    assert row_counts["marts/dim_inventory_vehicles"].value == in_mart_all
+    assert row_counts["staging/stg_dealer__inventory"] is None
 
     quarantine_check = next(
         e for e in evaluations if e.check_name == "no_quarantined_rows" and e.asset_key == INVENTORY_INGEST[0]

@@ -1,14 +1,13 @@
 """Failed runs alert the data team's Slack channel (the same incoming webhook as hot-lead alerts)."""
 
-import os
-
 import dagster as dg
 
 from journey_assets.connectors.slack import run_failure_alert
 from journey_assets.defs.respond.resources import SlackResource
+from journey_assets.settings import load_settings
 
 # Where the Dagster UI is reachable from the team's browsers (a link in each alert).
-DAGSTER_UI_URL = os.getenv("JOURNEY_DAGSTER_UI_URL", "http://127.0.0.1:3000").rstrip("/")
+DAGSTER_UI_URL = load_settings().dagster_ui_url
 
 
 @dg.run_failure_sensor(

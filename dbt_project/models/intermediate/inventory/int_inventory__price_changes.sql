@@ -29,7 +29,8 @@ changes as (
         listed_price,
         previous_price
     from daily
-    where day_number = 1
+    where
+        day_number = 1
         or listed_price is distinct from previous_price
 
 )

@@ -13,7 +13,9 @@ snapshots as (
 
 latest_snapshot_per_dealer as (
 
-    select dealer_id, max(snapshot_date) as latest_snapshot_date
+    select
+        dealer_id,
+        max(snapshot_date) as latest_snapshot_date
     from snapshots
     group by dealer_id
 
@@ -23,7 +25,7 @@ ranked as (
 
     select
         snapshots.*,
-        row_number() over (partition by vehicle_id order by snapshot_date desc) as recency
+        row_number() over (partition by snapshots.vehicle_id order by snapshots.snapshot_date desc) as recency
     from snapshots
 
 ),
