@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import subprocess
 import sys
@@ -133,7 +134,13 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=intake)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"journey {args.command}: {exc}", file=sys.stderr)  # a busy port: the reason, not a traceback
+        return 2
 
 
 if __name__ == "__main__":
