@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import subprocess
 import sys
@@ -93,10 +94,14 @@ def dev(args: argparse.Namespace) -> int:
 
 
 def intake(args: argparse.Namespace) -> int:
-    from journey_assets.intake.server import serve
+    from journey_assets.intake.server import IntakeStartError, serve
     from journey_assets.intake.settings import IntakeSettings
 
-    serve(args.host, args.port, IntakeSettings.from_env(), workers=args.workers)
+    try:
+        serve(args.host, args.port, IntakeSettings.from_env(), workers=args.workers, events=not args.no_events)
+    except IntakeStartError as exc:  # no secret, or the port is taken: a message, not a traceback
+        print(f"intake: not started: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -125,10 +130,17 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=8080)
     p.add_argument("--workers", type=int, default=1, help="server processes sharing the port (at most one per core)")
+    p.add_argument("--no-events", action="store_true", help="serve only the Twilio and Meta webhooks (no secret)")
     p.set_defaults(func=intake)
 
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except OSError as exc:
+        if exc.errno != errno.EADDRINUSE:
+            raise
+        print(f"journey {args.command}: {exc}", file=sys.stderr)  # a busy port: the reason, not a traceback
+        return 2
 
 
 if __name__ == "__main__":

@@ -12,7 +12,9 @@ Endpoints (OpenAPI at `/openapi.json`, UI at `/docs`):
 | GET /healthz | none | |
 
 Order of checks on every POST: size (413, from Content-Length before any byte
-of the body is read, else while streaming it), signature (401), parse and
+of the body is read, else while streaming it), signature (401), media type
+(415: `/events/*` take JSON only, `application/json` or `application/*+json`,
+UTF-8; Twilio's form posts and Meta's JSON keep their own checks), parse and
 validate (400 bad JSON / 422 a field is wrong, naming the field), then append
 to the store, which returns only after COMMIT; only then the 2xx. A store that
 cannot commit answers 503 with Retry-After, so the sender retries; the event id
@@ -38,34 +40,27 @@ import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from email.message import Message
 from typing import Any
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, FastAPI, Request
-from fastapi.openapi.utils import get_openapi
-from pydantic import BaseModel, ValidationError
-from pydantic.json_schema import models_json_schema
+from pydantic import ValidationError
 from starlette.concurrency import run_in_threadpool
 from starlette.responses import PlainTextResponse, Response
 
 from journey_assets.intake.models import (
     DEALER_ID_PATTERN,
     EVENT_MODELS,
-    Accepted,
-    ConversionEvent,
-    ErrorBody,
-    IntentEvent,
-    MetaAccepted,
     MetaLeadgen,
     MetaWebhook,
-    ServiceEvent,
-    SocialEvent,
     TwilioInbound,
     TwilioStatus,
     field_errors,
     is_json_error,
     phone_or_none,
 )
+from journey_assets.intake.openapi import document, openapi_schema
 from journey_assets.intake.settings import IntakeSettings
 from journey_assets.intake.store import (
     AppendResult,
@@ -128,7 +123,21 @@ def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = No
 
 
 def _iso_utc(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat()
+    return value.astimezone(UTC).isoformat()  # in range: models.UtcDatetime checked it converts
+
+
+def is_json_media_type(content_type: str | None) -> bool:
+    """application/json or a structured `+json` type (RFC 6839), with no charset or UTF-8 (RFC 8259 section 8.1)."""
+    if not content_type:
+        return False
+    # the stdlib's header parser, for quoted parameters and case; it answers text/plain for a malformed value
+    header = Message()
+    header["content-type"] = content_type
+    maintype, subtype = header.get_content_maintype(), header.get_content_subtype()
+    if maintype != "application" or not (subtype == "json" or subtype.endswith("+json")):
+        return False
+    charset = header.get_param("charset")
+    return charset is None or (isinstance(charset, str) and charset.lower() in ("utf-8", "utf8"))
 
 
 class Intake:
@@ -230,6 +239,13 @@ class Intake:
                 )
             except SignatureError as exc:
                 raise self.unauthorized(exc) from None
+            if not is_json_media_type(headers.get("content-type")):
+                raise Refusal(
+                    415,
+                    "unsupported_media_type",
+                    "send the event as JSON: Content-Type application/json (UTF-8)",
+                    headers={"Accept-Post": "application/json"},
+                )
             received_at = utc_now_iso()
             try:
                 model = EVENT_MODELS[kind].model_validate_json(body, context=self.context)
@@ -271,12 +287,16 @@ class Intake:
             content_type = request.headers.get("content-type", "")
             is_form = content_type.split(";")[0].strip().lower() == "application/x-www-form-urlencoded"
             try:
-                pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True) if is_form else []
+                pairs = parse_qsl(body.decode("utf-8"), keep_blank_values=True) if is_form else None
             except UnicodeDecodeError:
                 raise Refusal(400, "bad_request", "the form body is not UTF-8") from None
             try:
                 verify_twilio(
-                    token, self.twilio_url(request, endpoint), pairs, request.headers.get(TWILIO_SIGNATURE_HEADER)
+                    token,
+                    self.twilio_url(request, endpoint),
+                    pairs,
+                    request.headers.get(TWILIO_SIGNATURE_HEADER),
+                    body=None if is_form else body,  # a JSON body is signed through bodySHA256
                 )
             except SignatureError as exc:
                 raise self.unauthorized(exc) from None
@@ -284,7 +304,7 @@ class Intake:
                 raise Refusal(415, "unsupported_media_type", "Twilio webhooks are application/x-www-form-urlencoded")
             received_at = utc_now_iso()
             form: dict[str, str] = {}
-            for name, value in pairs:
+            for name, value in pairs or ():
                 form.setdefault(name, value)
             dealer_id = request.query_params.get("dealer_id")
             if dealer_id is not None and not _DEALER_ID.match(dealer_id):
@@ -410,76 +430,6 @@ class Intake:
 
 # --- the app --------------------------------------------------------------------------------
 
-_ERRORS = {
-    400: {"model": ErrorBody, "description": "Malformed body (not JSON, not UTF-8)."},
-    401: {"model": ErrorBody, "description": "Missing, tampered or replayed signature."},
-    413: {"model": ErrorBody, "description": "Body larger than the configured maximum."},
-    422: {"model": ErrorBody, "description": "A field is wrong; `errors[].field` names it."},
-    503: {"model": ErrorBody, "description": "Not configured, busy or store unavailable; retry after Retry-After."},
-}
-_JOURNEY_HEADERS = [
-    {
-        "name": "X-Journey-Timestamp",
-        "in": "header",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": "Unix seconds when the request was signed; must be within the tolerance (300 s).",
-    },
-    {
-        "name": "X-Journey-Signature",
-        "in": "header",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": "v1=<hex HMAC-SHA256(secret, f'{timestamp}.{raw_body}')>",
-    },
-]
-_TWILIO_HEADERS = [
-    {
-        "name": "X-Twilio-Signature",
-        "in": "header",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": "base64 HMAC-SHA1(auth token, url + sorted POST params)",
-    },
-    {
-        "name": "dealer_id",
-        "in": "query",
-        "required": False,
-        "schema": {"type": "string"},
-        "description": "Rooftop the number belongs to; part of the signed URL, so it can be trusted.",
-    },
-]
-_META_HEADERS = [
-    {
-        "name": "X-Hub-Signature-256",
-        "in": "header",
-        "required": True,
-        "schema": {"type": "string"},
-        "description": "sha256=<hex HMAC-SHA256(app secret, raw body)>",
-    },
-]
-_BODY_MODELS: list[type[BaseModel]] = [
-    IntentEvent,
-    ConversionEvent,
-    SocialEvent,
-    ServiceEvent,
-    TwilioInbound,
-    TwilioStatus,
-    MetaWebhook,
-    MetaLeadgen,
-]
-
-
-def _body(model: type[BaseModel], content_type: str = "application/json", parameters: list | None = None) -> dict:
-    return {
-        "requestBody": {
-            "required": True,
-            "content": {content_type: {"schema": {"$ref": f"#/components/schemas/{model.__name__}"}}},
-        },
-        "parameters": parameters or [],
-    }
-
-
 Handler = Callable[[Request], Awaitable[Response]]
 
 
@@ -543,13 +493,13 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
     # Each endpoint is served directly (IntakeApp.direct_routes) and as a plain Starlette route;
     # the handlers read the raw body themselves, for the signature, so FastAPI's parameter
     # machinery would have nothing to do. Each is declared once more, with its models, on a
-    # documentation-only router that feeds /openapi.json.
+    # documentation-only router that feeds /openapi.json (intake/openapi.py).
     docs = APIRouter()
 
-    def route(path: str, method: str, handler: Handler, **doc: Any) -> None:
+    def route(path: str, method: str, handler: Handler) -> None:
         app.router.add_route(path, handler, methods=[method], include_in_schema=False)
         app.direct_routes[(method, path)] = handler
-        docs.add_api_route(path, handler, methods=[method], **doc)
+        document(docs, method, path, handler)
 
     def event_handler(kind: str) -> Handler:
         async def handler(request: Request) -> Response:
@@ -558,21 +508,8 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
         handler.__name__ = f"post_{kind}_event"
         return handler
 
-    for kind, model in EVENT_MODELS.items():
-        route(
-            f"/events/{kind}",
-            "POST",
-            event_handler(kind),
-            summary=f"Receive a {kind} event",
-            status_code=201,
-            responses={
-                201: {"model": Accepted, "description": "Stored."},
-                200: {"model": Accepted, "description": "Duplicate event id; stored once already."},
-                **_ERRORS,
-            },
-            openapi_extra=_body(model, parameters=_JOURNEY_HEADERS),
-            tags=["events"],
-        )
+    for kind in EVENT_MODELS:
+        route(f"/events/{kind}", "POST", event_handler(kind))
 
     async def twilio_inbound(request: Request) -> Response:
         return await intake.twilio(request, "inbound")
@@ -591,66 +528,15 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
             return _json(200, {"status": "ok"})
         return _json(503, {"status": "store_unavailable"})
 
-    route(
-        "/twilio/inbound",
-        "POST",
-        twilio_inbound,
-        summary="Twilio inbound message webhook",
-        responses={
-            200: {"description": "Stored (or duplicate); empty TwiML.", "content": {"text/xml": {}}},
-            415: {"model": ErrorBody},
-            **_ERRORS,
-        },
-        openapi_extra=_body(TwilioInbound, "application/x-www-form-urlencoded", _TWILIO_HEADERS),
-        tags=["twilio"],
-    )
-    route(
-        "/twilio/status",
-        "POST",
-        twilio_status,
-        summary="Twilio message status callback",
-        status_code=204,
-        responses={204: {"description": "Stored (or duplicate)."}, 415: {"model": ErrorBody}, **_ERRORS},
-        openapi_extra=_body(TwilioStatus, "application/x-www-form-urlencoded", _TWILIO_HEADERS),
-        tags=["twilio"],
-    )
-    route(
-        "/meta/leadgen",
-        "GET",
-        meta_handshake,
-        summary="Meta webhook subscription handshake",
-        responses={
-            200: {"description": "hub.challenge echoed", "content": {"text/plain": {}}},
-            403: {"model": ErrorBody},
-            400: {"model": ErrorBody},
-        },
-        openapi_extra={
-            "parameters": [
-                {"name": n, "in": "query", "required": True, "schema": {"type": "string"}}
-                for n in ("hub.mode", "hub.verify_token", "hub.challenge")
-            ]
-        },
-        tags=["meta"],
-    )
-    route(
-        "/meta/leadgen",
-        "POST",
-        meta_leadgen,
-        summary="Meta lead ads webhook",
-        responses={200: {"model": MetaAccepted}, **_ERRORS},
-        openapi_extra=_body(MetaWebhook, parameters=_META_HEADERS),
-        tags=["meta"],
-    )
-    route("/healthz", "GET", healthz, summary="Liveness and store health", tags=["ops"])
+    route("/twilio/inbound", "POST", twilio_inbound)
+    route("/twilio/status", "POST", twilio_status)
+    route("/meta/leadgen", "GET", meta_handshake)
+    route("/meta/leadgen", "POST", meta_leadgen)
+    route("/healthz", "GET", healthz)
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=docs.routes)
-            _, defs = models_json_schema(
-                [(m, "validation") for m in _BODY_MODELS], ref_template="#/components/schemas/{model}"
-            )
-            schema.setdefault("components", {}).setdefault("schemas", {}).update(defs.get("$defs", {}))
-            app.openapi_schema = schema
+            app.openapi_schema = openapi_schema(app.title, app.version, app.description, docs)
         return app.openapi_schema
 
     app.openapi = openapi  # type: ignore[method-assign]

@@ -15,13 +15,23 @@ comes from the validation context (`{"default_region": "US"}`).
 
 Twilio's form posts and Meta's lead-ads webhook have their own models; they
 keep the vendor's field names.
+
+Every number must be finite: NaN, Infinity and literals beyond a double's
+range (`1e400`) are refused with 422, in typed fields and inside
+`attributes` alike, because JSON cannot carry them (they would be stored as
+null). Every datetime must fall within years 1..9999 once converted to UTC,
+and a Meta `created_time` within the same range, so that what is stored can
+be normalized to UTC (a 500 would make the sender retry forever).
 """
 
 from __future__ import annotations
 
+import math
+from datetime import UTC, datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import (
+    AfterValidator,
     AwareDatetime,
     BaseModel,
     BeforeValidator,
@@ -78,6 +88,56 @@ TWILIO_STATUSES = (
 
 Name = Annotated[str, Field(min_length=1, max_length=100)]
 ShortText = Annotated[str, Field(min_length=1, max_length=200)]
+# 9999-12-31T23:59:59Z, the last second Python's datetime (and BigQuery's TIMESTAMP) can hold
+MAX_UNIX_SECONDS = 253_402_300_799
+
+
+def _representable_in_utc(value: datetime) -> datetime:
+    try:
+        value.astimezone(UTC)
+    except OverflowError:  # 0001-01-01T00:00+01:00 is in year 0 in UTC, 9999-12-31T23:00-02:00 in year 10000
+        raise PydanticCustomError(
+            "datetime_out_of_range", "must fall between 0001-01-01 and 9999-12-31 once converted to UTC"
+        ) from None
+    return value
+
+
+UtcDatetime = Annotated[AwareDatetime, AfterValidator(_representable_in_utc)]
+
+
+def non_finite_path(value: Any, path: tuple[str | int, ...] = ()) -> tuple[str | int, ...] | None:
+    """Where in a decoded JSON value a NaN or an infinity sits (None when everywhere finite)."""
+    if isinstance(value, float):
+        return None if math.isfinite(value) else path
+    if isinstance(value, dict):
+        items: Any = value.items()
+    elif isinstance(value, list):
+        items = enumerate(value)
+    else:
+        return None
+    for key, item in items:
+        found = non_finite_path(item, (*path, key))
+        if found is not None:
+            return found
+    return None
+
+
+def _non_finite_error(where: tuple[str | int, ...]) -> PydanticCustomError:
+    return PydanticCustomError(
+        "finite_number",
+        "{where} is not a finite number (NaN, Infinity and numbers beyond 1.8e308 are refused)",
+        {"where": ".".join(str(part) for part in where) or "value"},
+    )
+
+
+def _finite_json(value: dict[str, Any]) -> dict[str, Any]:
+    where = non_finite_path(value)
+    if where is not None:
+        raise _non_finite_error(where)
+    return value
+
+
+FiniteJsonObject = Annotated[dict[str, Any], AfterValidator(_finite_json)]
 
 
 def _contact_error(exc: ContactError) -> PydanticCustomError:
@@ -90,7 +150,7 @@ def _region(info: ValidationInfo) -> str:
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True, allow_inf_nan=False)
 
 
 class Customer(_Strict):
@@ -169,7 +229,7 @@ class Consent(_Strict):
     email: bool | None = None
     sms: bool | None = None
     phone_call: bool | None = None
-    captured_at: AwareDatetime | None = None
+    captured_at: UtcDatetime | None = None
     text: Annotated[str, Field(max_length=2000)] | None = Field(
         None, description="The consent language shown (TCPA record)."
     )
@@ -177,14 +237,16 @@ class Consent(_Strict):
 
 class JourneyEvent(_Strict):
     event_id: str = Field(pattern=EVENT_ID_PATTERN, description="Idempotency key, unique across all kinds.")
-    occurred_at: AwareDatetime = Field(description="When it happened, with a timezone (RFC 3339).")
+    occurred_at: UtcDatetime = Field(description="When it happened, with a timezone (RFC 3339).")
     dealer_id: str = Field(pattern=DEALER_ID_PATTERN, description="The rooftop.")
     event_type: str
     source: ShortText | None = Field(None, description="Where it came from: website, chat, dealeron, ...")
     customer: Customer
     vehicle: Vehicle | None = None
     consent: Consent = Field(default_factory=Consent)
-    attributes: dict[str, Any] = Field(default_factory=dict, description="Free-form extra fields.")
+    attributes: FiniteJsonObject = Field(
+        default_factory=dict, description="Free-form extra fields; numbers must be finite."
+    )
 
     @field_validator("event_id", mode="after")
     @classmethod
@@ -223,7 +285,7 @@ class SocialEvent(JourneyEvent):
 class ServiceEvent(JourneyEvent):
     event_type: Literal[SERVICE_TYPES]  # type: ignore[valid-type]
     repair_order_id: ShortText | None = None
-    appointment_at: AwareDatetime | None = None
+    appointment_at: UtcDatetime | None = None
     services: list[ShortText] = Field(default_factory=list)
     amount: Annotated[float, Field(ge=0)] | None = None
 
@@ -291,7 +353,15 @@ class MetaLeadgen(BaseModel):
     form_id: GraphId
     adgroup_id: GraphId | None = None
     ad_id: GraphId | None = None
-    created_time: int = Field(ge=0, description="Unix seconds.")
+    created_time: int = Field(ge=0, le=MAX_UNIX_SECONDS, description="Unix seconds.")
+
+    @model_validator(mode="after")
+    def _finite_extras(self) -> MetaLeadgen:
+        # extra fields are stored with the lead; a NaN would be written as the non-JSON token NaN
+        where = non_finite_path(self.model_extra or {})
+        if where is not None:
+            raise _non_finite_error(where)
+        return self
 
 
 class MetaChange(BaseModel):

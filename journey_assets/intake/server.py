@@ -7,10 +7,19 @@ travels in one), X-Forwarded-For trusted only from `settings.forwarded_allow_ips
 and a graceful shutdown on SIGINT/SIGTERM that commits what is queued before
 exit. `port=0` picks a free port; `port_file` receives the bound port (written
 once the socket listens, so a client can connect as soon as it reads it).
+
+It refuses to start (`IntakeStartError`, a message for the terminal) when the
+port is already served, rather than sharing it: each worker used to bind its
+own SO_REUSEPORT socket, so a second intake started on a busy port bound
+without error and the kernel split the traffic between two stores. Now one
+socket is bound, without SO_REUSEPORT, and shared by the workers, as gunicorn
+does. It also refuses to start without JOURNEY_INTAKE_SECRET unless told to
+serve the vendor webhooks only (`events=False`; see settings.py).
 """
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import os
@@ -27,7 +36,7 @@ from pathlib import Path
 import uvicorn
 
 from journey_assets.intake.app import create_app
-from journey_assets.intake.settings import IntakeSettings
+from journey_assets.intake.settings import IntakeConfigError, IntakeSettings
 from journey_assets.intake.store import EventStore
 
 log = logging.getLogger("journey_assets.intake")
@@ -35,12 +44,36 @@ log = logging.getLogger("journey_assets.intake")
 DEFAULT_PORT = 8080  # the port docs/respond.md and the respond resources assume locally
 
 
+class IntakeStartError(Exception):
+    """The intake cannot start; the message says why and what to do, for the terminal."""
+
+
+class PortInUseError(IntakeStartError, OSError):
+    def __init__(self, host: str, port: int):
+        super().__init__(
+            errno.EADDRINUSE,
+            f"{host}:{port} is already in use: another intake, or another program, is listening there. "
+            "Stop it first, or choose another port with --port.",
+        )
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 def _listen(host: str, port: int, backlog: int = 2048) -> socket.socket:
+    """One listening socket. SO_REUSEADDR only (a restart need not wait out TIME_WAIT); never SO_REUSEPORT,
+    which would let a second intake bind the same port and take part of the traffic."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind((host, port))
-    sock.listen(backlog)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+        sock.listen(backlog)
+    except OSError as exc:
+        sock.close()
+        if exc.errno == errno.EADDRINUSE:
+            raise PortInUseError(host, port) from None
+        raise
     sock.set_inheritable(True)
     return sock
 
@@ -67,16 +100,26 @@ def serve(
     workers: int = 1,
     log_level: str = "info",
     port_file: str | Path | None = None,
+    events: bool = True,
 ) -> None:
     """Run the intake until SIGINT/SIGTERM. Blocks.
 
     `workers > 1` runs that many server processes (one per core is the useful
     maximum: a process is bound by the GIL), each with its own SQLite writer on
     the same file; SQLite serializes their transactions, so dedupe and the
-    commit order of `seq` hold across them. On Linux each worker gets its own
-    SO_REUSEPORT socket and the kernel spreads connections evenly.
+    commit order of `seq` hold across them. The workers share one listening
+    socket and each connection goes to whichever accepts it first.
+
+    Raises `IntakeStartError` before binding anything when the settings cannot
+    serve (no JOURNEY_INTAKE_SECRET and `events` not switched off), and when
+    the port is already in use.
     """
     settings = settings or IntakeSettings.from_env()
+    try:
+        for warning in settings.check_can_serve(events=events):
+            log.warning("%s", warning)
+    except IntakeConfigError as exc:
+        raise IntakeStartError(str(exc)) from None
     if workers <= 1:
         sock = _listen(host, port)
         _announce(host, sock.getsockname()[1], port_file)
@@ -117,21 +160,6 @@ def _exit_with_parent(server: uvicorn.Server) -> None:
     threading.Thread(target=watch, name="intake-parent-watch", daemon=True).start()
 
 
-def _worker_sockets(host: str, port: int, count: int) -> list[socket.socket]:
-    if not hasattr(socket, "SO_REUSEPORT"):
-        return [_listen(host, port)] * count  # one shared socket
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    socks: list[socket.socket] = []
-    for _ in range(count):
-        sock = socket.socket(family, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
-        sock.bind((host, socks[0].getsockname()[1] if socks else port))
-        sock.listen(2048)
-        socks.append(sock)
-    return socks
-
-
 def _supervise(
     host: str,
     port: int,
@@ -141,16 +169,15 @@ def _supervise(
     port_file: str | Path | None,
 ) -> None:
     ctx = multiprocessing.get_context("spawn")
-    socks = _worker_sockets(host, port, workers)
-    bound = socks[0].getsockname()[1]
+    sock = _listen(host, port)  # one socket for every worker (multiprocessing hands each a duplicate)
+    bound = sock.getsockname()[1]
     procs = [
         ctx.Process(target=_run_worker, args=(settings, sock, log_level, True), name=f"intake-worker-{i}")
-        for i, sock in enumerate(socks)
+        for i in range(workers)
     ]
     for proc in procs:
         proc.start()
-    for sock in set(socks):
-        sock.close()
+    sock.close()
     _announce(host, bound, port_file)
     stopping = threading.Event()
 

@@ -2,7 +2,7 @@
 
 | env var | setting | default |
 |---|---|---|
-| JOURNEY_INTAKE_SECRET | shared secret of our `/events/*` signature | unset: those endpoints answer 503 |
+| JOURNEY_INTAKE_SECRET | shared secret of our `/events/*` signature | required to start; unset only with `--no-events` (those endpoints then answer 503) |
 | JOURNEY_INTAKE_SECRET_PREVIOUS | also accepted while senders move to a new secret | unset |
 | JOURNEY_TWILIO_AUTH_TOKEN | Twilio auth token (X-Twilio-Signature key) | unset: `/twilio/*` answer 503 |
 | JOURNEY_META_APP_SECRET | Meta app secret (X-Hub-Signature-256 key) | unset: POST `/meta/leadgen` answers 503 |
@@ -14,9 +14,13 @@
 | JOURNEY_INTAKE_DEFAULT_REGION | region for phone numbers written without `+` | US |
 | JOURNEY_INTAKE_FORWARDED_ALLOW_IPS | proxies trusted for X-Forwarded-For (the remote address in security events) | 127.0.0.1 |
 
-An unset secret disables its endpoints (fail closed) rather than stopping the
-service, so a rooftop without Twilio still runs the rest. Secrets are kept out
-of `repr()` and so out of logs, tracebacks and Dagster metadata.
+An unset vendor secret disables its endpoints (fail closed) rather than
+stopping the service, so a rooftop without Twilio still runs the rest; the
+intake says so at start. JOURNEY_INTAKE_SECRET is different: `/events/*` is
+what the intake is for, so starting without it is refused unless asked for
+explicitly (`--no-events`, vendor webhooks only), instead of starting quietly
+and answering 503 to every event. Secrets are kept out of `repr()` and so out
+of logs, tracebacks and Dagster metadata.
 """
 
 from __future__ import annotations
@@ -34,6 +38,10 @@ def default_store_path(env: Mapping[str, str] | None = None) -> str:
     env = os.environ if env is None else env
     data_dir = Path(env.get("JOURNEY_DATA_DIR") or REPO_ROOT / "data")
     return str(data_dir / "intake" / "events.sqlite3")
+
+
+class IntakeConfigError(ValueError):
+    """These settings cannot serve; the message names the variable to set (never a value)."""
 
 
 @dataclass(frozen=True)
@@ -93,6 +101,32 @@ class IntakeSettings:
     def journey_secrets(self) -> list[str]:
         """The secrets our signature may be made with: the current one, then the previous one."""
         return [s for s in (self.intake_secret, self.intake_secret_previous) if s]
+
+    def check_can_serve(self, *, events: bool = True) -> list[str]:
+        """Raise IntakeConfigError if a service started with these settings would refuse what it is for;
+        otherwise return a warning for each endpoint that will answer 503 (or 403) for want of its secret."""
+        if events and not self.intake_secret:
+            raise IntakeConfigError(
+                "JOURNEY_INTAKE_SECRET is not set, so every POST /events/* would be refused with 503. "
+                "Set it to the secret your senders sign with (docs/webhooks.md), "
+                "or start with --no-events to serve only the Twilio and Meta webhooks."
+            )
+        vendors = (self.twilio_auth_token, self.meta_app_secret, self.meta_verify_token)
+        if not self.intake_secret and not any(vendors):
+            raise IntakeConfigError(
+                "no secret is set (JOURNEY_INTAKE_SECRET, JOURNEY_TWILIO_AUTH_TOKEN, JOURNEY_META_APP_SECRET, "
+                "JOURNEY_META_VERIFY_TOKEN), so every endpoint would refuse every request; set at least one."
+            )
+        warnings = []
+        if not self.intake_secret:
+            warnings.append("started with --no-events: JOURNEY_INTAKE_SECRET is not set, POST /events/* answer 503")
+        if not self.twilio_auth_token:
+            warnings.append("JOURNEY_TWILIO_AUTH_TOKEN is not set: POST /twilio/* answer 503")
+        if not self.meta_app_secret:
+            warnings.append("JOURNEY_META_APP_SECRET is not set: POST /meta/leadgen answers 503")
+        if not self.meta_verify_token:
+            warnings.append("JOURNEY_META_VERIFY_TOKEN is not set: the Meta subscription handshake answers 403")
+        return warnings
 
     def describe(self) -> dict[str, object]:
         """What is configured, without any secret: for a startup log line."""

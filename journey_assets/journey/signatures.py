@@ -16,13 +16,16 @@ Schemes:
   several comma-separated `v1=` values (a sender rotating secrets); one match
   is enough. Verification also accepts several secrets (our side of a rotation).
 * **Twilio**: `X-Twilio-Signature: base64(HMAC-SHA1(auth_token, url + name1 +
-  value1 + name2 + value2 ...))` with the POST parameters sorted by name (and
-  a repeated name's values sorted), `url` the full URL Twilio requested,
-  including its query string. As Twilio's own helpers do, verification tries
-  the URL with and without the default port, because Twilio's signing side has
-  not always been consistent about it.
-  (twilio.com/docs/usage/webhooks/webhooks-security; twilio-python
-  `RequestValidator`)
+  value1 + name2 + value2 ...))` with the POST parameters sorted by name and a
+  repeated name's values de-duplicated and sorted, `url` the full URL Twilio
+  requested, including its query string. As Twilio's own helpers do,
+  verification tries the URL with and without the port, because Twilio's
+  signing side has not always been consistent about it. A JSON body is not in
+  the signature: Twilio adds `bodySHA256=<hex SHA-256 of the body>` to the
+  query string instead, and the body must hash to it.
+  (twilio.com/docs/usage/webhooks/webhooks-security; the `RequestValidator`
+  of twilio-python, twilio-php and twilio-node, whose tests give the vectors
+  in tests/intake/test_journey_signatures.py; docs/decisions/0301)
 * **Meta** (Graph API webhooks): `X-Hub-Signature-256: sha256=<hex
   HMAC-SHA256(app_secret, raw_body)>`.
 """
@@ -34,7 +37,7 @@ import hashlib
 import hmac
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlsplit
 
 __all__ = [
     "JOURNEY_SIGNATURE_HEADER",
@@ -46,6 +49,7 @@ __all__ = [
     "journey_signature",
     "sign_journey",
     "verify_journey",
+    "twilio_body_hash",
     "twilio_signature",
     "verify_twilio",
     "meta_signature",
@@ -172,15 +176,17 @@ def _sorted_params(params: Params | None) -> list[tuple[str, str]]:
             values.append(value)
         else:
             values.extend(value)
-    return [(name, value) for name in sorted(grouped) for value in sorted(grouped[name])]
+    # de-duplicated, then sorted, as every official Twilio validator does (sorted(set(values)) in twilio-python)
+    return [(name, value) for name in sorted(grouped) for value in sorted(set(grouped[name]))]
 
 
 def twilio_signature(auth_token: Secret, url: str, params: Params | None = None) -> str:
     """Base64 HMAC-SHA1 over `url` followed by each POST parameter's name and value, sorted by name.
 
     `params` is the decoded form body: a mapping (a value may be a list for a
-    repeated name) or a sequence of (name, value) pairs. Leave it empty for a
-    GET callback, whose parameters are already in the URL.
+    repeated name) or a sequence of (name, value) pairs; a repeated name's
+    values are signed once each, sorted. Leave it empty for a GET callback or
+    a JSON body, whose signed parameters are all in the URL.
     """
     data = url + "".join(name + value for name, value in _sorted_params(params))
     mac = hmac.new(_key(auth_token), data.encode("utf-8"), hashlib.sha1)
@@ -188,24 +194,51 @@ def twilio_signature(auth_token: Secret, url: str, params: Params | None = None)
 
 
 def _url_variants(url: str) -> list[str]:
-    """The URL as given, without its port, and with the scheme's default port."""
-    parts = urlsplit(url)
-    variants = [url]
-    host = parts.hostname or ""
-    if ":" in host:  # IPv6 literal
-        host = f"[{host}]"
-    userinfo = parts.netloc.rpartition("@")[0]
-    prefix = f"{userinfo}@" if userinfo else ""
-    if parts.port is not None:
-        variants.append(urlunsplit(parts._replace(netloc=f"{prefix}{host}")))
+    """The URL as given, and without its port (when it has one) or with the scheme's default port.
+
+    Edited as text rather than through urlsplit/urlunsplit, which lowercase the
+    scheme and host: the SDKs keep both as sent, and so does Twilio's signature.
+    """
+    scheme, sep, rest = url.partition("://")
+    if not sep:
+        return [url]
+    netloc_end = len(rest)
+    for delimiter in "/?#":
+        found = rest.find(delimiter)
+        if found != -1:
+            netloc_end = min(netloc_end, found)
+    netloc, tail = rest[:netloc_end], rest[netloc_end:]
+    userinfo, at, hostport = netloc.rpartition("@")
+    if hostport.startswith("["):  # IPv6 literal
+        host, _, port = hostport.partition("]")
+        host, port = host + "]", port.removeprefix(":")
     else:
-        default = 443 if parts.scheme == "https" else 80
-        variants.append(urlunsplit(parts._replace(netloc=f"{prefix}{host}:{default}")))
-    return variants
+        host, _, port = hostport.partition(":")
+    other = host if port else f"{host}:{443 if scheme.lower() == 'https' else 80}"
+    return [url, f"{scheme}{sep}{userinfo}{at}{other}{tail}"]
 
 
-def verify_twilio(auth_token: Secret, url: str, params: Params | None, signature_header: str | None) -> None:
-    """Raises SignatureError (missing_signature, bad_signature) unless Twilio signed this request."""
+def twilio_body_hash(body: bytes) -> str:
+    """The `bodySHA256` query parameter Twilio adds to the URL of a JSON request: hex SHA-256 of the body."""
+    return hashlib.sha256(body).hexdigest()
+
+
+def verify_twilio(
+    auth_token: Secret,
+    url: str,
+    params: Params | None,
+    signature_header: str | None,
+    *,
+    body: bytes | None = None,
+) -> None:
+    """Raises SignatureError unless Twilio signed this request.
+
+    For a form post pass its decoded `params`. For a JSON (or any non-form)
+    request pass `params=None` and the raw `body`: the signature then covers
+    the URL alone, so a non-empty body must hash to the URL's `bodySHA256`.
+    Reasons: missing_signature, bad_signature, unsigned_body (a body and no
+    `bodySHA256`), bad_body_hash.
+    """
     if not signature_header:
         raise SignatureError("missing_signature")
     received = signature_header.strip()
@@ -214,6 +247,13 @@ def verify_twilio(auth_token: Secret, url: str, params: Params | None, signature
         matched |= _equal(twilio_signature(auth_token, variant, params), received)
     if not matched:
         raise SignatureError("bad_signature")
+    if body is not None:
+        declared = [v for k, v in parse_qsl(urlsplit(url).query, keep_blank_values=True) if k == "bodySHA256"]
+        if not declared:
+            if body:
+                raise SignatureError("unsigned_body")  # the signature covers the URL only
+        elif not _equal(twilio_body_hash(body), declared[0].strip().lower()):
+            raise SignatureError("bad_body_hash")
 
 
 # --- Meta ------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ the demo can show exactly what would have been sent to a vendor.
 
 from __future__ import annotations
 
+import errno
 import inspect
 import json
 import re
@@ -219,17 +220,36 @@ def discover_fakes() -> list[type[FakeVendor]]:
     return found
 
 
+class SandboxPortInUse(OSError):
+    """The sandbox's port is taken (often by `make dev`, which runs a sandbox of its own)."""
+
+    def __init__(self, host: str, port: int):
+        super().__init__(
+            errno.EADDRINUSE,
+            f"{host}:{port} is already in use: `make dev` (which starts a sandbox of its own), another "
+            "`make sandbox` or another program is listening there. Stop it, or choose another port with --port.",
+        )
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
 class SandboxServer:
     """Serves every discovered fake on one loopback port from one world."""
 
     def __init__(self, world: Any, *, host: str = "127.0.0.1", port: int = 0, record_path: Path | str):
+        try:  # bound first, so a busy port fails before anything else is opened
+            self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
+        except OSError as exc:
+            if exc.errno == errno.EADDRINUSE:
+                raise SandboxPortInUse(host, port) from None
+            raise
+        self._httpd.daemon_threads = True
         self.world = world
         self.fakes: dict[str, FakeVendor] = {cls.name: cls(world) for cls in discover_fakes()}
         self.log = RequestLog(record_path)
         self._faults: list[Fault] = []
         self._fault_lock = threading.Lock()
-        self._httpd = ThreadingHTTPServer((host, port), self._handler_class())
-        self._httpd.daemon_threads = True
         self._thread: threading.Thread | None = None
 
     @property

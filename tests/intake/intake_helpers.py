@@ -97,15 +97,15 @@ class Intake:
 
 
 def make_settings(store_path: str, **overrides: Any) -> IntakeSettings:
-    values: dict[str, Any] = dict(
-        intake_secret=SECRET,
-        twilio_auth_token=TWILIO_TOKEN,
-        meta_app_secret=META_SECRET,
-        meta_verify_token=META_VERIFY,
-        public_url=PUBLIC_URL,
-        store=store_path,
-        max_body=MAX_BODY,
-    )
+    values: dict[str, Any] = {
+        "intake_secret": SECRET,
+        "twilio_auth_token": TWILIO_TOKEN,
+        "meta_app_secret": META_SECRET,
+        "meta_verify_token": META_VERIFY,
+        "public_url": PUBLIC_URL,
+        "store": store_path,
+        "max_body": MAX_BODY,
+    }
     values.update(overrides)
     return IntakeSettings(**values)
 

@@ -30,6 +30,7 @@ from journey_assets.intake.server import run_in_thread
 from journey_assets.journey.signatures import meta_signature, sign_journey, twilio_signature
 
 EVENT_KINDS = ["intent", "conversion", "social", "service"]
+JSON = {"Content-Type": "application/json"}
 
 
 def test_healthz(intake: Intake) -> None:
@@ -147,7 +148,9 @@ def test_phone_without_plus_uses_the_default_region(tmp_path) -> None:
     try:
         event = intent_event(customer={"phone": "020 7946 0958"})
         body = json.dumps(event).encode()
-        response = httpx.post(f"{running.url}/events/intent", content=body, headers=sign_journey(SECRET, body))
+        response = httpx.post(
+            f"{running.url}/events/intent", content=body, headers={**JSON, **sign_journey(SECRET, body)}
+        )
         assert response.status_code == 201
         (stored,) = running.store.read_since(None)[0]
         assert stored.data()["customer"]["phone"] == "+442079460958"
@@ -443,7 +446,9 @@ def test_store_that_cannot_commit_answers_503_not_2xx(tmp_path) -> None:
         running.store.close()
         event = intent_event()
         body = json.dumps(event).encode()
-        response = httpx.post(f"{running.url}/events/intent", content=body, headers=sign_journey(SECRET, body))
+        response = httpx.post(
+            f"{running.url}/events/intent", content=body, headers={**JSON, **sign_journey(SECRET, body)}
+        )
         assert response.status_code == 503
         assert response.headers["Retry-After"]
         assert httpx.get(f"{running.url}/healthz").status_code == 503
@@ -471,7 +476,9 @@ def test_previous_secret_is_accepted_during_rotation(tmp_path) -> None:
     try:
         for secret, expected in ((SECRET, 201), ("new-secret", 201), ("other", 401)):
             body = json.dumps(intent_event()).encode()
-            response = httpx.post(f"{running.url}/events/intent", content=body, headers=sign_journey(secret, body))
+            response = httpx.post(
+                f"{running.url}/events/intent", content=body, headers={**JSON, **sign_journey(secret, body)}
+            )
             assert response.status_code == expected
     finally:
         running.stop()

@@ -81,7 +81,11 @@ def test_every_acknowledged_event_survives_sigkill(tmp_path: Path) -> None:
         # an acknowledged event posted again after the restart is recognized as a duplicate
         again = intent_event(event_id=acked[0])
         body = json.dumps(again).encode()
-        response = httpx.post(f"{url}/events/intent", content=body, headers=sign_journey(SECRET, body))
+        response = httpx.post(
+            f"{url}/events/intent",
+            content=body,
+            headers={"Content-Type": "application/json", **sign_journey(SECRET, body)},
+        )
         assert response.status_code == 200 and response.json()["duplicate"] is True
     finally:
         proc.send_signal(signal.SIGTERM)
@@ -101,7 +105,11 @@ def test_two_worker_processes_share_one_store(tmp_path: Path) -> None:
             for round_ in range(2):
                 for event_id in ids:
                     body = json.dumps(intent_event(event_id=event_id)).encode()
-                    response = client.post("/events/intent", content=body, headers=sign_journey(SECRET, body))
+                    response = client.post(
+                        "/events/intent",
+                        content=body,
+                        headers={"Content-Type": "application/json", **sign_journey(SECRET, body)},
+                    )
                     statuses.append((round_, response.status_code))
         assert [s for r, s in statuses if r == 0] == [201] * len(ids)
         assert [s for r, s in statuses if r == 1] == [200] * len(ids)

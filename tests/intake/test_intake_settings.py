@@ -59,3 +59,19 @@ def test_repr_hides_secrets() -> None:
     text = repr(s) + repr(s.describe())
     for secret in ("s-123", "t-456", "m-789", "v-000", "p-111"):
         assert secret not in text
+
+
+def test_serving_needs_the_events_secret_unless_events_are_off() -> None:
+    from journey_assets.intake.settings import IntakeConfigError
+
+    with pytest.raises(IntakeConfigError, match="JOURNEY_INTAKE_SECRET is not set"):
+        IntakeSettings(twilio_auth_token="t-456").check_can_serve()
+    warnings = IntakeSettings(twilio_auth_token="t-456").check_can_serve(events=False)
+    assert any("POST /events/* answer 503" in w for w in warnings)
+    assert not any("t-456" in w for w in warnings)
+    with pytest.raises(IntakeConfigError, match="no secret is set"):
+        IntakeSettings().check_can_serve(events=False)
+    everything = IntakeSettings(
+        intake_secret="s", twilio_auth_token="t", meta_app_secret="m", meta_verify_token="v"
+    ).check_can_serve()
+    assert everything == []

@@ -13,6 +13,7 @@ from journey_assets.journey.signatures import (
     journey_signature,
     meta_signature,
     sign_journey,
+    twilio_body_hash,
     twilio_signature,
     verify_journey,
     verify_meta,
@@ -102,6 +103,97 @@ def test_twilio_signature_is_base64_hmac_sha1_of_url_and_sorted_params() -> None
     expected = base64.b64encode(hmac.new(b"tok", data.encode(), hashlib.sha1).digest()).decode()
     pairs = [("C", ""), ("B", "3"), ("A", "1"), ("B", "2")]  # unordered, a repeated name, an empty value
     assert twilio_signature("tok", "https://x.example/hook", pairs) == expected
+
+
+# The official SDKs' validator tests, token "12345" and TWILIO_URL throughout:
+# twilio-python tests/unit/test_request_validator.py (test_compute_signature_duplicate_multi_dict,
+# ..._query_dict: "Ensure keys are sorted / values are sorted / duplicates are removed"),
+# twilio-php tests/Twilio/Unit/RequestValidatorTest.php (testValidateWithArrayAndDuplicates);
+# twilio-node src/webhooks/webhooks.ts signs Array.from(new Set(values)).sort() the same way.
+TWILIO_DUPLICATES = [
+    ("Sid", "CA123"),
+    ("SidAccount", "AC123"),
+    ("Digits", "5678"),
+    ("Digits", "1234"),
+    ("Digits", "1234"),
+]
+TWILIO_DUPLICATES_EXPECTED = "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        TWILIO_DUPLICATES,  # pairs, as parse_qsl gives them (a MultiDict / QueryDict in the SDK test)
+        {"Sid": "CA123", "SidAccount": "AC123", "Digits": ["5678", "1234", "1234"]},  # the PHP test's array
+    ],
+)
+def test_twilio_repeated_parameter_values_are_deduplicated_and_sorted(params: object) -> None:
+    assert twilio_signature("12345", TWILIO_URL, params) == TWILIO_DUPLICATES_EXPECTED  # type: ignore[arg-type]
+    verify_twilio("12345", TWILIO_URL, params, TWILIO_DUPLICATES_EXPECTED)  # type: ignore[arg-type]
+
+
+# URL variants from twilio-php RequestValidatorTest and twilio-csharp RequestValidatorTest: the port is tried
+# both ways, credentials and the case of the host are kept as sent.
+@pytest.mark.parametrize(
+    ("url", "signature"),
+    [
+        ("https://mycompany.com:1234/myapp.php?foo=1&bar=2", "RSOYDt4T1cUTdK1PDd93/VVr8B8="),  # RemovesPortHttps
+        ("http://mycompany.com:1234/myapp.php?foo=1&bar=2", "Zmvh+3yNM1Phv2jhDCwEM3q5ebU="),  # RemovesPortHttp
+        (TWILIO_URL, "kvajT1Ptam85bY51eRf/AJRuM3w="),  # AddsPortHttps (signed with :443)
+        ("http://mycompany.com/myapp.php?foo=1&bar=2", "0ZXoZLH/DfblKGATFgpif+LLRf4="),  # AddsPortHttp (:80)
+        ("https://mycompany.com:1234/myapp.php?foo=1&bar=2", "CYn1h0gLBdNxDGkKJg6hYohgeD8="),  # AddsCustomPortHttps
+        ("https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", "CukzLTc1tT5dXEDIHm/tKBanW10="),  # BuildUrlCreds
+        ("https://user@mycompany.com/myapp.php?foo=1&bar=2", "2YRLlVAflCqxaNicjMpJcSTgzSs="),  # BuildUrlWithUser
+        ("https://user:pass@mycompany.com/myapp.php?foo=1&bar=2", "ZQFR1PTIZXF2MXB8ZnKCvnnA+rI="),  # CredsAddsPort
+        ("https://MyCompany.com/myapp.php?foo=1&bar=2", "g9IN/x4Cft2g517EjYvEvM/W7LU="),  # MixedCase
+        ("https://MyCompany.com:1234/myapp.php?foo=1&bar=2", "PCqOZm8cnu/L6+u5i5fuEd+Iac4="),  # MixedCaseWithPort
+        ("http://MyCompany.com/myapp.php?foo=1&bar=2", "XY7AlKOKL6im4yWyX84gldUrtis="),  # MixedCaseAddsPortHttp
+        ("http://Username:Password@MyCompany.com/myapp.php?foo=1&bar=2", "SkTSKyDJH9kUlhItI0slbgZ1UsI="),
+    ],
+)
+def test_twilio_sdk_url_vectors(url: str, signature: str) -> None:
+    verify_twilio("12345", url, TWILIO_PARAMS, signature)
+
+
+@pytest.mark.parametrize(
+    "url", ["https://MyCompany.com/myapp.php?foo=1&bar=2", "https://MyCompany.com:1234/myapp.php?foo=1&bar=2"]
+)
+def test_twilio_mixed_case_host_is_not_the_lowercase_signature(url: str) -> None:
+    # twilio-csharp ...MixedCaseWithIncorrectSignature: the lowercase URL's signature does not do
+    with pytest.raises(SignatureError):
+        verify_twilio("12345", url, TWILIO_PARAMS, TWILIO_EXPECTED)
+
+
+# JSON bodies: Twilio puts bodySHA256 (hex SHA-256 of the body) in the URL and signs the URL alone
+# (twilio-python test_validation_of_body_succeeds, twilio-php testValidateWithBody, twilio-csharp
+# TestValidateWithBody / TestValidateWithOnlyHash).
+TWILIO_JSON_BODY = b'{"property": "value", "boolean": true}'
+TWILIO_BODY_HASH = "0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620"
+
+
+def test_twilio_body_hash_matches_the_sdk_vector() -> None:
+    assert twilio_body_hash(TWILIO_JSON_BODY) == TWILIO_BODY_HASH
+
+
+@pytest.mark.parametrize(
+    ("url", "signature"),
+    [
+        (f"{TWILIO_URL}&bodySHA256={TWILIO_BODY_HASH}", "a9nBmqA0ju/hNViExpshrM61xv4="),
+        (f"https://mycompany.com/myapp.php?bodySHA256={TWILIO_BODY_HASH}", "y77kIzt2vzLz71DgmJGsen2scGs="),
+    ],
+)
+def test_twilio_json_body_is_verified_by_its_hash(url: str, signature: str) -> None:
+    verify_twilio("12345", url, None, signature, body=TWILIO_JSON_BODY)
+    with pytest.raises(SignatureError) as info:
+        verify_twilio("12345", url, None, signature, body=TWILIO_JSON_BODY + b" ")
+    assert info.value.reason == "bad_body_hash"
+
+
+def test_twilio_json_body_without_its_hash_is_refused() -> None:
+    # testValidateBodyWithoutSignature: the form signature of the bare URL does not cover a body
+    with pytest.raises(SignatureError) as info:
+        verify_twilio("12345", TWILIO_URL, None, twilio_signature("12345", TWILIO_URL), body=TWILIO_JSON_BODY)
+    assert info.value.reason == "unsigned_body"
 
 
 def test_twilio_verify_tolerates_default_port_either_way() -> None:
