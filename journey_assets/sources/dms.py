@@ -75,15 +75,15 @@ def quarantined_files(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def fetch(run: Fetch) -> Iterator[Batch]:
     loader = run.vendor.loader()
-    export_days = loader.export_days(run.day) if run.from_beginning else [run.day]
+    export_days = loader.export_days(run.last_day) if run.from_beginning else list(run.days())
     for export_day in export_days:
         load = loader.load_day(export_day)
         loaded_at = datetime.now(UTC)
         stamp = {"export_date": export_day, "loaded_at": loaded_at}
         for kind, table in _BY_KIND.items():
             rows = [{**r, **stamp} for r in load.rows[kind]]
-            yield Batch(table.name, run.day, rows, rejected=load.rejections[kind])
-        yield Batch(FILES_TABLE.name, run.day, file_log_rows(load, loaded_at))
+            yield Batch(table.name, max(export_day, run.first_day), rows, rejected=load.rejections[kind])
+        yield Batch(FILES_TABLE.name, max(export_day, run.first_day), file_log_rows(load, loaded_at))
         for status in ("loaded", "reloaded", "duplicate", "quarantined"):
             if load.count(status):
                 run.log.info(f"dms {export_day}: {load.count(status)} files {status}")

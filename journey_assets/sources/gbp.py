@@ -114,25 +114,20 @@ def fetch(run: Fetch) -> Iterator[Batch]:
         raise ValueError("JOURNEY_GBP_ACCOUNT_ID is not set: the Business Profile account that holds the rooftops")
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
-    for rooftop in run.rooftops:
-        dealer_id, location_id = rooftop["dealer_id"], rooftop.get("gbp_location_id")
-        if not location_id:
-            run.log.warning(f"{dealer_id}: no gbp_location_id in the rooftop config; skipped")
-            continue
+    for dealer_id, location_id, rooftop in run.rooftops_with("gbp_location_id"):
         account_id = str(rooftop.get("gbp_account_id") or run.vendor.account_id)
-        reviews = [
-            {**review, "dealer_id": dealer_id, "snapshot_date": run.day, "loaded_at": loaded_at}
-            for review in client.iter_reviews(account_id, str(location_id))
-        ]
-        snapshot = as_of_snapshot(reviews, run.day)
-        if not run.from_beginning:
-            snapshot = [review for review in snapshot if changed_on(review, run.day)]
+        # The API serves the reviews as they are now: read them once, and derive each day of the run from them.
+        current = [{**review, "dealer_id": dealer_id} for review in client.iter_reviews(account_id, str(location_id))]
         run.log.info(
-            f"{dealer_id}: {len(snapshot)} reviews new or changed "
-            f"(location reports {client.last_summary.get('total_review_count')} reviews today, "
+            f"{dealer_id}: {len(current)} reviews (location reports {client.last_summary.get('total_review_count')}, "
             f"average {client.last_summary.get('average_rating')})"
         )
-        yield Batch(REVIEWS.name, run.day, snapshot, dealer_id=dealer_id)
+        for day in run.days():
+            snapshot = as_of_snapshot(current, day)
+            if not run.is_first_partition(day):
+                snapshot = [review for review in snapshot if changed_on(review, day)]
+            rows = [{**review, "snapshot_date": day, "loaded_at": loaded_at} for review in snapshot]
+            yield Batch(REVIEWS.name, day, rows, dealer_id=dealer_id)
 
 
 SOURCE = Source(name="gbp", tables=(REVIEWS,), fetch=fetch, resource="gbp")
