@@ -99,7 +99,7 @@ INSIGHTS = Table(
         "loaded_at": "timestamp",
     },
     partition_column="date_start",
-    key=("ad_id",),
+    key=("date_start", "ad_id"),  # a range run reads many days of each ad
     rules=insights_problems,
     what="Meta insights row for one ad and day",
     not_null=("date_start", "dealer_id", "account_id", "ad_id", "loaded_at"),

@@ -12,7 +12,7 @@ from datetime import date
 
 import dagster as dg
 import duckdb
-from marketing_world import marketing_sandbox, marketing_world  # noqa: F401 (fixtures)
+from marketing_world import ACCOUNTS, marketing_sandbox, marketing_world  # noqa: F401 (fixtures)
 
 from journey_assets.defs.ingest.crm import crm_leads_and_activities
 from journey_assets.defs.ingest.factory import first_partition_day
@@ -86,3 +86,19 @@ def test_ingest_assets_backfill_a_range_in_one_run():
     raw = [a for a in ingest if any(k.path[0] == "raw" for k in a.keys) and a.partitions_def is not None]
     assert len(raw) == 10
     assert all(a.backfill_policy == dg.BackfillPolicy.single_run() for a in raw)
+
+
+def test_a_range_read_loads_what_the_days_load(marketing_sandbox):  # noqa: F811
+    """A ranged vendor read (Meta insights over three days) keeps one row per ad AND day, none taken for a repeat."""
+    from journey_assets.defs.ingest.resources import MetaResource
+    from journey_assets.sources import meta
+
+    resource = MetaResource(base_url=marketing_sandbox.vendor_url("meta"), access_token="t", poll_interval_seconds=0)
+    rooftops = [{"dealer_id": "D01", "meta_ad_account_id": ACCOUNTS["D01"]}]
+    first, last = date(2026, 11, 19), date(2026, 11, 21)
+    ranged = _loaded(meta.INSIGHTS_SOURCE, Fetch(first, last, resource, rooftops, LOG))["meta_ad_insights"]
+    by_day = [
+        _loaded(meta.INSIGHTS_SOURCE, Fetch(d, d, resource, rooftops, LOG))["meta_ad_insights"]
+        for d in (first, date(2026, 11, 20), last)
+    ]
+    assert ranged[1] == [] and len(ranged[0]) == sum(len(good) for good, _ in by_day) >= 2
