@@ -29,7 +29,7 @@ def inventory_row_problems(row: Mapping[str, Any], window: Window | None = None)
             problems.append(f"model year {year!r} is not a number")
     for money in ("price", "msrp"):
         value = row.get(money)
-        if value not in (None, ""):
+        if value is not None and value != "":
             try:
                 if float(value) < 0:
                     problems.append(f"{money} {value} is negative")

@@ -42,7 +42,7 @@ def insights_problems(row: Mapping[str, Any], window: Window) -> list[str]:
             problems.append(f"date_start {row['date_start']!r} is not a YYYY-MM-DD date")
     for column in COUNTS:
         value = row.get(column)
-        if value in (None, ""):
+        if value is None or value == "":
             continue
         try:
             number = float(value)
@@ -52,7 +52,7 @@ def insights_problems(row: Mapping[str, Any], window: Window) -> list[str]:
         if number < 0 or number != int(number):
             problems.append(f"{column} {value} is not a non-negative whole number")
     spend = row.get("spend")
-    if spend not in (None, ""):
+    if spend is not None and spend != "":
         try:
             if float(spend) < 0:
                 problems.append(f"spend {spend} is negative")

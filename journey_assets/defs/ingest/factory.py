@@ -26,7 +26,10 @@ TableCheck = Callable[[list[dict[str, Any]]], tuple[bool, dict[str, Any], str | 
 
 
 def first_partition_day() -> date:
-    return date.fromisoformat(daily_partitions.get_first_partition_key())
+    first = daily_partitions.get_first_partition_key()
+    if first is None:
+        raise ValueError("the partition calendar has no partition yet: JOURNEY_PARTITIONS_START is in the future")
+    return date.fromisoformat(first)
 
 
 def partition_expr(table: Table, source: Source) -> str:
