@@ -13,7 +13,7 @@ import io
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -110,4 +110,4 @@ class DealerInventoryClient(VendorClient):
             raise MalformedResponseError(self.vendor, f"inventory CSV for {dealer_id} does not parse: {exc}") from exc
         # A CSV flattens nested keys: `images.0.uri` is the column `images`.
         flat = FieldMapping({column: path.split(".")[0] for column, path in self.mapping.fields.items()})
-        return [flat.apply(row) for row in frame.to_dict("records")]
+        return [flat.apply(cast(dict[str, Any], row)) for row in frame.to_dict("records")]

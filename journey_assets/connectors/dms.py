@@ -33,6 +33,8 @@ problem (a shifted column), so the whole file goes to quarantine.
 
 from __future__ import annotations
 
+import builtins
+
 import hashlib
 import io
 import json
@@ -42,7 +44,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import pandas as pd
 
@@ -109,7 +111,7 @@ class Landing(Protocol):
     def create_exclusive(self, folder: str, name: str, data: bytes) -> bool: ...
     def move(self, folder: str, name: str, to_folder: str, to_name: str | None = None) -> None: ...
     def exists(self, folder: str, name: str) -> bool: ...
-    def subfolders(self, folder: str) -> list[str]: ...
+    def subfolders(self, folder: str) -> builtins.list[str]: ...
 
 
 class LocalLanding:
@@ -153,7 +155,7 @@ class LocalLanding:
     def exists(self, folder: str, name: str) -> bool:
         return self._path(folder, name).is_file()
 
-    def subfolders(self, folder: str) -> list[str]:
+    def subfolders(self, folder: str) -> builtins.list[str]:
         base = self._path(folder)
         return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
 
@@ -203,7 +205,7 @@ class GcsLanding:
     def exists(self, folder: str, name: str) -> bool:
         return self._bucket.blob(self._key(folder, name)).exists()
 
-    def subfolders(self, folder: str) -> list[str]:
+    def subfolders(self, folder: str) -> builtins.list[str]:
         prefix = self._key(folder) + "/"
         blobs = self._client.list_blobs(self._bucket, prefix=prefix, delimiter="/")
         list(blobs)  # the prefixes are known once the listing was read
@@ -331,7 +333,7 @@ def parse_file(name: str, data: bytes, *, max_bad_fraction: float = 0.5) -> Pars
     if duplicated:
         return f"columns appear more than once: {', '.join(duplicated)}"
     rows, rejections = [], []
-    for number, raw in enumerate(frame.to_dict("records"), start=2):  # line 1 is the header
+    for number, raw in enumerate(cast(list[dict[str, str]], frame.to_dict("records")), start=2):  # line 1 is the header
         typed, problems = row_problems(kind, dealer_id, raw)
         if problems:
             rejections.append(
@@ -398,7 +400,7 @@ class DmsLoader:
                 days.setdefault(parts[2], []).append(name)
         return days
 
-    def export_days(self, until: date) -> list[date]:
+    def export_days(self, until: date) -> builtins.list[date]:
         """Every export date up to `until` with files waiting or already accepted (a first run loads them all)."""
         accepted = set()
         for folder in self.landing.subfolders(LOADED):

@@ -93,8 +93,8 @@ def google_auth(
         return GoogleBearerAuth(vendor, credentials=credentials)
     import google.auth
 
-    credentials, _ = google.auth.default(scopes=list(scopes))
-    return GoogleBearerAuth(vendor, credentials=credentials)
+    default_credentials, _ = google.auth.default(scopes=list(scopes))
+    return GoogleBearerAuth(vendor, credentials=default_credentials)
 
 
 def google_error_reason(response: requests.Response) -> str:

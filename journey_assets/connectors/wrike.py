@@ -54,7 +54,7 @@ class WrikeTask:
     permalink: str | None
     due: str | None
     responsible_ids: tuple[str, ...]
-    metadata: dict[str, str]
+    metadata: dict[str, str | None]
     raw: dict[str, Any] = field(repr=False, compare=False)
 
     @classmethod

@@ -168,8 +168,8 @@ def round_robin(salespeople: Iterable[Salesperson], rooftop_id: str, state: Roun
     for p in order:
         if p.hours.is_open(now):
             return Pick(p.id, True, now, f"round-robin: {p.id} is next and on shift", state.advanced(rooftop_id, p.id))
-    upcoming = [(p.hours.next_open(now), i, p) for i, p in enumerate(order)]
-    upcoming = [u for u in upcoming if u[0] is not None]
+    opens = ((p.hours.next_open(now), i, p) for i, p in enumerate(order))
+    upcoming = [(at, i, p) for at, i, p in opens if at is not None]
     if not upcoming:
         return Pick(None, False, None, f"nobody at rooftop {rooftop_id} has an upcoming shift", state)
     at, _, p = min(upcoming, key=lambda u: (u[0], u[1]))
