@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo test dev sandbox intake bench clean
+.PHONY: install demo test test-postgres dev sandbox intake bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -22,6 +22,9 @@ demo: $(VENV)/.installed  ## nightly job on local DuckDB (data/journey.duckdb) a
 
 test: $(VENV)/.installed  ## the test suite
 	$(BIN)/pytest
+
+test-postgres: $(VENV)/.installed  ## the suite with the Postgres store and ledger contracts (starts a server in /tmp)
+	eval "$$(.ci/postgres)" && $(BIN)/pytest
 
 dev: $(VENV)/.installed  ## Dagster UI at http://127.0.0.1:3000 with the sandbox beside it
 	$(BIN)/journey dev
