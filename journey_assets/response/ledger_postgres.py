@@ -140,7 +140,10 @@ def _action(row: tuple | None) -> ActionRecord | None:
 
 
 def _message(row: tuple | None) -> MessageRow | None:
-    return MessageRow(*row[:5], _utc(row[5])) if row else None  # type: ignore[arg-type]
+    if row is None:
+        return None
+    sid, event_id, to_masked, status, error_code, updated_at = row
+    return MessageRow(sid, event_id, to_masked, status, error_code, _utc(updated_at))  # type: ignore[arg-type]
 
 
 class PostgresLedger(ResponseLedger):
@@ -279,7 +282,7 @@ class PostgresLedger(ResponseLedger):
                     _aware(now),
                 ),
             ).fetchone()
-            return _action(row)
+            return _action(row)  # type: ignore[return-value]  # RETURNING after an upsert: always a row
 
         return self._write(run)
 
@@ -299,7 +302,10 @@ class PostgresLedger(ResponseLedger):
 
     def suppression(self, phone: str) -> Suppression | None:
         rows = self._rows("SELECT phone, state, keyword, at FROM suppressions WHERE phone = %s", (phone,))
-        return Suppression(*rows[0][:3], _utc(rows[0][3])) if rows else None  # type: ignore[arg-type]
+        if not rows:
+            return None
+        phone_, state, keyword, at = rows[0]
+        return Suppression(phone_, state, keyword, _utc(at))  # type: ignore[arg-type]
 
     def suppressions(self) -> list[Suppression]:
         rows = self._rows("SELECT phone, state, keyword, at FROM suppressions ORDER BY at")
