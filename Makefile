@@ -24,7 +24,7 @@ test: $(VENV)/.installed  ## the test suite
 	$(BIN)/pytest
 
 test-postgres: $(VENV)/.installed  ## the suite with the Postgres store and ledger contracts (starts a server in /tmp)
-	eval "$$(.ci/postgres)" && $(BIN)/pytest
+	pg_env=$$(.ci/postgres) && eval "$$pg_env" && $(BIN)/pytest
 
 dev: $(VENV)/.installed  ## Dagster UI at http://127.0.0.1:3000 with the sandbox beside it
 	$(BIN)/journey dev
