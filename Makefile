@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo lint test dev sandbox intake bench clean
+.PHONY: install demo lint test test-postgres dev sandbox intake bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -30,6 +30,9 @@ lint: $(VENV)/.installed  ## ruff (lint and format), mypy on the domain and conn
 
 test: lint  ## lint, then the test suite
 	$(BIN)/pytest
+
+test-postgres: $(VENV)/.installed  ## the suite with the Postgres store and ledger contracts (starts a server in /tmp)
+	pg_env=$$(.ci/postgres) && eval "$$pg_env" && $(BIN)/pytest
 
 dev: $(VENV)/.installed  ## Dagster UI at http://127.0.0.1:3000 with the sandbox beside it
 	$(BIN)/journey dev

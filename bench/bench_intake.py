@@ -14,6 +14,9 @@ It prints, with no assertion on speed:
 and checks that the store holds exactly the accepted events.
 
     .venv/bin/python bench/bench_intake.py [--events 20000] [--clients 64] [--seconds 60]
+    .venv/bin/python bench/bench_intake.py --postgres postgresql://journey@127.0.0.1:54329/journey_test
+
+With `--postgres URL` the store is a fresh schema on that server (password from PGPASSWORD), dropped after.
 """
 
 from __future__ import annotations
@@ -140,6 +143,19 @@ def percentile(sorted_values: list[float], q: float) -> float:
     return sorted_values[index]
 
 
+def count_in_postgres(url: str, schema: str, run_id: str) -> int:
+    """The run's events in the bench schema (the warm-up's left out); the schema is dropped after."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(url, autocommit=True) as conn:
+        table = sql.Identifier(schema, "events")
+        query = sql.SQL("SELECT count(*) FILTER (WHERE event_id LIKE %s AND event_id NOT LIKE %s) FROM {}")
+        stored = conn.execute(query.format(table), (f"bench-{run_id}-%", f"bench-{run_id}-w-%")).fetchone()[0]
+        conn.execute(sql.SQL("DROP SCHEMA {} CASCADE").format(sql.Identifier(schema)))
+    return stored
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--events", type=int, default=20_000)
@@ -147,11 +163,14 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=60.0, help="stop sending after this long")
     parser.add_argument("--workers", type=int, default=1, help="intake server processes")
     parser.add_argument("--warmup", type=int, default=500, help="events sent (and not counted) first")
+    parser.add_argument("--postgres", default="", help="a Postgres server URL: store there instead of SQLite")
     args = parser.parse_args()
 
     workdir = Path(tempfile.mkdtemp(prefix="bench-intake-"))
     store = workdir / "events.sqlite3"
-    env = {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_INTAKE_STORE": str(store)}
+    schema = f"bench_intake_{os.getpid()}"
+    spec = f"{args.postgres}{'&' if '?' in args.postgres else '?'}schema={schema}" if args.postgres else str(store)
+    env = {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_INTAKE_STORE": spec}
     proc, url = start_subprocess(env, workdir=workdir, workers=args.workers)
     try:
         try:
@@ -176,11 +195,16 @@ def main() -> None:
 
     latencies = sorted(result["latencies"])
     accepted = result["statuses"].get(201, 0)
-    with sqlite3.connect(store) as conn:
-        stored = conn.execute("SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-%",)).fetchone()[0]
-        stored -= conn.execute(
-            "SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-w-%",)
-        ).fetchone()[0]
+    if args.postgres:
+        stored = count_in_postgres(args.postgres, schema, run_id)
+    else:
+        with sqlite3.connect(store) as conn:
+            stored = conn.execute(
+                "SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-%",)
+            ).fetchone()[0]
+            stored -= conn.execute(
+                "SELECT count(*) FROM events WHERE event_id LIKE ?", (f"bench-{run_id}-w-%",)
+            ).fetchone()[0]
     shutil.rmtree(workdir, ignore_errors=True)
 
     ms = 1000.0

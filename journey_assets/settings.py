@@ -86,10 +86,10 @@ class Settings:
         return Path(explicit) if explicit else self.rooftops_file.parent / "salespeople.json"
 
     @property
-    def response_ledger(self) -> Path:
-        """The response plane's SQLite ledger, kept apart from the DuckDB file (JOURNEY_RESPONSE_LEDGER)."""
-        explicit = os.getenv("JOURNEY_RESPONSE_LEDGER")
-        return Path(explicit) if explicit else self.data_dir / "response" / "ledger.sqlite3"
+    def response_ledger(self) -> str:
+        """The response ledger (JOURNEY_RESPONSE_LEDGER): a SQLite path kept apart from the DuckDB file, or
+        `postgresql://user@host/db` (prod; the password from PGPASSWORD or a passfile, never the URL)."""
+        return os.getenv("JOURNEY_RESPONSE_LEDGER") or str(self.data_dir / "response" / "ledger.sqlite3")
 
     @property
     def dms_landing_dir(self) -> Path:
@@ -105,7 +105,7 @@ class Settings:
 
     @property
     def intake_store(self) -> str:
-        """The intake's event store: a SQLite path or bigquery://<project>/<dataset> (JOURNEY_INTAKE_STORE)."""
+        """The intake's event store (JOURNEY_INTAKE_STORE): a SQLite path or `postgresql://user@host/db` (prod)."""
         return os.getenv("JOURNEY_INTAKE_STORE") or str(self.data_dir / "intake" / "events.sqlite3")
 
     @property

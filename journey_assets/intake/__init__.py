@@ -3,7 +3,7 @@ durably store each event before answering 2xx; a Dagster sensor reads the store 
 
 Start it with `serve(host, port, settings)` (settings from env vars by default,
 see `settings.py`) or `python -m journey_assets.intake`. A sensor needs only
-`journey_assets.intake.store` (`open_store(IntakeSettings.from_env().store)`),
+`journey_assets.intake.store_factory` (`open_store(IntakeSettings.from_env().store)`),
 which does not import FastAPI or uvicorn; the names below load lazily.
 """
 
@@ -19,7 +19,7 @@ _EXPORTS = {
     "EventStore": "journey_assets.intake.store",
     "SQLiteEventStore": "journey_assets.intake.store",
     "StoredEvent": "journey_assets.intake.store",
-    "open_store": "journey_assets.intake.store",
+    "open_store": "journey_assets.intake.store_factory",
 }
 
 __all__ = sorted(_EXPORTS)

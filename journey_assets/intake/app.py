@@ -68,9 +68,9 @@ from journey_assets.intake.store import (
     NewEvent,
     SecurityEvent,
     StoreBusy,
-    open_store,
     utc_now_iso,
 )
+from journey_assets.intake.store_factory import open_store
 from journey_assets.journey.signatures import (
     JOURNEY_SIGNATURE_HEADER,
     JOURNEY_TIMESTAMP_HEADER,

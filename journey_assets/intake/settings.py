@@ -8,7 +8,7 @@
 | JOURNEY_META_APP_SECRET | Meta app secret (X-Hub-Signature-256 key) | unset: POST `/meta/leadgen` answers 503 |
 | JOURNEY_META_VERIFY_TOKEN | token Meta echoes in the subscription handshake | unset: GET `/meta/leadgen` answers 403 |
 | JOURNEY_INTAKE_PUBLIC_URL | base URL Twilio calls (`https://intake.example.com`), used to rebuild the signed URL behind a proxy | unset: the URL as this process sees it |
-| JOURNEY_INTAKE_STORE | SQLite path, or `bigquery://<project>/<dataset>` | `$JOURNEY_DATA_DIR/intake/events.sqlite3` (data dir defaults to `<repo>/data`) |
+| JOURNEY_INTAKE_STORE | SQLite path, or `postgresql://user@host/db` (password from PGPASSWORD or a passfile) | `$JOURNEY_DATA_DIR/intake/events.sqlite3` (data dir defaults to `<repo>/data`) |
 | JOURNEY_INTAKE_MAX_BODY | largest request body in bytes | 65536 |
 | JOURNEY_INTAKE_TOLERANCE | accepted clock skew of `X-Journey-Timestamp`, seconds | 300 |
 | JOURNEY_INTAKE_DEFAULT_REGION | region for phone numbers written without `+` | US |

@@ -1,4 +1,5 @@
-"""The intake's durable event store: an interface and its local SQLite implementation.
+"""The intake's durable event store: an interface, its group-commit writer and the local SQLite implementation
+(Postgres, for prod: `store_postgres.py`; which one a spec names: `store_factory.open_store`).
 
 `EventStore` is what the web app and the Dagster sensor see:
 
@@ -15,7 +16,7 @@ The asynchronous side (`submit_append`, `submit_security`, with a callback run
 on the store's thread) is what the web app uses through `append_async` so the
 event loop never blocks on disk.
 
-`SQLiteEventStore` commits with group commit: one writer thread takes every
+Both implementations commit with group commit (`GroupCommitStore`): one writer thread takes every
 pending request off a queue, writes them in a single transaction (WAL,
 `synchronous=FULL`, so COMMIT returns after the WAL is fsynced) and only then
 completes each request. Concurrent requests share one fsync, which is what
@@ -24,7 +25,7 @@ nothing is acknowledged before its COMMIT. The queue is bounded: past
 `max_pending` waiting requests, `submit_*` raises `StoreBusy` and the app
 answers 503 with Retry-After instead of buffering without limit.
 
-Sequence numbers come from an AUTOINCREMENT key assigned inside the write
+SQLite: sequence numbers come from an AUTOINCREMENT key assigned inside the write
 transaction; SQLite has one writer at a time (even across processes), so
 `seq` order is commit order and a reader never sees seq N+1 before seq N.
 """
@@ -46,7 +47,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from journey_assets.sqlite_file import connect_durable, sqlite_path, sqlite_spec
+from journey_assets.sqlite_file import connect_durable, sqlite_path
 
 log = logging.getLogger(__name__)
 
@@ -226,6 +227,160 @@ async def _bridge(submit: Callable[[Callback], None]) -> Any:
     return await future
 
 
+# --- group commit (the writer thread every implementation shares) --------------------------
+
+_STOP = object()
+
+
+class GroupCommitStore(EventStore):
+    """The writer thread of the module docstring; subclasses open its connection and write one transaction
+    (`_transaction(batch)`: each item's result, returned after COMMIT). A failed batch is retried item by item."""
+
+    def __init__(self, *, max_batch: int, max_pending: int):
+        self.max_batch = max_batch
+        self.max_pending = max_pending
+        self._queue: queue.SimpleQueue = queue.SimpleQueue()
+        self._closed = False
+        self._writer: threading.Thread | None = None
+        self._writer_lock = threading.Lock()
+        self._writer_error: BaseException | None = None
+        self._dead = False  # set once the writer thread has ended
+
+    @abstractmethod
+    def _open_writer(self) -> None: ...
+
+    @abstractmethod
+    def _transaction(self, batch: list[tuple[str, Any, Callback]]) -> list[Any]: ...
+
+    @abstractmethod
+    def _close_writer(self) -> None: ...
+
+    def _close_readers(self) -> None:  # optional hook
+        pass
+
+    # -- writing -----------------------------------------------------------------------
+
+    def _ensure_writer(self) -> None:
+        if self._writer is not None:
+            return
+        with self._writer_lock:
+            if self._writer is None:
+                thread = threading.Thread(target=self._run_writer, name="intake-store-writer", daemon=True)
+                thread.start()
+                self._writer = thread
+
+    def _enqueue(self, item: tuple[str, Any, Callback]) -> None:
+        if self._closed:
+            raise StoreClosed("the event store is closed")
+        if self._writer_error is not None or self._dead:
+            raise StoreClosed("the event store writer stopped") from self._writer_error
+        if self._queue.qsize() >= self.max_pending:
+            raise StoreBusy(f"{self.max_pending} writes already waiting")
+        self._ensure_writer()
+        self._queue.put(item)
+        if self._dead:  # the writer ended between the checks above and the put
+            self._fail_pending(StoreClosed("the event store writer stopped"))
+
+    def submit_append(self, events: Sequence[NewEvent], callback: Callback) -> None:
+        self._enqueue(("events", list(events), callback))
+
+    def submit_security(self, event: SecurityEvent, callback: Callback) -> None:
+        self._enqueue(("security", event, callback))
+
+    def _run_writer(self) -> None:
+        try:
+            self._open_writer()
+            self._write_loop()
+        except BaseException as exc:  # cannot open the store, or a bug (write errors fail only their batch)
+            self._writer_error = exc
+            log.exception("intake store writer stopped (%r)", self)
+        finally:
+            self._dead = True
+            try:
+                self._close_writer()
+            finally:
+                self._fail_pending(StoreClosed("the event store is closed"))
+
+    def _write_loop(self) -> None:
+        """Take everything waiting (up to max_batch), commit it in one transaction, repeat."""
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                return
+            batch = [first]
+            stop = False
+            while len(batch) < self.max_batch:
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            self._write_batch(batch)
+            if stop:
+                return
+
+    def _fail_pending(self, exc: BaseException) -> None:
+        while True:
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if item is not _STOP:
+                _call(item[2], None, exc)
+
+    def _write_batch(self, batch: list[tuple[str, Any, Callback]]) -> None:
+        try:
+            results = self._transaction(batch)
+        except Exception:
+            log.warning("intake store: batch of %d failed, retrying one by one", len(batch), exc_info=True)
+            for item in batch:
+                try:
+                    results = self._transaction([item])
+                except Exception as exc:  # this item cannot be committed: its request gets a 503
+                    _call(item[2], None, exc)
+                else:
+                    _call(item[2], results[0], None)
+            return
+        # everything below happens after COMMIT returned
+        _complete([(item[2], result, None) for item, result in zip(batch, results)])
+
+    def healthy(self) -> bool:
+        return not (self._closed or self._dead or self._writer_error is not None)
+
+    def close(self, timeout: float = 30.0) -> None:
+        """Stop accepting writes, commit what is queued, stop the writer."""
+        if self._closed:
+            return
+        self._closed = True
+        if self._writer is not None:
+            self._queue.put(_STOP)
+            self._writer.join(timeout)
+        self._close_readers()
+
+
+def batch_results(batch: list[tuple[str, Any, Callback]], inserted: dict[str, int]) -> list[Any]:
+    """Each request's result from the ids the transaction inserted (id -> seq); an id not there was a duplicate."""
+    results: list[Any] = []
+    for kind, payload, _ in batch:
+        if kind != "events":
+            results.append(None)
+            continue
+        out = []
+        for event in payload:
+            seq = inserted.pop(event.event_id, None)  # pop: a second copy in the batch is a duplicate
+            out.append(AppendResult(event.event_id, seq is None, seq))
+        results.append(out)
+    return results
+
+
+def split_batch(batch: list[tuple[str, Any, Callback]]) -> tuple[list[NewEvent], list[SecurityEvent]]:
+    events = [event for kind, payload, _ in batch if kind == "events" for event in payload]
+    return events, [payload for kind, payload, _ in batch if kind == "security"]
+
+
 # --- SQLite ------------------------------------------------------------------------------
 
 SCHEMA = """
@@ -261,10 +416,8 @@ EVENT_ROW = "(?,?,?,?,?,?,?,?)"
 ROWS_PER_INSERT = 500  # 8 parameters a row, well under SQLite's limit of 32766
 INSERT_SECURITY = "INSERT INTO security_events (at, endpoint, reason, remote_addr) VALUES (?, ?, ?, ?)"
 
-_STOP = object()
 
-
-class SQLiteEventStore(EventStore):
+class SQLiteEventStore(GroupCommitStore):
     """Local store: one SQLite file in WAL mode with synchronous=FULL, written by one group-commit thread.
 
     Keep the file apart from any DuckDB file (default `data/intake/events.sqlite3`).
@@ -276,9 +429,8 @@ class SQLiteEventStore(EventStore):
     def __init__(
         self, path: str | Path, *, max_batch: int = 1024, max_pending: int = 20_000, lock_timeout: float = 30.0
     ):
+        super().__init__(max_batch=max_batch, max_pending=max_pending)
         self.path = sqlite_path(path, "intake store")
-        self.max_batch = max_batch
-        self.max_pending = max_pending
         self.lock_timeout = lock_timeout
         conn = self._connect()
         try:
@@ -289,12 +441,7 @@ class SQLiteEventStore(EventStore):
             self.store_id = conn.execute("SELECT value FROM store_meta WHERE key = 'store_id'").fetchone()[0]
         finally:
             conn.close()
-        self._queue: queue.SimpleQueue = queue.SimpleQueue()
-        self._closed = False
-        self._writer: threading.Thread | None = None
-        self._writer_lock = threading.Lock()
-        self._writer_error: BaseException | None = None
-        self._dead = False  # set once the writer thread has ended
+        self._writer_conn: sqlite3.Connection | None = None
         self._read_lock = threading.Lock()
         self._reader: sqlite3.Connection | None = None
 
@@ -306,99 +453,17 @@ class SQLiteEventStore(EventStore):
 
     # -- writing -----------------------------------------------------------------------
 
-    def _ensure_writer(self) -> None:
-        if self._writer is not None:
-            return
-        with self._writer_lock:
-            if self._writer is None:
-                thread = threading.Thread(target=self._run_writer, name="intake-store-writer", daemon=True)
-                thread.start()
-                self._writer = thread
+    def _open_writer(self) -> None:
+        self._writer_conn = self._connect(busy_timeout_ms=0)  # _begin waits for the write lock itself
 
-    def _enqueue(self, item: tuple[str, Any, Callback]) -> None:
-        if self._closed:
-            raise StoreClosed("the event store is closed")
-        if self._writer_error is not None or self._dead:
-            raise StoreClosed("the event store writer stopped") from self._writer_error
-        if self._queue.qsize() >= self.max_pending:
-            raise StoreBusy(f"{self.max_pending} writes already waiting")
-        self._ensure_writer()
-        self._queue.put(item)
-        if self._dead:  # the writer ended between the checks above and the put
-            self._fail_pending(StoreClosed("the event store writer stopped"))
-
-    def submit_append(self, events: Sequence[NewEvent], callback: Callback) -> None:
-        self._enqueue(("events", list(events), callback))
-
-    def submit_security(self, event: SecurityEvent, callback: Callback) -> None:
-        self._enqueue(("security", event, callback))
-
-    def _run_writer(self) -> None:
-        conn = None
-        try:
-            conn = self._connect(busy_timeout_ms=0)  # _begin waits for the write lock itself
-            self._write_loop(conn)
-        except BaseException as exc:  # cannot open the file, or a bug (disk errors fail only their batch)
-            self._writer_error = exc
-            log.exception("intake store writer stopped (%s)", self.path)
-        finally:
-            self._dead = True
-            if conn is not None:
-                conn.close()
-            self._fail_pending(StoreClosed("the event store is closed"))
-
-    def _write_loop(self, conn: sqlite3.Connection) -> None:
-        """Take everything waiting (up to max_batch), commit it in one transaction, repeat."""
-        while True:
-            first = self._queue.get()
-            if first is _STOP:
-                return
-            batch = [first]
-            stop = False
-            while len(batch) < self.max_batch:
-                try:
-                    item = self._queue.get_nowait()
-                except queue.Empty:
-                    break
-                if item is _STOP:
-                    stop = True
-                    break
-                batch.append(item)
-            self._write_batch(conn, batch)
-            if stop:
-                return
-
-    def _fail_pending(self, exc: BaseException) -> None:
-        while True:
-            try:
-                item = self._queue.get_nowait()
-            except queue.Empty:
-                return
-            if item is not _STOP:
-                _call(item[2], None, exc)
-
-    def _write_batch(self, conn: sqlite3.Connection, batch: list[tuple[str, Any, Callback]]) -> None:
-        try:
-            results = self._transaction(conn, batch)
-        except Exception:
-            log.warning("intake store: batch of %d failed, retrying one by one", len(batch), exc_info=True)
-            for item in batch:
-                try:
-                    results = self._transaction(conn, [item])
-                except Exception as exc:  # this item cannot be committed: its request gets a 503
-                    _call(item[2], None, exc)
-                else:
-                    _call(item[2], results[0], None)
-            return
-        # everything below happens after COMMIT returned
-        _complete([(item[2], result, None) for item, result in zip(batch, results)])
+    def _close_writer(self) -> None:
+        if self._writer_conn is not None:
+            self._writer_conn.close()
+            self._writer_conn = None
 
     def _begin(self, cur: sqlite3.Cursor) -> None:
-        """BEGIN IMMEDIATE, waiting for another process's write transaction in short steps.
-
-        SQLite's own busy handler sleeps in growing steps up to 100 ms, which
-        would show up in the p99 when several intake workers share the file; a
-        write transaction here lasts about a millisecond, so poll every 0.2 ms.
+        """BEGIN IMMEDIATE, waiting for another process's write transaction in short steps: SQLite's own busy
+        handler sleeps up to 100 ms (the p99 with several workers); a write here lasts about 1 ms, so poll every 0.2 ms.
         """
         deadline = time.monotonic() + self.lock_timeout
         while True:
@@ -412,17 +477,13 @@ class SQLiteEventStore(EventStore):
                     raise
                 time.sleep(0.0002)
 
-    def _transaction(self, conn: sqlite3.Connection, batch: list[tuple[str, Any, Callback]]) -> list[Any]:
-        """One transaction for the whole batch, in a handful of statements whatever its size.
-
-        The GIL is given up at every SQLite step and has to be won back from the
-        event loop thread, which may keep it for up to the switch interval (5 ms)
-        while it parses requests; so the batch is written with one multi-row
-        INSERT OR IGNORE, and which ids were new (and their seq) comes back in
-        one JSON row, instead of a statement per event.
-        """
-        events = [event for kind, payload, _ in batch if kind == "events" for event in payload]
-        security = [payload for kind, payload, _ in batch if kind == "security"]
+    def _transaction(self, batch: list[tuple[str, Any, Callback]]) -> list[Any]:
+        """One transaction for the whole batch, in a handful of statements whatever its size: the GIL is given up
+        at every SQLite step and the event loop may keep it for the switch interval (5 ms), so one multi-row INSERT
+        OR IGNORE, and the new ids (and their seq) back in one JSON row, instead of a statement per event."""
+        conn = self._writer_conn
+        assert conn is not None, "the writer thread opens its connection first"
+        events, security = split_batch(batch)
         inserted: dict[str, int] = {}
         cur = conn.cursor()
         self._begin(cur)
@@ -459,29 +520,9 @@ class SQLiteEventStore(EventStore):
             if conn.in_transaction:
                 conn.execute("ROLLBACK")
             raise
-        results: list[Any] = []
-        for kind, payload, _ in batch:
-            if kind != "events":
-                results.append(None)
-                continue
-            out = []
-            for event in payload:
-                seq = inserted.pop(event.event_id, None)  # pop: a second copy in the batch is a duplicate
-                out.append(AppendResult(event.event_id, seq is None, seq))
-            results.append(out)
-        return results
+        return batch_results(batch, inserted)
 
-    def healthy(self) -> bool:
-        return not (self._closed or self._dead or self._writer_error is not None)
-
-    def close(self, timeout: float = 30.0) -> None:
-        """Stop accepting writes, commit what is queued, stop the writer."""
-        if self._closed:
-            return
-        self._closed = True
-        if self._writer is not None:
-            self._queue.put(_STOP)
-            self._writer.join(timeout)
+    def _close_readers(self) -> None:
         with self._read_lock:
             if self._reader is not None:
                 self._reader.close()
@@ -496,7 +537,7 @@ class SQLiteEventStore(EventStore):
             return self._reader.execute(sql, params).fetchall()
 
     def read_since(self, cursor: str | None, limit: int = 500) -> tuple[list[StoredEvent], str]:
-        store_id, after = _parse_cursor(cursor)
+        store_id, after = parse_cursor(cursor)
         if store_id is not None and store_id != self.store_id:
             log.warning("cursor belongs to another event store (replaced?); reading %s from its first event", self.path)
             after = 0
@@ -520,7 +561,7 @@ class SQLiteEventStore(EventStore):
         return self._read("SELECT count(*) FROM events", ())[0][0]
 
 
-def _parse_cursor(cursor: str | None) -> tuple[str | None, int]:
+def parse_cursor(cursor: str | None) -> tuple[str | None, int]:
     """(store id or None, last seq read) from `<store_id>:<seq>`; a bare `<seq>` is accepted too."""
     if cursor is None or cursor == "":
         return None, 0
@@ -541,28 +582,15 @@ def _call(callback: Callback, result: Any, exc: BaseException | None) -> None:
         log.exception("intake store: completion callback failed")
 
 
-def open_store(spec: str) -> EventStore:
-    """`bigquery://<project>/<dataset>` -> BigQueryEventStore; anything else is a SQLite path
-    (SQLAlchemy's `sqlite:///` prefix is accepted)."""
-    if spec.startswith("bigquery://"):
-        from journey_assets.intake.bigquery_store import BigQueryEventStore
-
-        project, _, dataset = spec.removeprefix("bigquery://").partition("/")
-        if not project or not dataset:
-            raise ValueError("a BigQuery store is bigquery://<project>/<dataset>")
-        return BigQueryEventStore(project=project, dataset=dataset)
-    return SQLiteEventStore(sqlite_spec(spec))
-
-
 __all__ = [
     "AppendResult",
     "EventStore",
+    "GroupCommitStore",
     "NewEvent",
     "SecurityEvent",
     "SQLiteEventStore",
     "StoreBusy",
     "StoreClosed",
     "StoredEvent",
-    "open_store",
     "utc_now_iso",
 ]

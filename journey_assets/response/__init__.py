@@ -1,6 +1,7 @@
 """The real-time plane's response to intake events: no Dagster here.
 
-* `ledger`: the durable response ledger's interface (`ResponseLedger`); `ledger_sqlite`: SQLite (WAL).
+* `ledger`: the durable response ledger's interface (`ResponseLedger`); `ledger_sqlite`: SQLite (WAL);
+  `ledger_postgres`: Postgres (prod); `ledger_factory.open_ledger(spec)` picks one.
 * `workflow`: `respond(events, deps)` and `respond_due(deps)`; `model`: `ResponseDeps`, `Event`;
   `runner`: claim, act, record; `actions/`: one module per action.
 * `config`: rooftops and salespeople (`load_roster`).
@@ -10,7 +11,8 @@
 call it directly.
 """
 
-from journey_assets.response.ledger import ResponseLedger, open_ledger
+from journey_assets.response.ledger import ResponseLedger
+from journey_assets.response.ledger_factory import open_ledger
 from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
 

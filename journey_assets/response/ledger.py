@@ -1,15 +1,15 @@
 """The response ledger: what the response workflow did, durably, outside DuckDB.
 
 DuckDB allows one writing process and the nightly job holds it for minutes, so
-speed to lead cannot queue behind it. The ledger is its own SQLite file (WAL,
+speed to lead cannot queue behind it. Locally the ledger is its own SQLite file (WAL,
 `synchronous=FULL`), `data/response/ledger.sqlite3` by default
-(`JOURNEY_RESPONSE_LEDGER`). Several processes (concurrent response runs, the
-sensor) may open it; SQLite serializes the writers.
+(`JOURNEY_RESPONSE_LEDGER`); in prod a Postgres schema on the Dagster instance's
+server (`JOURNEY_RESPONSE_LEDGER=postgresql://...`). Several processes (responders,
+concurrent response runs, the sensor) may open it.
 
-`ResponseLedger` is the interface the workflow sees; `SQLiteLedger`
-(`ledger_sqlite.py`) is the only implementation so far. A Postgres implementation (for prod, beside Dagster's
-own Postgres storage) is **missing**: it would implement the same methods over
-the same tables.
+`ResponseLedger` is the interface the workflow sees; `SQLiteLedger` (`ledger_sqlite.py`)
+and `PostgresLedger` (`ledger_postgres.py`) implement it over the same tables, and
+`ledger_factory.open_ledger(spec)` picks one.
 
 Tables
 ------
@@ -50,10 +50,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
-
-from journey_assets.sqlite_file import sqlite_spec
 
 # Action statuses. Terminal ones are never retried.
 PENDING = "pending"  # to do (again): first time, or after a transient failure
@@ -301,13 +298,3 @@ class ResponseLedger(ABC):
 
     def close(self) -> None:  # noqa: B027 - optional hook
         pass
-
-
-def open_ledger(spec: str | Path) -> ResponseLedger:
-    """A SQLite path (SQLAlchemy's `sqlite:///` prefix accepted). `postgresql://...` is not implemented yet."""
-    text = str(spec)
-    if text.startswith(("postgres://", "postgresql://")):
-        raise NotImplementedError("a Postgres response ledger is not implemented yet; use a SQLite path")
-    from journey_assets.response.ledger_sqlite import SQLiteLedger  # the implementation imports this module
-
-    return SQLiteLedger(sqlite_spec(text))

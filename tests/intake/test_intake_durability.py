@@ -1,4 +1,5 @@
-"""Durability: SIGKILL the intake mid-load; every event that got a 2xx must be in the store after restart."""
+"""Durability: SIGKILL the intake mid-load; every event that got a 2xx must be in the store after restart.
+Run on the SQLite file and on Postgres (JOURNEY_TEST_POSTGRES_URL, see tests/pg_helpers.py)."""
 
 from __future__ import annotations
 
@@ -10,13 +11,24 @@ import time
 from pathlib import Path
 
 import httpx
+import pytest
 from intake_helpers import SECRET, intent_event
+from pg_helpers import postgres_schema, schema_spec
 
 from journey_assets.intake.server import start_subprocess
-from journey_assets.intake.store import SQLiteEventStore
+from journey_assets.intake.store_factory import open_store
 from journey_assets.journey.signatures import sign_journey
 
 CLIENTS = 12
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def store_spec(request: pytest.FixtureRequest, tmp_path: Path):
+    """JOURNEY_INTAKE_STORE for the intake process: a SQLite file, or a fresh schema on the test Postgres."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "events.sqlite3")
+        return
+    yield from (schema_spec(url, schema) for url, schema in postgres_schema("test_durability"))
 
 
 def _load(url: str, worker: int, acked: list[str], attempted: list[str], stop: threading.Event) -> None:
@@ -36,9 +48,8 @@ def _load(url: str, worker: int, acked: list[str], attempted: list[str], stop: t
                 acked.append(event["event_id"])
 
 
-def test_every_acknowledged_event_survives_sigkill(tmp_path: Path) -> None:
-    store_path = tmp_path / "events.sqlite3"
-    env = {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_INTAKE_STORE": str(store_path)}
+def test_every_acknowledged_event_survives_sigkill(tmp_path: Path, store_spec: str) -> None:
+    env = {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_INTAKE_STORE": store_spec}
     proc, url = start_subprocess(env, workdir=tmp_path)
     acked: list[str] = []
     attempted: list[str] = []
@@ -62,10 +73,10 @@ def test_every_acknowledged_event_survives_sigkill(tmp_path: Path) -> None:
     assert len(acked) >= 100, "the load never got going"
     in_flight = len(attempted) - len(acked)
 
-    # restart on the same file: the WAL is recovered and the service answers again
+    # restart on the same store (SQLite recovers its WAL) and the service answers again
     proc, url = start_subprocess(env, workdir=tmp_path)
     try:
-        store = SQLiteEventStore(store_path)
+        store = open_store(store_spec)
         stored, cursor = set(), None
         while True:
             page, cursor = store.read_since(cursor, 5000)
@@ -92,10 +103,9 @@ def test_every_acknowledged_event_survives_sigkill(tmp_path: Path) -> None:
         proc.wait(15)
 
 
-def test_two_worker_processes_share_one_store(tmp_path: Path) -> None:
+def test_two_worker_processes_share_one_store(tmp_path: Path, store_spec: str) -> None:
     """--workers 2: both processes serve, dedupe holds across them, SIGTERM stops them all."""
-    store_path = tmp_path / "events.sqlite3"
-    env = {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_INTAKE_STORE": str(store_path)}
+    env = {"JOURNEY_INTAKE_SECRET": SECRET, "JOURNEY_INTAKE_STORE": store_spec}
     proc, url = start_subprocess(env, workdir=tmp_path, workers=2)
     ids = [f"w2-{i}" for i in range(60)]
     try:
@@ -122,7 +132,7 @@ def test_two_worker_processes_share_one_store(tmp_path: Path) -> None:
         raise AssertionError("a worker is still serving after SIGTERM")
     except httpx.ConnectError:
         pass
-    store = SQLiteEventStore(store_path)
+    store = open_store(store_spec)
     page, _ = store.read_since(None, 1000)
     store.close()
     assert sorted(e.event_id for e in page) == sorted(ids)

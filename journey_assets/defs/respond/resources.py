@@ -35,10 +35,12 @@ from journey_assets.connectors.customerio import CustomerIOAppClient
 from journey_assets.connectors.slack import SlackWebhookClient
 from journey_assets.connectors.twilio import TwilioClient
 from journey_assets.connectors.wrike import WrikeClient
-from journey_assets.intake.store import EventStore, open_store
+from journey_assets.intake.store import EventStore
+from journey_assets.intake.store_factory import open_store
 from journey_assets.journey.lead_ads import LeadAdRouting
 from journey_assets.response.config import Roster, load_json_list, load_roster
-from journey_assets.response.ledger import ResponseLedger, open_ledger
+from journey_assets.response.ledger import ResponseLedger
+from journey_assets.response.ledger_factory import open_ledger
 from journey_assets.settings import Settings
 
 
@@ -56,7 +58,7 @@ def local_credentials(path: str, vendor: str) -> dict[str, Any]:
 
 
 class EventStoreResource(dg.ConfigurableResource):
-    """The intake's durable event store: a SQLite path or `bigquery://<project>/<dataset>`."""
+    """The intake's durable event store: a SQLite path or `postgresql://user@host/db` (no password in it)."""
 
     spec: str
 
@@ -65,7 +67,7 @@ class EventStoreResource(dg.ConfigurableResource):
 
 
 class ResponseLedgerResource(dg.ConfigurableResource):
-    """The response ledger: a SQLite path (a Postgres ledger is not implemented yet)."""
+    """The response ledger: a SQLite path or `postgresql://user@host/db` (no password in it)."""
 
     path: str
 
