@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
+
 import pytest
 
 from journey_assets.sandbox.world import World, ensure_world
+
+# The tests' world ends on a fixed day, so its tables (and what tests expect of
+# them) do not change with the calendar; the local partitions end on it too.
+# Set before anything imports the definitions (partitions are built at import).
+TEST_WORLD_LAST_DAY = date(2026, 11, 23)
+os.environ["JOURNEY_WORLD_LAST_DAY"] = TEST_WORLD_LAST_DAY.isoformat()
+os.environ.pop("JOURNEY_PARTITIONS_START", None)
+os.environ.pop("JOURNEY_WORLD_SEED", None)
 
 
 @pytest.fixture(scope="session")
 def small_world_data_dir(tmp_path_factory) -> str:
     """A data dir whose world cache holds the small world (what the sandbox serves)."""
     data_dir = tmp_path_factory.mktemp("world-cache")
-    ensure_world(data_dir, "small", 7)
+    ensure_world(data_dir, "small", 7, TEST_WORLD_LAST_DAY)
     return str(data_dir)
 
 
@@ -21,4 +32,4 @@ def small_world(small_world_data_dir) -> World:
 
     from journey_assets.sandbox.world import world_dir
 
-    return World.load(world_dir(Path(small_world_data_dir), "small", 7))
+    return World.load(world_dir(Path(small_world_data_dir), "small", 7, TEST_WORLD_LAST_DAY))
