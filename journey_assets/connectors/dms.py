@@ -109,6 +109,7 @@ class Landing(Protocol):
     def create_exclusive(self, folder: str, name: str, data: bytes) -> bool: ...
     def move(self, folder: str, name: str, to_folder: str, to_name: str | None = None) -> None: ...
     def exists(self, folder: str, name: str) -> bool: ...
+    def subfolders(self, folder: str) -> list[str]: ...
 
 
 class LocalLanding:
@@ -151,6 +152,10 @@ class LocalLanding:
 
     def exists(self, folder: str, name: str) -> bool:
         return self._path(folder, name).is_file()
+
+    def subfolders(self, folder: str) -> list[str]:
+        base = self._path(folder)
+        return sorted(p.name for p in base.iterdir() if p.is_dir()) if base.is_dir() else []
 
 
 class GcsLanding:
@@ -197,6 +202,12 @@ class GcsLanding:
 
     def exists(self, folder: str, name: str) -> bool:
         return self._bucket.blob(self._key(folder, name)).exists()
+
+    def subfolders(self, folder: str) -> list[str]:
+        prefix = self._key(folder) + "/"
+        blobs = self._client.list_blobs(self._bucket, prefix=prefix, delimiter="/")
+        list(blobs)  # the prefixes are known once the listing was read
+        return sorted(p[len(prefix) :].rstrip("/") for p in blobs.prefixes)
 
 
 # --- one file ----------------------------------------------------------------------
@@ -386,6 +397,16 @@ class DmsLoader:
             if parts:
                 days.setdefault(parts[2], []).append(name)
         return days
+
+    def export_days(self, until: date) -> list[date]:
+        """Every export date up to `until` with files waiting or already accepted (a first run loads them all)."""
+        accepted = set()
+        for folder in self.landing.subfolders(LOADED):
+            try:
+                accepted.add(date.fromisoformat(folder))
+            except ValueError:
+                continue
+        return sorted(d for d in accepted | set(self.pending_days()) | {until} if d <= until)
 
     def load_day(self, day: date) -> DayLoad:
         result = DayLoad(day)

@@ -33,7 +33,7 @@ from typing import Any
 
 import requests
 
-from journey_assets.connectors.google_api import google_error_reason, parse_number
+from journey_assets.connectors.google_api import google_error_reason
 from journey_assets.connectors.http import MalformedResponseError, VendorClient, require
 
 ANALYTICS_READONLY = "https://www.googleapis.com/auth/analytics.readonly"
@@ -74,6 +74,39 @@ EVENTS_REPORT = Report(
 )
 
 
+# MetricType (developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/MetricType): every
+# type but TYPE_INTEGER is a decimal number (seconds, milliseconds, currency, distances, standard, float).
+INTEGER_TYPE = "TYPE_INTEGER"
+DECIMAL_TYPES = frozenset(
+    {
+        "TYPE_FLOAT",
+        "TYPE_SECONDS",
+        "TYPE_MILLISECONDS",
+        "TYPE_MINUTES",
+        "TYPE_HOURS",
+        "TYPE_STANDARD",
+        "TYPE_CURRENCY",
+        "TYPE_FEET",
+        "TYPE_MILES",
+        "TYPE_METERS",
+        "TYPE_KILOMETERS",
+    }
+)
+
+
+def parse_metric(value: Any, metric_type: str | None) -> Any:
+    """A metric value (a string on the wire) by its header type; an unparseable value passes through for the rules.
+
+    TYPE_INTEGER must be a whole number ("1.5" stays a string and is quarantined); the decimal types are floats
+    (keyEvents is TYPE_FLOAT: fractional key events are real). An unknown type is read as a decimal.
+    """
+    text = str(value).strip() if value is not None else ""
+    try:
+        return int(text) if metric_type == INTEGER_TYPE else float(text)
+    except ValueError:
+        return value
+
+
 def parse_ga4_date(value: str) -> date | str:
     """`YYYYMMDD` as a date; anything else is returned as is for the quality gate to reject."""
     try:
@@ -91,6 +124,7 @@ class GA4Client(VendorClient):
             raise ValueError(f"GA4 page_size must be 1..{MAX_LIMIT}")
         self.page_size = page_size
         self.last_metadata: dict[str, Any] = {}
+        self.last_metric_types: dict[str, str] = {}  # metricHeaders[].type of the report being read
 
     def error_reason(self, response: requests.Response) -> str:
         return google_error_reason(response)
@@ -141,14 +175,17 @@ class GA4Client(VendorClient):
         """The report's rows in our column names: `date_day` as a date, metrics as numbers."""
         for row in self.run_report(property_id, start, end, list(report.dimensions), list(report.metrics)):
             record: dict[str, Any] = {column: row[name] for name, column in report.dimensions.items()}
-            record.update({column: parse_number(row[name]) for name, column in report.metrics.items()})
+            types = self.last_metric_types
+            record.update({column: parse_metric(row[name], types.get(name)) for name, column in report.metrics.items()})
             if "date" in report.dimensions:
                 record[report.dimensions["date"]] = parse_ga4_date(row["date"])
             yield record
 
     def _check_headers(self, payload: dict, path: str, dimensions: Sequence[str], metrics: Sequence[str]) -> None:
         got_dims = [h.get("name") for h in require(payload, "dimensionHeaders", self.vendor, path)]
-        got_metrics = [h.get("name") for h in require(payload, "metricHeaders", self.vendor, path)]
+        metric_headers = require(payload, "metricHeaders", self.vendor, path)
+        got_metrics = [h.get("name") for h in metric_headers]
+        self.last_metric_types = {h.get("name"): h.get("type") for h in metric_headers}
         if got_dims != list(dimensions) or got_metrics != list(metrics):
             asked = list(dimensions) + list(metrics)
             raise MalformedResponseError(
@@ -165,6 +202,6 @@ class GA4Client(VendorClient):
             or len(mets) != len(metrics)
         ):
             raise MalformedResponseError(self.vendor, f"{path}: a row does not match its headers: {str(row)[:200]}")
-        values = {name: cell.get("value") for name, cell in zip(dimensions, dims)}
-        values.update({name: cell.get("value") for name, cell in zip(metrics, mets)})
+        values = {name: cell.get("value") for name, cell in zip(dimensions, dims, strict=True)}
+        values.update({name: cell.get("value") for name, cell in zip(metrics, mets, strict=True)})
         return values

@@ -83,8 +83,11 @@ INSIGHTS_FIELDS: tuple[str, ...] = (
 )
 INSIGHTS_REQUIRED = ("ad_id", "date_start")
 LEAD_FIELDS = ("created_time", "id", "ad_id", "form_id", "field_data")
-# Action types counted as a lead (Meta reports on-Facebook leads and pixel leads separately).
-LEAD_ACTION_TYPES = frozenset({"lead", "onsite_conversion.lead_grouped", "offsite_conversion.fb_pixel_lead"})
+# The action type counted as leads unless an account says otherwise. Meta files one lead under several
+# overlapping action types (`lead` is the total; `onsite_conversion.lead_grouped` the instant-form leads and
+# `offsite_conversion.fb_pixel_lead` the website pixel leads inside it), so exactly one is counted, on purpose
+# (developers.facebook.com/docs/marketing-api/reference/ads-action-stats; docs/decisions/0102-meta-lead-action-type.md).
+DEFAULT_LEAD_ACTION_TYPE = "lead"
 
 
 def account_path(account_id: str) -> str:
@@ -410,15 +413,20 @@ def _number(value: Any) -> float | None:
     return float(value)
 
 
-def action_total(actions: Any, types: frozenset[str] = LEAD_ACTION_TYPES) -> float:
-    """Sum of `actions[].value` over the given action types (Meta sends values as strings)."""
+def action_total(actions: Any, action_type: str = DEFAULT_LEAD_ACTION_TYPE) -> float:
+    """`actions[].value` of one action type (Meta sends values as strings); never a sum over overlapping types."""
     if not isinstance(actions, list):
         return 0.0
-    return sum(float(a.get("value") or 0) for a in actions if isinstance(a, dict) and a.get("action_type") in types)
+    return sum(
+        float(a.get("value") or 0) for a in actions if isinstance(a, dict) and a.get("action_type") == action_type
+    )
 
 
-def insights_row(row: Mapping[str, Any]) -> dict[str, Any]:
-    """A raw insights row flattened to the raw table's columns; money and counts stay as Meta reports them."""
+def insights_row(row: Mapping[str, Any], lead_action_type: str = DEFAULT_LEAD_ACTION_TYPE) -> dict[str, Any]:
+    """A raw insights row flattened to the raw table's columns; money and counts stay as Meta reports them.
+
+    `leads` / `leads_value` are the values of the one `lead_action_type` the account counts.
+    """
     actions, values = row.get("actions"), row.get("action_values")
     return {
         "date_start": row.get("date_start"),
@@ -436,8 +444,9 @@ def insights_row(row: Mapping[str, Any]) -> dict[str, Any]:
         "clicks": row.get("clicks"),
         "inline_link_clicks": row.get("inline_link_clicks"),
         "spend": row.get("spend"),
-        "leads": action_total(actions),
-        "leads_value": action_total(values),
+        "lead_action_type": lead_action_type,
+        "leads": action_total(actions, lead_action_type),
+        "leads_value": action_total(values, lead_action_type),
         "actions": json.dumps(actions) if actions is not None else None,
         "action_values": json.dumps(values) if values is not None else None,
     }
@@ -460,6 +469,7 @@ __all__ = [
     "ThrottlePolicy",
     "account_path",
     "action_total",
+    "DEFAULT_LEAD_ACTION_TYPE",
     "insights_row",
     "parse_graph_time",
     "day_window",

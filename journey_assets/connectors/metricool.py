@@ -29,7 +29,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from journey_assets.connectors.http import MalformedResponseError, VendorClient, require
-from journey_assets.journey.quality import missing_fields
 
 # Metricool's network ids, in the order brands list them.
 NETWORKS = (
@@ -53,7 +52,6 @@ METRIC_KEYS: dict[str, tuple[str, ...]] = {
     "impressions": ("impressions", "impressionsTotal", "viewCount", "views"),
     "clicks": ("clicks", "linkClicks"),
 }
-ENGAGEMENT = ("likes", "comments", "shares")
 
 
 class MetricoolClient(VendorClient):
@@ -140,23 +138,3 @@ def post_row(network: str, post: Mapping[str, Any], default_tz: str) -> dict[str
     for column, keys in METRIC_KEYS.items():
         row[column] = _first(post, keys)
     return row
-
-
-def post_problems(row: Mapping[str, Any]) -> list[str]:
-    problems = missing_fields(row, ("post_id", "network"))
-    if row.get("published_at") is None:
-        problems.append("publishedAt is missing or unreadable")
-    if all(row.get(metric) is None for metric in ENGAGEMENT):
-        problems.append("engagement metrics are missing (Metricool has not collected this post's insights)")
-    for metric in METRIC_KEYS:
-        value = row.get(metric)
-        if value is None:
-            continue
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            problems.append(f"{metric} {value!r} is not a number")
-            continue
-        if number < 0:
-            problems.append(f"{metric} {value} is negative")
-    return problems

@@ -1,32 +1,46 @@
-"""The local warehouse IO manager: DuckDB, creating a table even for an empty first write.
+"""The local warehouse IO manager: DuckDB, with every declared raw and ops table created before the first write.
 
-dagster-duckdb-pandas skips empty DataFrames, so a source with nothing on its
-first day (no DMS file, no lead-ads lead) leaves no table, and every dbt model
-reading it fails. Ingest assets emit typed frames (defs/ingest/common.py), so
-an empty one still carries its column types: create the table from it. In
-prod the raw tables exist before the first run (sql/raw DDL).
+dagster-duckdb-pandas skips an empty DataFrame, so a source with nothing on its
+first day (no DMS file, no lead-ads lead) would leave no table and every dbt
+model reading it would fail. In prod the tables exist before the first run
+(sql/raw, sql/ops DDL); locally this IO manager creates them the same way,
+from the source specs (journey_assets/sources), before it first writes.
 """
 
-from collections.abc import Sequence
+from typing import Any
 
-import pandas as pd
-from dagster import OutputContext
-from dagster._core.storage.db_io_manager import DbTypeHandler, TableSlice
-from dagster_duckdb_pandas import DuckDBPandasIOManager, DuckDBPandasTypeHandler
+import dagster as dg
+import duckdb
+from dagster_duckdb_pandas import DuckDBPandasIOManager
+
+from journey_assets.sources.catalog import ddl, declared_tables
+from journey_assets.sources.spec import DUCKDB_TYPES
 
 
-class TypedEmptyDuckDBPandasTypeHandler(DuckDBPandasTypeHandler):
-    def handle_output(self, context: OutputContext, table_slice: TableSlice, obj: pd.DataFrame, connection):
-        if obj.empty and len(obj.columns):
-            connection.register("empty_frame", obj)
-            connection.execute(
-                f"create table if not exists {table_slice.schema}.{table_slice.table} as select * from empty_frame"
-            )
-            connection.unregister("empty_frame")
-        super().handle_output(context, table_slice, obj, connection)
+def create_declared_tables(database: str) -> None:
+    with duckdb.connect(database) as connection:
+        for table in declared_tables():
+            connection.execute(f"create schema if not exists {table.schema}")
+            connection.execute(ddl(table, DUCKDB_TYPES))
+
+
+class _DeclaredTablesFirst(dg.IOManager):
+    """Delegates to the DuckDB IO manager; creates the declared tables on the first write of a run only,
+    so a run that writes nothing (the respond runs) never opens the warehouse."""
+
+    def __init__(self, inner: dg.IOManager, database: str):
+        self.inner, self.database, self.created = inner, database, False
+
+    def handle_output(self, context: dg.OutputContext, obj: Any) -> None:
+        if not self.created:
+            create_declared_tables(self.database)
+            self.created = True
+        self.inner.handle_output(context, obj)
+
+    def load_input(self, context: dg.InputContext) -> Any:
+        return self.inner.load_input(context)
 
 
 class WarehouseDuckDBIOManager(DuckDBPandasIOManager):
-    @staticmethod
-    def type_handlers() -> Sequence[DbTypeHandler]:
-        return [TypedEmptyDuckDBPandasTypeHandler()]
+    def create_io_manager(self, context: dg.InitResourceContext) -> dg.IOManager:
+        return _DeclaredTablesFirst(super().create_io_manager(context), self.database)

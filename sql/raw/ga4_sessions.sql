@@ -17,7 +17,7 @@ create table if not exists raw.ga4_sessions (
     sessions            int64,
     engaged_sessions    int64,
     screen_page_views   int64,
-    key_events          int64     options (description = 'keyEvents, formerly conversions'),
+    key_events          float64   options (description = 'keyEvents (GA4 TYPE_FLOAT, fractional values are real), formerly conversions'),
     loaded_at           timestamp not null
 )
 partition by datetime_trunc(date_day, day)

@@ -1,6 +1,7 @@
--- Google Business Profile reviews per rooftop, one row per review per snapshot day (My Business API v4
--- accounts.locations.reviews.list), as they stood at the end of the day. Loaded by the Dagster asset
--- raw/gbp_reviews; a re-run replaces its day (partition_expr snapshot_date). Reviewer names are personal data.
+-- Google Business Profile reviews per rooftop, one row per review and day it was written, edited or replied to
+-- (My Business API v4 accounts.locations.reviews.list), as it stood at the end of that day; the first partition
+-- holds every review written by then. Loaded by the Dagster asset raw/gbp_reviews; a re-run replaces its day
+-- (partition_expr snapshot_date). Reviewer names are personal data.
 -- DATETIME partition column: see ga4_sessions.sql.
 create table if not exists raw.gbp_reviews (
     snapshot_date       datetime  not null options (description = 'the snapshot day at midnight UTC (partition)'),

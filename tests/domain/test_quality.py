@@ -1,7 +1,7 @@
 import json
 
-from journey_assets.journey.inventory import inventory_row_problems
 from journey_assets.journey.quality import missing_fields, split_records, split_repeats
+from journey_assets.sources.dealer_inventory import inventory_row_problems
 
 
 def row(**overrides):

@@ -9,7 +9,7 @@ from marketing_world import FAST, fresh_sandbox, marketing_sandbox, marketing_wo
 
 from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.http import MalformedResponseError
-from journey_assets.defs.ingest.crm import activity_problems, lead_problems, lead_row, within_day
+from journey_assets.sources.crm import activity_problems, lead_problems, lead_row, within_day
 
 DAY = date(2026, 11, 20)
 SINCE = datetime(2026, 11, 20, tzinfo=UTC)

@@ -6,6 +6,8 @@ Real assets, real resources pointed at the real sandbox over HTTP, the project's
 
 from __future__ import annotations
 
+from datetime import date, timedelta
+
 import dagster as dg
 import duckdb
 from google_world import DAY, _gserver, gsandbox, gworld, write_rooftops  # noqa: F401 (fixtures)
@@ -16,6 +18,7 @@ from journey_assets.defs.ingest.gbp import gbp_reviews
 from journey_assets.defs.ingest.google_ads import google_ads
 from journey_assets.defs.ingest.pagespeed import pagespeed
 from journey_assets.defs.io_managers import WarehouseDuckDBIOManager
+from journey_assets.defs.partitions import daily_partitions
 from journey_assets.defs.resources import (
     DealerInventoryResource,
     GA4Resource,
@@ -25,7 +28,7 @@ from journey_assets.defs.resources import (
     RooftopsResource,
 )
 
-ASSETS = [dealer_inventory, ga4, google_ads, gbp_reviews, pagespeed]
+ASSETS = [dealer_inventory, ga4, google_ads, pagespeed]
 
 
 def _resources(sandbox, rooftops_path, database):
@@ -62,20 +65,6 @@ def test_raw_google_assets_load_one_partition_and_rerun_replaces_it(gsandbox, gw
         assert _count(con, "raw.google_ads_ad_group_stats") == 3
         assert _count(con, "raw.google_ads_keyword_stats") == 3
         assert _count(con, "raw.google_ads_search_terms") == 4
-        # R006 was written after the day, R007 has no star rating (quarantined), R010 is in the future.
-        assert sorted(r[0] for r in con.execute("select review_id from raw.gbp_reviews").fetchall()) == [
-            "R001",
-            "R002",
-            "R003",
-            "R004",
-            "R005",
-            "R008",
-            "R009",
-        ]
-        # R003's reply came the day after: the snapshot of the 22nd has no reply yet.
-        assert con.execute("select reply_comment from raw.gbp_reviews where review_id = 'R003'").fetchone() == (None,)
-        quarantined = con.execute("select source, record_key, reason from ops.quarantine_gbp").fetchall()
-        assert quarantined == [("gbp", "R007", "starRating 'STAR_RATING_UNSPECIFIED' is not ONE..FIVE")]
         # D01: home, search results and a VDP from the inventory feed, mobile and desktop. D02 has no
         # inventory (no VDP to measure) and PSI cannot load its search results page: quarantined, with PSI's reason.
         pages = con.execute(
@@ -91,5 +80,56 @@ def test_raw_google_assets_load_one_partition_and_rerun_replaces_it(gsandbox, gw
         assert "FAILED_DOCUMENT_REQUEST" in refused[0][2]
         assert _count(con, "ops.quarantine_ga4") == 0 and _count(con, "ops.quarantine_google_ads") == 0
         assert con.execute("select distinct date_day from raw.google_ads_keyword_stats").fetchall()[0][0].date() == DAY
-    assert ("raw/gbp_reviews", False) in checks and ("raw/pagespeed_results", False) in checks
+    assert ("raw/pagespeed_results", False) in checks
     assert {("raw/ga4_sessions", True), ("raw/ga4_events", True), ("raw/google_ads_search_terms", True)} <= checks
+
+
+def range_tags(first: date, last: date) -> dict[str, str]:
+    """A single-run backfill of [first, last]: the tags Dagster's backfill daemon puts on the run."""
+    return {
+        "dagster/asset_partition_range_start": first.isoformat(),
+        "dagster/asset_partition_range_end": last.isoformat(),
+    }
+
+
+def test_reviews_are_stored_when_they_change_not_every_day(gsandbox, gworld, tmp_path):
+    """Issue 8 item 17: one row per review and day it was written, edited or replied to; the first partition
+    holds every review written by then. Staging's latest row per review is the review as it stands."""
+    database = tmp_path / "warehouse.duckdb"
+    resources = _resources(gsandbox, write_rooftops(gworld, tmp_path / "rooftops.json"), database)
+    first = date.fromisoformat(daily_partitions.get_first_partition_key())
+    result = dg.materialize([gbp_reviews], resources=resources, tags=range_tags(first, DAY))
+    assert result.success
+    with duckdb.connect(str(database), read_only=True) as con:
+        stored = con.execute(
+            "select review_id, snapshot_date::date, reply_comment from raw.gbp_reviews order by 2, 1"
+        ).fetchall()
+        quarantined = con.execute("select source, record_key, reason from ops.quarantine_gbp").fetchall()
+    days_run = (DAY - first).days + 1
+    # Seven reviews by the 22nd (R006 is written after it, R007 has no rating, R010 is in the future),
+    # and R001 again on the day of its reply: eight rows over all the days, not seven a day.
+    assert [(review, str(day)) for review, day, _ in stored] == [
+        ("R008", "2026-10-01"),
+        ("R009", "2026-10-02"),
+        ("R001", "2026-11-01"),
+        ("R001", "2026-11-02"),
+        ("R002", "2026-11-05"),
+        ("R003", "2026-11-10"),
+        ("R004", "2026-11-12"),
+        ("R005", "2026-11-20"),
+    ]
+    assert days_run > 100 and len(stored) < days_run
+    assert [reply for review, _, reply in stored if review == "R001"] == [None, "Thank you!"]
+    assert [reply for review, _, reply in stored if review == "R003"] == [None]  # replied on the 23rd
+    assert quarantined == [("gbp", "R007", "starRating 'STAR_RATING_UNSPECIFIED' is not ONE..FIVE")]
+
+    # The next day brings R003's reply and R006, and nothing else again.
+    assert dg.materialize(
+        [gbp_reviews], partition_key=(DAY + timedelta(days=1)).isoformat(), resources=resources
+    ).success
+    with duckdb.connect(str(database), read_only=True) as con:
+        next_day = con.execute(
+            "select review_id, reply_comment from raw.gbp_reviews where snapshot_date = ? order by 1",
+            [DAY + timedelta(days=1)],
+        ).fetchall()
+    assert next_day == [("R003", "Sorry, please call me"), ("R006", None)]

@@ -6,9 +6,11 @@ import google.auth.exceptions
 import pytest
 from google_world import D01_PROPERTY, D02_PROPERTY, DAY, FAST, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
 
-from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client
+from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client, parse_metric
 from journey_assets.connectors.google_api import GoogleBearerAuth, google_auth
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
+from journey_assets.sources.ga4 import session_row_problems
+from journey_assets.sources.spec import Window
 
 
 def client(sandbox, token: str = "test-token", **kwargs) -> GA4Client:
@@ -128,3 +130,45 @@ def test_oauth_refresh_failures_map_to_the_error_classes(gsandbox):
     with pytest.raises(TransientVendorError):
         offline.bearer()
     assert gsandbox.log.rows("ga4") == []  # nothing was sent without a token
+
+
+def test_metrics_are_parsed_by_their_header_type(gsandbox):
+    """Issue 8 item 2: keyEvents is TYPE_FLOAT (MetricType in the Data API reference); counts are TYPE_INTEGER."""
+    rows = list(client(gsandbox).report(SESSIONS_REPORT, D01_PROPERTY, DAY, DAY))
+    assert rows and all(isinstance(r["key_events"], float) for r in rows)
+    assert all(type(r["sessions"]) is int for r in rows)
+
+
+@pytest.mark.parametrize(
+    ("value", "metric_type", "parsed"),
+    [
+        ("3", "TYPE_INTEGER", 3),
+        ("1.5", "TYPE_INTEGER", "1.5"),  # not a whole number: left for the row rules to quarantine
+        ("1.5", "TYPE_FLOAT", 1.5),
+        ("2", "TYPE_FLOAT", 2.0),
+        ("12.25", "TYPE_SECONDS", 12.25),
+        ("830", "TYPE_MILLISECONDS", 830.0),
+        ("19.99", "TYPE_CURRENCY", 19.99),
+        ("n/a", "TYPE_FLOAT", "n/a"),
+    ],
+)
+def test_parse_metric(value, metric_type, parsed):
+    got = parse_metric(value, metric_type)
+    assert got == parsed and type(got) is type(parsed)
+
+
+def test_a_fractional_key_event_is_loaded_not_quarantined():
+    row = {
+        "dealer_id": "D01",
+        "channel_group": "Organic Search",
+        "device_category": "mobile",
+        "date_day": DAY,
+        "sessions": 4,
+        "engaged_sessions": 3,
+        "screen_page_views": 9,
+        "key_events": 1.5,
+    }
+    assert session_row_problems(row, Window(DAY, DAY)) == []
+    assert session_row_problems({**row, "sessions": "1.5"}, Window(DAY, DAY)) == [
+        "sessions '1.5' is not a whole number"
+    ]

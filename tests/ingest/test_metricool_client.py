@@ -9,7 +9,8 @@ import pytest
 from marketing_world import FAST, fresh_sandbox, marketing_sandbox, marketing_world, new_requests, settle  # noqa: F401
 
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
-from journey_assets.connectors.metricool import MetricoolClient, post_problems, post_row
+from journey_assets.connectors.metricool import MetricoolClient, post_row
+from journey_assets.sources.metricool import post_problems
 
 DAY = date(2026, 11, 20)
 

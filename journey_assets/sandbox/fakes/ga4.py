@@ -82,6 +82,9 @@ SESSION_METRICS = {"sessions", "engagedSessions", "screenPageViews", "keyEvents"
 EVENT_DIMENSIONS = {"date", "eventName", "pagePath"}
 EVENT_METRICS = {"eventCount", "totalUsers"}
 
+# developers.google.com/analytics/devguides/reporting/data/v1/rest/v1beta/MetricType
+METRIC_TYPES = {"keyEvents": "TYPE_FLOAT", "engagementRate": "TYPE_FLOAT", "averageSessionDuration": "TYPE_SECONDS"}
+
 
 def google_error(code: int, status: str, message: str) -> SandboxResponse:
     return SandboxResponse(code, {"error": {"code": code, "message": message, "status": status}})
@@ -269,7 +272,8 @@ class GA4Fake(FakeVendor):
             rows = rows[: len(rows) // 2]
         payload: dict[str, Any] = {
             "dimensionHeaders": [{"name": d} for d in dimensions],
-            "metricHeaders": [{"name": m, "type": "TYPE_INTEGER"} for m in metrics],
+            # GA4's own header types (MetricType): keyEvents is TYPE_FLOAT, counts are TYPE_INTEGER.
+            "metricHeaders": [{"name": m, "type": METRIC_TYPES.get(m, "TYPE_INTEGER")} for m in metrics],
         }
         if rows:
             payload["rows"] = rows

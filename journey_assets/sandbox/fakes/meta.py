@@ -375,11 +375,16 @@ class MetaFake(FakeVendor):
         if r.link_clicks:
             actions.append({"action_type": "link_click", "value": str(int(r.link_clicks))})
         if r.leads:
-            actions.append({"action_type": "lead", "value": str(int(r.leads))})
+            # As Meta does: an instant-form lead is reported under `lead` (the total) and again under
+            # its narrower, overlapping type, so a client summing the types double-counts.
+            for action_type in ("lead", "onsite_conversion.lead_grouped"):
+                actions.append({"action_type": action_type, "value": str(int(r.leads))})
         if actions:  # Meta leaves `actions` out of a row that has none
             full["actions"] = actions
         if r.leads_value:
-            full["action_values"] = [{"action_type": "lead", "value": f"{r.leads_value:.2f}"}]
+            full["action_values"] = [
+                {"action_type": t, "value": f"{r.leads_value:.2f}"} for t in ("lead", "onsite_conversion.lead_grouped")
+            ]
         return {f: full[f] for f in fields if f in full}
 
     def _page(

@@ -26,7 +26,7 @@ renamed as (
         cast(sessions as {{ dbt.type_int() }}) as sessions,
         cast(engaged_sessions as {{ dbt.type_int() }}) as engaged_sessions,
         cast(screen_page_views as {{ dbt.type_int() }}) as screen_page_views,
-        cast(key_events as {{ dbt.type_int() }}) as key_events,
+        cast(key_events as {{ dbt.type_float() }}) as key_events,
 
         ---------- dates
         cast(date_day as date) as date_day,

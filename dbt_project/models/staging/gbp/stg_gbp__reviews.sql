@@ -6,6 +6,16 @@ source as (
 
 ),
 
+-- raw keeps a row per review and day it changed; the latest is the review as it stands
+latest as (
+
+    select
+        *,
+        row_number() over (partition by review_id order by snapshot_date desc, loaded_at desc) as version_rank
+    from source
+
+),
+
 renamed as (
 
     select
@@ -34,7 +44,8 @@ renamed as (
         cast(snapshot_date as date) as snapshot_date,
         loaded_at
 
-    from source
+    from latest
+    where version_rank = 1
 
 )
 

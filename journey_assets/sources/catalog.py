@@ -1,0 +1,33 @@
+"""Every declared source, in one list: what the warehouse creates and the schema tests hold to the SQL and dbt."""
+
+from __future__ import annotations
+
+from journey_assets.sources import crm, dealer_inventory, dms, ga4, gbp, google_ads, meta, metricool, pagespeed
+from journey_assets.sources.spec import Source, Table
+
+SOURCES: tuple[Source, ...] = (
+    dealer_inventory.SOURCE,
+    ga4.SOURCE,
+    google_ads.SOURCE,
+    gbp.SOURCE,
+    pagespeed.SOURCE,
+    meta.INSIGHTS_SOURCE,
+    meta.LEADS_SOURCE,
+    metricool.SOURCE,
+    crm.SOURCE,
+    dms.SOURCE,
+)
+
+
+def declared_tables() -> list[Table]:
+    """Every raw and ops table the sources write, quarantine tables included."""
+    return [t for s in SOURCES for t in (*s.tables, s.quarantine)]
+
+
+def ddl(table: Table, types: dict[str, str]) -> str:
+    """`create table if not exists` for `table` with the given kind -> SQL type mapping."""
+    columns = ",\n".join(
+        f"    {name} {types[kind]}{' not null' if name in table.not_null else ''}"
+        for name, kind in table.columns.items()
+    )
+    return f"create table if not exists {table.schema}.{table.name} (\n{columns}\n)"

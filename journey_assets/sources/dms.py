@@ -1,0 +1,100 @@
+"""DMS exports: the day's sales deals and repair orders from the landing zone, each file loaded once.
+
+Every DMS file is one rooftop's export for one business day (the date is in
+its name), which is exactly a daily partition: keyed by export_date, a re-run
+replaces the day from the files accepted for it (loaded/<day>/). The
+load-once protocol and the row rules of a file (which decide whether a file is
+refused whole) live with the parser in connectors/dms.py; here the loaded rows
+become the raw tables. The first partition also loads every earlier export
+date (a first run takes the whole history); those rows keep their own
+export_date and the first partition owns them (Source.history_before_start).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+from journey_assets.connectors.dms import SALES, SERVICE, file_log_rows
+from journey_assets.sources.spec import Batch, Fetch, Source, Table
+
+_FILE_COLUMNS = {"export_date": "date", "source_file": "string", "file_checksum": "string"}
+_TYPES = {"string": "string", "timestamp": "timestamp", "date": "date", "float": "float", "int": "int"}
+
+
+def _columns(kind) -> dict[str, str]:
+    return {**_FILE_COLUMNS, **{c: _TYPES[t] for c, t in kind.columns.items()}, "loaded_at": "timestamp"}
+
+
+SALES_TABLE = Table(
+    name="dms_sales",
+    description="Deals from each rooftop's daily DMS sales export, one row per deal, keyed by export_date.",
+    columns=_columns(SALES),
+    partition_column="export_date",
+    key=(SALES.key,),
+    what="deal",
+    not_null=(*_FILE_COLUMNS, *SALES.required, "loaded_at"),
+)
+SERVICE_TABLE = Table(
+    name="dms_service_visits",
+    description="Repair orders from each rooftop's daily DMS service export, keyed by export_date.",
+    columns=_columns(SERVICE),
+    partition_column="export_date",
+    key=(SERVICE.key,),
+    what="repair order",
+    not_null=(*_FILE_COLUMNS, *SERVICE.required, "loaded_at"),
+)
+FILES_TABLE = Table(
+    name="dms_file_loads",
+    schema="ops",
+    description="Every DMS file a run saw: loaded, reloaded, duplicate (skipped) or quarantined, with the reason.",
+    columns={
+        "export_date": "date",
+        "name": "string",
+        "kind": "string",
+        "dealer_id": "string",
+        "checksum": "string",
+        "status": "string",
+        "reason": "string",
+        "rows": "int",
+        "rejected_rows": "int",
+        "loaded_at": "timestamp",
+    },
+    partition_column="export_date",
+    key=("name", "checksum"),
+    not_null=("export_date", "name", "checksum", "status", "loaded_at"),
+    quarantined=False,
+)
+_BY_KIND = {SALES.name: SALES_TABLE, SERVICE.name: SERVICE_TABLE}
+
+
+def quarantined_files(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [f for f in rows if f.get("status") == "quarantined"]
+
+
+def fetch(run: Fetch) -> Iterator[Batch]:
+    loader = run.vendor.loader()
+    export_days = loader.export_days(run.day) if run.from_beginning else [run.day]
+    for export_day in export_days:
+        load = loader.load_day(export_day)
+        loaded_at = datetime.now(UTC)
+        stamp = {"export_date": export_day, "loaded_at": loaded_at}
+        for kind, table in _BY_KIND.items():
+            rows = [{**r, **stamp} for r in load.rows[kind]]
+            yield Batch(table.name, run.day, rows, rejected=load.rejections[kind])
+        yield Batch(FILES_TABLE.name, run.day, file_log_rows(load, loaded_at))
+        for status in ("loaded", "reloaded", "duplicate", "quarantined"):
+            if load.count(status):
+                run.log.info(f"dms {export_day}: {load.count(status)} files {status}")
+
+
+SOURCE = Source(
+    name="dms",
+    tables=(SALES_TABLE, SERVICE_TABLE, FILES_TABLE),
+    fetch=fetch,
+    resource="dms_landing",
+    uses_rooftops=False,
+    history_before_start=True,
+    quarantine_sources={"dms_sales": "dms_sales", "dms_service_visits": "dms_service"},
+)
