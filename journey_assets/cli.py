@@ -61,8 +61,7 @@ def demo(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     print(warehouse_summary(settings.duckdb_path))
-    times = StageTimes({**prepare.seconds, **result.times.seconds})
-    print(times.table(excluded=("sandbox and world (generated once)",)))
+    print(prepare.merged(result.times).table(excluded=("sandbox and world (generated once)",)))
     print(next_steps(settings))
     return 0
 

@@ -8,7 +8,10 @@ file of deals posted and one of repair orders closed, into a landing folder:
 
 The business day is the rooftop's local day (its `timezone` in rooftops, UTC
 when absent). Every rooftop gets both files for every day in the range, with
-only a header on a quiet day, as DMS schedulers do. Files are written to a
+only a header on a quiet day, as DMS schedulers do. The history before that
+comes as a DMS exports it once when a dealer group starts: one file per rooftop
+and kind, named by its last day, holding every deal or repair order up to it
+(`as_one_export`). Files are written to a
 dot-prefixed temporary name and renamed, so a reader never sees half a file.
 Prod has no equivalent here: the dealer's DMS writes to the GCS bucket itself.
 """
@@ -79,9 +82,17 @@ def _rendered(frame: pd.DataFrame, columns: list[str], render: dict) -> dict[tup
 
 
 def write_dms_drops(
-    world: World, root: Path | str, first_day: date | None = None, last_day: date | None = None
+    world: World,
+    root: Path | str,
+    first_day: date | None = None,
+    last_day: date | None = None,
+    *,
+    as_one_export: bool = False,
 ) -> list[Path]:
-    """Write the drops for first_day..last_day (default: the 7 days before the world's as_of) and return them."""
+    """Write the drops for first_day..last_day (default: the 7 days before the world's as_of) and return them.
+
+    `as_one_export`: one file per rooftop and kind dated last_day, with every row of the range.
+    """
     last_day = last_day or world.as_of - timedelta(days=1)
     first_day = first_day or last_day - timedelta(days=6)
     incoming = Path(root) / "incoming"
@@ -96,6 +107,9 @@ def write_dms_drops(
     service = world.table("service_visits")
     service = service.assign(_day=pd.to_datetime(service["visit_date"]).dt.date)
     service = service[(service["_day"] >= first_day) & (service["_day"] <= last_day)]
+    if as_one_export:
+        sales, service = sales.assign(_day=last_day), service.assign(_day=last_day)
+        first_day = last_day
     kinds = (
         (
             "sales",

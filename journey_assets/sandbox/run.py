@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from journey_assets.sandbox.dms_drops import write_dms_drops
@@ -74,10 +75,11 @@ def write_salespeople_config(world: World, path: Path) -> Path:
 
 
 def drop_dms_exports_once(world: World, landing: Path) -> None:
-    """The DMS's nightly CSV exports for the world's whole history, written once per world.
+    """The DMS's CSV exports of the world's whole history, written once per world.
 
-    A DMS that has exported every night for the world's three years: the first
-    load finds them all waiting in incoming/.
+    The history before the web window as the one export per rooftop and kind a
+    DMS makes when a dealer group starts, then a file per rooftop, kind and day
+    (the nightly exports). A first load finds them all waiting in incoming/.
     """
     marker = landing / f".sandbox-drops-{world.size}-{world.seed}-{world.as_of.isoformat()}"
     if marker.exists():
@@ -87,7 +89,9 @@ def drop_dms_exports_once(world: World, landing: Path) -> None:
         # deals must not be loaded (or re-read from loaded/) with this one's.
         shutil.rmtree(landing)
     landing.mkdir(parents=True, exist_ok=True)
-    write_dms_drops(world, landing, first_day=world.first_day, last_day=world.as_of)
+    before_web = world.web_first_day - timedelta(days=1)
+    write_dms_drops(world, landing, first_day=world.first_day, last_day=before_web, as_one_export=True)
+    write_dms_drops(world, landing, first_day=world.web_first_day, last_day=world.as_of)
     marker.write_text("written\n")
 
 

@@ -137,14 +137,19 @@ def test_the_sandbox_drops_the_dms_exports_of_the_whole_history(local_data, smal
     server = start_sandbox(load_settings(), size="small", seed=7)
     server.stop()
     incoming = load_settings().dms_landing_dir / "incoming"
-    days = (small_world.as_of - small_world.first_day).days + 1
-    rooftops = small_world.table("rooftops")["dealer_id"]
-    assert len(list(incoming.glob("sales_*.csv"))) == days * len(rooftops)
-    assert len(list(incoming.glob("service_*.csv"))) == days * len(rooftops)
+    rooftops = list(small_world.table("rooftops")["dealer_id"])
+    # One onboarding export per rooftop and kind for the history before the web window, then one file a day.
+    onboarding = small_world.web_first_day - timedelta(days=1)
+    daily = [small_world.web_first_day + timedelta(days=n) for n in range(90)]
+    for kind in ("sales", "service"):
+        expected = {f"{kind}_{dealer}_{day:%Y%m%d}.csv" for dealer in rooftops for day in [onboarding, *daily]}
+        assert {p.name for p in incoming.glob(f"{kind}_*.csv")} == expected
     dropped = pd.concat(pd.read_csv(p, dtype=str) for p in incoming.glob("sales_*.csv"))
-    assert set(dropped["deal_id"]) == set(small_world.table("sales")["deal_id"])
+    assert sorted(dropped["deal_id"]) == sorted(small_world.table("sales")["deal_id"])  # each deal once
     services = pd.concat(pd.read_csv(p, dtype=str) for p in incoming.glob("service_*.csv"))
-    assert set(services["repair_order_id"]) == set(small_world.table("service_visits")["repair_order_id"])
+    assert sorted(services["repair_order_id"]) == sorted(small_world.table("service_visits")["repair_order_id"])
+    history = pd.read_csv(incoming / f"sales_{rooftops[0]}_{onboarding:%Y%m%d}.csv")
+    assert pd.to_datetime(history["sold_at"]).min().date() <= small_world.first_day + timedelta(days=30)
 
 
 def test_another_world_starts_an_empty_dms_landing(local_data, small_world, monkeypatch):
