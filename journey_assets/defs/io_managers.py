@@ -42,5 +42,6 @@ class _DeclaredTablesFirst(dg.IOManager):
 
 
 class WarehouseDuckDBIOManager(DuckDBPandasIOManager):
-    def create_io_manager(self, context: dg.InitResourceContext) -> dg.IOManager:
+    # The wrapper delegates to the DbIOManager the parent builds; Dagster only needs an IOManager here.
+    def create_io_manager(self, context: dg.InitResourceContext) -> dg.IOManager:  # type: ignore[override]
         return _DeclaredTablesFirst(super().create_io_manager(context), self.database)

@@ -26,6 +26,7 @@ from typing import Any
 
 import pandas as pd
 
+from journey_assets.connectors.crm import MAX_PER_PAGE
 from journey_assets.journey.quality import missing_fields
 from journey_assets.sources.spec import Batch, Fetch, Source, Table, Window
 
@@ -164,15 +165,16 @@ ACTIVITIES = Table(
 
 
 def fetch(run: Fetch) -> Iterator[Batch]:
-    since = None if run.from_beginning else datetime.combine(run.day, datetime.min.time(), tzinfo=UTC)
-    window = Window(None if run.from_beginning else run.day, run.day)
+    since = None if run.from_beginning else datetime.combine(run.first_day, datetime.min.time(), tzinfo=UTC)
+    window, last = run.window, run.last_day
     client = run.vendor.client()
-    per_page = run.vendor.per_page
+    # A first run reads years of history: the largest page the CRM allows, so half the requests or fewer.
+    per_page = MAX_PER_PAGE if run.from_beginning else run.vendor.per_page
     loaded_at = datetime.now(UTC)
-    leads = within_day(client.iter_leads(since, per_page=per_page), "updated_at", run.day)
-    yield Batch(LEADS.name, run.day, [lead_row(r, loaded_at) for r in leads], window=window)
-    activities = within_day(client.iter_activities(since, per_page=per_page), "occurred_at", run.day)
-    yield Batch(ACTIVITIES.name, run.day, [activity_row(r, loaded_at) for r in activities], window=window)
+    leads = within_day(client.iter_leads(since, per_page=per_page), "updated_at", last)
+    yield Batch(LEADS.name, last, [lead_row(r, loaded_at) for r in leads], window=window)
+    activities = within_day(client.iter_activities(since, per_page=per_page), "occurred_at", last)
+    yield Batch(ACTIVITIES.name, last, [activity_row(r, loaded_at) for r in activities], window=window)
 
 
 SOURCE = Source(

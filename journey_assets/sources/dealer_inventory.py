@@ -29,7 +29,7 @@ def inventory_row_problems(row: Mapping[str, Any], window: Window | None = None)
             problems.append(f"model year {year!r} is not a number")
     for money in ("price", "msrp"):
         value = row.get(money)
-        if value not in (None, ""):
+        if value is not None and value != "":
             try:
                 if float(value) < 0:
                     problems.append(f"{money} {value} is negative")
@@ -75,13 +75,14 @@ VEHICLES = Table(
 def fetch(run: Fetch) -> Iterator[Batch]:
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
-    for rooftop in run.rooftops:
-        dealer_id = rooftop["dealer_id"]
-        vehicles = [
-            {**vehicle, "dealer_id": dealer_id, "snapshot_date": run.day, "loaded_at": loaded_at}
-            for vehicle in client.iter_vehicles(dealer_id, as_of=run.day)
-        ]
-        yield Batch(VEHICLES.name, run.day, vehicles, dealer_id=dealer_id)
+    for day in run.days():  # a snapshot per day: the feed as it stood that day
+        for rooftop in run.rooftops:
+            dealer_id = rooftop["dealer_id"]
+            vehicles = [
+                {**vehicle, "dealer_id": dealer_id, "snapshot_date": day, "loaded_at": loaded_at}
+                for vehicle in client.iter_vehicles(dealer_id, as_of=day)
+            ]
+            yield Batch(VEHICLES.name, day, vehicles, dealer_id=dealer_id)
 
 
 SOURCE = Source(name="dealer_inventory", tables=(VEHICLES,), fetch=fetch, resource="dealer_inventory")

@@ -23,27 +23,30 @@ _FILE_COLUMNS = {"export_date": "date", "source_file": "string", "file_checksum"
 _TYPES = {"string": "string", "timestamp": "timestamp", "date": "date", "float": "float", "int": "int"}
 
 
-def _columns(kind) -> dict[str, str]:
-    return {**_FILE_COLUMNS, **{c: _TYPES[t] for c, t in kind.columns.items()}, "loaded_at": "timestamp"}
+def _export_table(kind, name: str, what: str, description: str) -> Table:
+    """The raw table of one export kind: the file's columns (connectors/dms.py) plus where each row came from."""
+    return Table(
+        name=name,
+        description=description,
+        columns={**_FILE_COLUMNS, **{c: _TYPES[t] for c, t in kind.columns.items()}, "loaded_at": "timestamp"},
+        partition_column="export_date",
+        key=(kind.key,),
+        what=what,
+        not_null=(*_FILE_COLUMNS, *kind.required, "loaded_at"),
+    )
 
 
-SALES_TABLE = Table(
-    name="dms_sales",
-    description="Deals from each rooftop's daily DMS sales export, one row per deal, keyed by export_date.",
-    columns=_columns(SALES),
-    partition_column="export_date",
-    key=(SALES.key,),
-    what="deal",
-    not_null=(*_FILE_COLUMNS, *SALES.required, "loaded_at"),
+SALES_TABLE = _export_table(
+    SALES,
+    "dms_sales",
+    "deal",
+    "Deals from each rooftop's daily DMS sales export, one row per deal, keyed by export_date.",
 )
-SERVICE_TABLE = Table(
-    name="dms_service_visits",
-    description="Repair orders from each rooftop's daily DMS service export, keyed by export_date.",
-    columns=_columns(SERVICE),
-    partition_column="export_date",
-    key=(SERVICE.key,),
-    what="repair order",
-    not_null=(*_FILE_COLUMNS, *SERVICE.required, "loaded_at"),
+SERVICE_TABLE = _export_table(
+    SERVICE,
+    "dms_service_visits",
+    "repair order",
+    "Repair orders from each rooftop's daily DMS service export, keyed by export_date.",
 )
 FILES_TABLE = Table(
     name="dms_file_loads",
@@ -75,15 +78,15 @@ def quarantined_files(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 def fetch(run: Fetch) -> Iterator[Batch]:
     loader = run.vendor.loader()
-    export_days = loader.export_days(run.day) if run.from_beginning else [run.day]
+    export_days = loader.export_days(run.last_day) if run.from_beginning else list(run.days())
     for export_day in export_days:
         load = loader.load_day(export_day)
         loaded_at = datetime.now(UTC)
         stamp = {"export_date": export_day, "loaded_at": loaded_at}
         for kind, table in _BY_KIND.items():
             rows = [{**r, **stamp} for r in load.rows[kind]]
-            yield Batch(table.name, run.day, rows, rejected=load.rejections[kind])
-        yield Batch(FILES_TABLE.name, run.day, file_log_rows(load, loaded_at))
+            yield Batch(table.name, max(export_day, run.first_day), rows, rejected=load.rejections[kind])
+        yield Batch(FILES_TABLE.name, max(export_day, run.first_day), file_log_rows(load, loaded_at))
         for status in ("loaded", "reloaded", "duplicate", "quarantined"):
             if load.count(status):
                 run.log.info(f"dms {export_day}: {load.count(status)} files {status}")

@@ -121,16 +121,13 @@ EVENTS = Table(
 def fetch(run: Fetch) -> Iterator[Batch]:
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
-    for rooftop in run.rooftops:
-        dealer_id, property_id = rooftop["dealer_id"], rooftop.get("ga4_property_id")
-        if not property_id:
-            run.log.warning(f"{dealer_id}: no ga4_property_id in the rooftop config; skipped")
-            continue
+    for dealer_id, property_id, _ in run.rooftops_with("ga4_property_id"):
         property_id = str(property_id).removeprefix("properties/")
         extra = {"dealer_id": dealer_id, "property_id": property_id, "loaded_at": loaded_at}
         for table, report in ((SESSIONS, SESSIONS_REPORT), (EVENTS, EVENTS_REPORT)):
-            rows = [{**row, **extra} for row in client.report(report, property_id, run.day, run.day)]
-            yield Batch(table.name, run.day, rows, dealer_id=dealer_id)
+            # One report over the run's days (the `date` dimension splits them), not a request per day.
+            rows = [{**row, **extra} for row in client.report(report, property_id, run.first_day, run.last_day)]
+            yield Batch(table.name, run.last_day, rows, dealer_id=dealer_id, window=run.range)
             metadata = client.last_metadata
             if metadata.get("subjectToThresholding") or metadata.get("dataLossFromOtherRow"):
                 # Loaded as GA4 reports it, but the day's figures are not exact: say so.

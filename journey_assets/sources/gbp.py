@@ -43,31 +43,52 @@ def review_problems(row: Mapping[str, Any], window: Window) -> list[str]:
     return problems
 
 
-def as_of_snapshot(reviews: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
-    """The reviews as they stood at the end of `day` (UTC): later reviews out, later replies blanked."""
+def as_of(review: dict[str, Any], day: date) -> dict[str, Any] | None:
+    """The review as it stood at the end of `day` (UTC): None if written later, its reply blanked if made later."""
     end = pd.Timestamp(day + timedelta(days=1), tz="UTC")
-    kept = []
-    for review in reviews:
-        created = _timestamp(review.get("create_time"))
-        if created is not None and created >= end:
-            continue
-        replied = _timestamp(review.get("reply_update_time"))
-        if replied is not None and replied >= end:
-            review = {**review, "reply_comment": None, "reply_update_time": None}
-        kept.append(review)
-    return kept
+    created = _timestamp(review.get("create_time"))
+    if created is not None and created >= end:
+        return None
+    replied = _timestamp(review.get("reply_update_time"))
+    if replied is not None and replied >= end:
+        return {**review, "reply_comment": None, "reply_update_time": None}
+    return review
 
 
-def changed_on(review: Mapping[str, Any], day: date) -> bool:
-    """Whether the review was written, edited or replied to on `day`; an unreadable time counts (for the rules)."""
+def as_of_snapshot(reviews: list[dict[str, Any]], day: date) -> list[dict[str, Any]]:
+    """Every review as it stood at the end of `day` (UTC)."""
+    return [version for review in reviews if (version := as_of(review, day)) is not None]
+
+
+def change_days(review: Mapping[str, Any]) -> set[date] | None:
+    """The UTC days the review was written, edited or replied to; None when a time is unreadable (for the rules)."""
+    found = set()
     for column in CHANGE_COLUMNS:
         value = review.get(column)
         if value in (None, ""):
             continue
         stamp = _timestamp(value)
-        if stamp is None or stamp.date() == day:
-            return True
-    return False
+        if stamp is None:
+            return None
+        found.add(stamp.date())
+    return found
+
+
+def versions(reviews: list[dict[str, Any]], days: list[date], first_partition: date | None) -> Iterator[tuple]:
+    """(day, the reviews new or changed that day, as they stood at its end); the first partition: every review.
+
+    Each review's change days are read once, so a run of many days costs the reviews plus the days.
+    """
+    by_day: dict[date, list[dict[str, Any]]] = {}
+    for review in reviews:
+        changed = change_days(review)
+        for day in [days[0]] if changed is None else changed:  # unreadable: once, so the rules quarantine it
+            by_day.setdefault(day, []).append(review)
+    for day in days:
+        if day == first_partition:
+            yield day, as_of_snapshot(reviews, day)
+        else:
+            yield day, [version for review in by_day.get(day, []) if (version := as_of(review, day)) is not None]
 
 
 REVIEWS = Table(
@@ -114,25 +135,17 @@ def fetch(run: Fetch) -> Iterator[Batch]:
         raise ValueError("JOURNEY_GBP_ACCOUNT_ID is not set: the Business Profile account that holds the rooftops")
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
-    for rooftop in run.rooftops:
-        dealer_id, location_id = rooftop["dealer_id"], rooftop.get("gbp_location_id")
-        if not location_id:
-            run.log.warning(f"{dealer_id}: no gbp_location_id in the rooftop config; skipped")
-            continue
+    for dealer_id, location_id, rooftop in run.rooftops_with("gbp_location_id"):
         account_id = str(rooftop.get("gbp_account_id") or run.vendor.account_id)
-        reviews = [
-            {**review, "dealer_id": dealer_id, "snapshot_date": run.day, "loaded_at": loaded_at}
-            for review in client.iter_reviews(account_id, str(location_id))
-        ]
-        snapshot = as_of_snapshot(reviews, run.day)
-        if not run.from_beginning:
-            snapshot = [review for review in snapshot if changed_on(review, run.day)]
+        # The API serves the reviews as they are now: read them once, and derive each day of the run from them.
+        current = [{**review, "dealer_id": dealer_id} for review in client.iter_reviews(account_id, str(location_id))]
         run.log.info(
-            f"{dealer_id}: {len(snapshot)} reviews new or changed "
-            f"(location reports {client.last_summary.get('total_review_count')} reviews today, "
+            f"{dealer_id}: {len(current)} reviews (location reports {client.last_summary.get('total_review_count')}, "
             f"average {client.last_summary.get('average_rating')})"
         )
-        yield Batch(REVIEWS.name, run.day, snapshot, dealer_id=dealer_id)
+        for day, changed in versions(current, list(run.days()), run.calendar_start):
+            rows = [{**review, "snapshot_date": day, "loaded_at": loaded_at} for review in changed]
+            yield Batch(REVIEWS.name, day, rows, dealer_id=dealer_id)
 
 
 SOURCE = Source(name="gbp", tables=(REVIEWS,), fetch=fetch, resource="gbp")

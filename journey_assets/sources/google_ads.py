@@ -115,18 +115,16 @@ SEARCH_TERM = _declare(
 def fetch(run: Fetch) -> Iterator[Batch]:
     loaded_at = datetime.now(UTC)
     clients: dict[str, Any] = {}
-    for rooftop in run.rooftops:
-        dealer_id, customer_id = rooftop["dealer_id"], rooftop.get("google_ads_customer_id")
-        if not customer_id:
-            run.log.warning(f"{dealer_id}: no google_ads_customer_id in the rooftop config; skipped")
-            continue
+    for dealer_id, customer_id, rooftop in run.rooftops_with("google_ads_customer_id"):
         customer_id = normalize_customer_id(customer_id)
         login = str(rooftop.get("google_ads_login_customer_id") or "")
         client = clients.get(login) or clients.setdefault(login, run.vendor.client(login_customer_id=login or None))
         extra = {"dealer_id": dealer_id, "customer_id": customer_id, "loaded_at": loaded_at}
         for table in SOURCE.tables:
-            rows = [{**row, **extra} for row in client.report(QUERIES[table.name], customer_id, run.day, run.day)]
-            yield Batch(table.name, run.day, rows, dealer_id=dealer_id)
+            # segments.date BETWEEN the run's first and last day: one query per table for the range.
+            query = QUERIES[table.name]
+            rows = [{**row, **extra} for row in client.report(query, customer_id, run.first_day, run.last_day)]
+            yield Batch(table.name, run.last_day, rows, dealer_id=dealer_id, window=run.range)
 
 
 SOURCE = Source(

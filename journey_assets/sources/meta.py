@@ -42,7 +42,7 @@ def insights_problems(row: Mapping[str, Any], window: Window) -> list[str]:
             problems.append(f"date_start {row['date_start']!r} is not a YYYY-MM-DD date")
     for column in COUNTS:
         value = row.get(column)
-        if value in (None, ""):
+        if value is None or value == "":
             continue
         try:
             number = float(value)
@@ -52,7 +52,7 @@ def insights_problems(row: Mapping[str, Any], window: Window) -> list[str]:
         if number < 0 or number != int(number):
             problems.append(f"{column} {value} is not a non-negative whole number")
     spend = row.get("spend")
-    if spend not in (None, ""):
+    if spend is not None and spend != "":
         try:
             if float(spend) < 0:
                 problems.append(f"spend {spend} is negative")
@@ -99,7 +99,7 @@ INSIGHTS = Table(
         "loaded_at": "timestamp",
     },
     partition_column="date_start",
-    key=("ad_id",),
+    key=("date_start", "ad_id"),  # a range run reads many days of each ad
     rules=insights_problems,
     what="Meta insights row for one ad and day",
     not_null=("date_start", "dealer_id", "account_id", "ad_id", "loaded_at"),
@@ -160,24 +160,20 @@ def lead_row(lead: Mapping[str, Any], *, dealer_id: str, page_id: str, loaded_at
 def fetch_insights(run: Fetch) -> Iterator[Batch]:
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
-    for rooftop in run.rooftops:
-        account = rooftop.get("meta_ad_account_id")
-        if not account:
-            run.log.info(f"{rooftop['dealer_id']}: no meta_ad_account_id configured, skipped")
-            continue
-        dealer_id = rooftop["dealer_id"]
+    for dealer_id, account, rooftop in run.rooftops_with("meta_ad_account_id"):
         action_type = str(rooftop.get("meta_lead_action_type") or run.vendor.lead_action_type)
         rows = [
             {**insights_row(row, action_type), "dealer_id": dealer_id, "loaded_at": loaded_at}
-            for row in client.insights(str(account), run.day, run.day)
+            # time_increment=1 over the run's days; a range longer than sync_max_days runs as a report.
+            for row in client.insights(str(account), run.first_day, run.last_day)
         ]
-        yield Batch(INSIGHTS.name, run.day, rows, dealer_id=dealer_id)
+        yield Batch(INSIGHTS.name, run.last_day, rows, dealer_id=dealer_id, window=run.range)
     if client.pauses:
         run.log.info(f"meta: paused {len(client.pauses)} times, {sum(s for _, s in client.pauses):.1f}s in all")
 
 
 def fetch_leads(run: Fetch) -> Iterator[Batch]:
-    start, end = day_window(run.day)
+    start, end = day_window(run.first_day)[0], day_window(run.last_day)[1]
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
     for rooftop in run.rooftops:
@@ -195,7 +191,7 @@ def fetch_leads(run: Fetch) -> Iterator[Batch]:
             for form in client.lead_forms(page_id)
             for lead in client.leads(str(form["id"]), start, end)
         ]
-        yield Batch(LEADS.name, run.day, rows, dealer_id=dealer_id)
+        yield Batch(LEADS.name, run.last_day, rows, dealer_id=dealer_id, window=run.range)
 
 
 INSIGHTS_SOURCE = Source(name="meta_ads", tables=(INSIGHTS,), fetch=fetch_insights, resource="meta")

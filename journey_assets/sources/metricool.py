@@ -80,24 +80,27 @@ def brand_for(rooftop: Mapping[str, Any], brands: list[dict[str, Any]]) -> dict[
 
 
 def fetch(run: Fetch) -> Iterator[Batch]:
-    first_day = run.day - timedelta(days=max(run.vendor.lookback_days, 1) - 1)
     client = run.vendor.client()
     loaded_at = datetime.now(UTC)
     brands = client.brands()
-    for rooftop in run.rooftops:
-        dealer_id = rooftop["dealer_id"]
-        brand = brand_for(rooftop, brands)
-        if brand is None:
-            run.log.warning(f"{dealer_id}: no Metricool brand (set metricool_blog_id in the rooftop config); skipped")
-            continue
-        tz = rooftop.get("timezone") or brand.get("timezone") or "UTC"
-        rows = []
-        for network in MetricoolClient.connected_networks(brand):
-            for post in client.posts(brand["id"], network, first_day, run.day, tz):
-                row = post_row(network, post, tz)
-                row.update(snapshot_date=run.day, dealer_id=dealer_id, blog_id=str(brand["id"]), loaded_at=loaded_at)
-                rows.append(row)
-        yield Batch(POSTS.name, run.day, rows, dealer_id=dealer_id)
+    for day in run.days():  # a snapshot per day: engagement as Metricool reported it that day
+        first_day = day - timedelta(days=max(run.vendor.lookback_days, 1) - 1)
+        for rooftop in run.rooftops:
+            dealer_id = rooftop["dealer_id"]
+            brand = brand_for(rooftop, brands)
+            if brand is None:
+                run.log.warning(
+                    f"{dealer_id}: no Metricool brand (set metricool_blog_id in the rooftop config); skipped"
+                )
+                continue
+            tz = rooftop.get("timezone") or brand.get("timezone") or "UTC"
+            rows = []
+            for network in MetricoolClient.connected_networks(brand):
+                for post in client.posts(brand["id"], network, first_day, day, tz):
+                    row = post_row(network, post, tz)
+                    row.update(snapshot_date=day, dealer_id=dealer_id, blog_id=str(brand["id"]), loaded_at=loaded_at)
+                    rows.append(row)
+            yield Batch(POSTS.name, day, rows, dealer_id=dealer_id)
 
 
 SOURCE = Source(name="metricool", tables=(POSTS,), fetch=fetch, resource="metricool")

@@ -122,30 +122,31 @@ def _inventory_of(inventory: pd.DataFrame, day) -> pd.DataFrame:
     """The inventory feed of one snapshot day (a range run reads the feed of every day in the range)."""
     if inventory.empty or "snapshot_date" not in inventory.columns:
         return inventory
-    return inventory[pd.to_datetime(inventory["snapshot_date"]).dt.date == day]
+    return inventory[inventory["snapshot_date"] == pd.Timestamp(day)]  # datetime64 midnight, as loaded
 
 
 def fetch(run: Fetch) -> Iterator[Batch]:
     psi = run.vendor
     client = psi.client()
     loaded_at = datetime.now(UTC)
-    inventory = _inventory_of(run.inputs["inventory"], run.day)
-    for rooftop in run.rooftops:
-        dealer_id = rooftop["dealer_id"]
-        urls = template_urls(rooftop, inventory, psi.search_results_path)
-        missing = [t for t in TEMPLATES if t not in urls]
-        if missing:
-            run.log.warning(f"{dealer_id}: no page to measure for {missing}")
-        runs = [(template, url, strategy) for template, url in urls.items() for strategy in psi.strategies]
-        # A Lighthouse run takes 10-60 s on the live API, so a few run at once (results kept in order).
-        with ThreadPoolExecutor(max_workers=max(1, psi.max_concurrency)) as pool:
-            results = list(pool.map(lambda one: measure(client, one[1], one[2]), runs))
-        rows = [
-            {**result, "dealer_id": dealer_id, "template": template, "strategy": strategy, "snapshot_date": run.day}
-            | {"loaded_at": loaded_at}
-            for (template, _, strategy), result in zip(runs, results, strict=True)
-        ]
-        yield Batch(RESULTS.name, run.day, rows, dealer_id=dealer_id)
+    for day in run.days():  # a snapshot per day, measured on that day's VDPs
+        inventory = _inventory_of(run.inputs["inventory"], day)
+        for rooftop in run.rooftops:
+            dealer_id = rooftop["dealer_id"]
+            urls = template_urls(rooftop, inventory, psi.search_results_path)
+            missing = [t for t in TEMPLATES if t not in urls]
+            if missing:
+                run.log.warning(f"{dealer_id} {day}: no page to measure for {missing}")
+            runs = [(template, url, strategy) for template, url in urls.items() for strategy in psi.strategies]
+            # A Lighthouse run takes 10-60 s on the live API, so a few run at once (results kept in order).
+            with ThreadPoolExecutor(max_workers=max(1, psi.max_concurrency)) as pool:
+                results = list(pool.map(lambda one: measure(client, one[1], one[2]), runs))
+            rows = [
+                {**result, "dealer_id": dealer_id, "template": template, "strategy": strategy, "snapshot_date": day}
+                | {"loaded_at": loaded_at}
+                for (template, _, strategy), result in zip(runs, results, strict=True)
+            ]
+            yield Batch(RESULTS.name, day, rows, dealer_id=dealer_id)
 
 
 SOURCE = Source(

@@ -138,19 +138,55 @@ class Batch:
     rows: list[dict[str, Any]]
     dealer_id: str | None = None
     rejected: list[dict[str, Any]] = field(default_factory=list)
-    window: Window | None = None  # the days the rows may fall on; the one day by default
+    window: Window | None = None  # the days the rows may fall on; `day` alone by default
 
 
 @dataclass
 class Fetch:
-    """What a source's fetch gets for one partition day: the vendor's resource, the rooftops, inputs, a logger."""
+    """What a source's fetch gets for one run: the days it covers, the vendor's resource, the rooftops, inputs, a log.
 
-    day: date
+    A run covers the partition range `first_day..last_day` (one day for the nightly run). A source whose
+    vendor answers for a date range reads it in one go (GA4, Google Ads, Meta, CRM); a snapshot source
+    (inventory, PageSpeed, Metricool, reviews) walks `days()`.
+    """
+
+    first_day: date
+    last_day: date
     vendor: Any  # the configured resource (it builds the client); sources call only its documented methods
     rooftops: Sequence[Mapping[str, Any]]
     log: Any
-    from_beginning: bool = False  # the first partition: sources with a history load all of it
+    calendar_start: date | None = None  # the first partition: sources with a history load all of it there
     inputs: Mapping[str, pd.DataFrame] = field(default_factory=dict)
+
+    def days(self) -> Iterator[date]:
+        return days(self.first_day, self.last_day)
+
+    def is_first_partition(self, day: date) -> bool:
+        return day == self.calendar_start
+
+    @property
+    def from_beginning(self) -> bool:
+        """The run includes the first partition: read the source's whole history."""
+        return self.is_first_partition(self.first_day)
+
+    def rooftops_with(self, setting: str) -> Iterator[tuple[str, Any, Mapping[str, Any]]]:
+        """(dealer_id, value, rooftop) of each rooftop that configures `setting`; the others are logged and skipped."""
+        for rooftop in self.rooftops:
+            value = rooftop.get(setting)
+            if value in (None, ""):
+                self.log.warning(f"{rooftop['dealer_id']}: no {setting} in the rooftop config; skipped")
+                continue
+            yield rooftop["dealer_id"], value, rooftop
+
+    @property
+    def range(self) -> Window:
+        """The run's days, for a vendor read of the whole range."""
+        return Window(self.first_day, self.last_day)
+
+    @property
+    def window(self) -> Window:
+        """The days rows may fall on: the run's range, and everything before it on a first run."""
+        return Window(None if self.from_beginning else self.first_day, self.last_day)
 
 
 @dataclass(frozen=True)

@@ -2,8 +2,9 @@
 
 One factory instead of the loop written out per source. A run covers a
 partition range (`BackfillPolicy.single_run()`): the nightly run is a range of
-one day, a backfill of 90 days is one run that fetches day by day and writes
-each table once, replacing the range (`partition_expr`). The first partition
+one day, a backfill of 90 days is one run that reads the range (in one request
+where the vendor takes a date range, day by day for snapshots) and writes each
+table once, replacing the range (`partition_expr`). The first partition
 of the calendar is where a source with a history (CRM, DMS) loads all of it.
 """
 
@@ -25,7 +26,10 @@ TableCheck = Callable[[list[dict[str, Any]]], tuple[bool, dict[str, Any], str | 
 
 
 def first_partition_day() -> date:
-    return date.fromisoformat(daily_partitions.get_first_partition_key())
+    first = daily_partitions.get_first_partition_key()
+    if first is None:
+        raise ValueError("the partition calendar has no partition yet: JOURNEY_PARTITIONS_START is in the future")
+    return date.fromisoformat(first)
 
 
 def partition_expr(table: Table, source: Source) -> str:
@@ -110,19 +114,26 @@ def source_asset(
         vendor = getattr(context.resources, source.resource)
         rooftops = context.resources.rooftops.all() if source.uses_rooftops else []
         loads = {table.name: TableLoad() for table in source.tables}
-        first, started = first_partition_day(), time.monotonic()
+        started = time.monotonic()
         run_days = partition_days(context)
-        for day in run_days:
-            request = Fetch(day, vendor, rooftops, context.log, from_beginning=day == first, inputs=inputs)
-            for batch in source.fetch(request):
-                table = source.table(batch.table)
-                accepted, rejected = apply_rules(table, batch, source.quarantine_sources.get(table.name, source.name))
-                loads[table.name].accepted += accepted
-                loads[table.name].rejected += rejected
-                context.log.debug(
-                    f"{batch.dealer_id or source.name} {table.name} {day}: "
-                    f"{len(accepted)} rows loaded, {len(rejected)} quarantined"
-                )
+        request = Fetch(
+            run_days[0],
+            run_days[-1],
+            vendor,
+            rooftops,
+            context.log,
+            calendar_start=first_partition_day(),
+            inputs=inputs,
+        )
+        for batch in source.fetch(request):
+            table = source.table(batch.table)
+            accepted, rejected = apply_rules(table, batch, source.quarantine_sources.get(table.name, source.name))
+            loads[table.name].accepted += accepted
+            loads[table.name].rejected += rejected
+            context.log.debug(
+                f"{batch.dealer_id or source.name} {table.name} {batch.day}: "
+                f"{len(accepted)} rows loaded, {len(rejected)} quarantined"
+            )
         span = f"{run_days[0]}" if len(run_days) == 1 else f"{run_days[0]}..{run_days[-1]} ({len(run_days)} days)"
         for table in source.tables:
             load = loads[table.name]
