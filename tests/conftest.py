@@ -10,11 +10,14 @@ import pytest
 from journey_assets.sandbox.world import World, ensure_world
 
 # The tests' world ends on a fixed day, so its tables (and what tests expect of
-# them) do not change with the calendar; the local partitions end on it too.
+# them) do not change with the calendar; the local partitions end on it too, and
+# start where the tests were written for (locally they default to the world's
+# first web day; tests/sandbox/test_world_dates.py covers that default).
 # Set before anything imports the definitions (partitions are built at import).
 TEST_WORLD_LAST_DAY = date(2026, 11, 23)
+TEST_PARTITIONS_START = date(2026, 8, 1)
 os.environ["JOURNEY_WORLD_LAST_DAY"] = TEST_WORLD_LAST_DAY.isoformat()
-os.environ.pop("JOURNEY_PARTITIONS_START", None)
+os.environ["JOURNEY_PARTITIONS_START"] = TEST_PARTITIONS_START.isoformat()
 os.environ.pop("JOURNEY_WORLD_SEED", None)
 
 

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import dagster as dg
@@ -15,7 +16,13 @@ from journey_assets.demo import RANGE_END_TAG, RANGE_START_TAG, demo_plan, next_
 from journey_assets.sandbox.run import start_sandbox
 from journey_assets.settings import load_settings
 
-DAYS = 4  # the history run's first days of the calendar: enough to cover partition one and a few nights after it
+# The tests' calendar (tests/conftest.py pins it).
+TEST_PARTITIONS_START = date.fromisoformat(os.environ["JOURNEY_PARTITIONS_START"])
+TEST_WORLD_LAST_DAY = date.fromisoformat(os.environ["JOURNEY_WORLD_LAST_DAY"])
+# The history run's first days of the calendar: partition one (CRM and DMS from the beginning), the days
+# before the world's web window, and its first three days. The demo itself runs them all.
+WEB_FIRST_DAY = TEST_WORLD_LAST_DAY - timedelta(days=89)
+DAYS = (WEB_FIRST_DAY - TEST_PARTITIONS_START).days + 3
 
 
 @pytest.fixture
@@ -56,7 +63,8 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
     assert result.plan == "history"
 
     # One run over the range, as a single-run backfill launches it.
-    first = world.web_first_day
+    assert world.web_first_day == WEB_FIRST_DAY
+    first = TEST_PARTITIONS_START
     last = first + timedelta(days=DAYS - 1)
     assert history.tags[RANGE_START_TAG] == first.isoformat()
     assert history.tags[RANGE_END_TAG] == last.isoformat()
@@ -76,7 +84,7 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
     assert deals == deals_by_then
     assert len(deals) > 10 * DAYS
     assert crm_leads == leads_by_then
-    assert ga4_days == DAYS
+    assert ga4_days == 3  # the web window's first three days
     assert in_mart > 0
 
     # The terminal gets the stages, not Dagster's event stream, dbt's chatter or warnings.
