@@ -50,7 +50,7 @@ def demo(args: argparse.Namespace) -> int:
         print("journey demo runs on the local environment only (unset JOURNEY_ENV)", file=sys.stderr)
         return 2
     prepare = StageTimes()
-    with prepare.stage("sandbox and world (generated once)"):
+    with prepare.stage("sandbox and world (cached once)"):
         server = _use_sandbox(args.size, args.seed, args.port)
     try:
         settings = load_settings()
@@ -61,7 +61,7 @@ def demo(args: argparse.Namespace) -> int:
     finally:
         server.stop()
     print(warehouse_summary(settings.duckdb_path))
-    print(prepare.merged(result.times).table(excluded=("sandbox and world (generated once)",)))
+    print(prepare.merged(result.times).table(excluded=("sandbox and world (cached once)",)))
     print(next_steps(settings))
     return 0
 

@@ -63,7 +63,7 @@ class StageTimes:
         lines = ["", f"{'stage':<44} {'seconds':>8} {'cpu s':>8}"]
         lines += [f"{name:<44} {s:>8.1f} {self.cpu_seconds.get(name, 0):>8.1f}" for name, s in self.seconds.items()]
         counted = [name for name in self.seconds if name not in excluded]
-        note = f" (without {', '.join(excluded)})" if excluded else ""
+        note = " (world excluded)" if excluded else ""
         wall, cpu = sum(self.seconds[n] for n in counted), sum(self.cpu_seconds.get(n, 0) for n in counted)
         lines.append(f"{'total' + note:<44} {wall:>8.1f} {cpu:>8.1f}")
         return "\n".join(lines)
@@ -210,9 +210,15 @@ def _fresh_warehouse(duckdb_path: Path, say: Callable[[str], None]) -> None:
         os.remove(path)
 
 
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative inside the current directory, else absolute."""
+    path = Path(path).resolve()
+    return str(path.relative_to(Path.cwd())) if path.is_relative_to(Path.cwd()) else str(path)
+
+
 def next_steps(settings: Settings, ui_port: int = 3000) -> str:
-    db = os.path.relpath(settings.duckdb_path)
-    log = os.path.relpath(settings.data_dir / "logs" / "demo.log")
+    db = _shown(settings.duckdb_path)
+    log = _shown(settings.data_dir / "logs" / "demo.log")
     query = f"import duckdb; duckdb.connect('{db}', read_only=True).sql('show all tables').show()"
     return "\n".join(
         [
