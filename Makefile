@@ -17,7 +17,8 @@ $(VENV)/.installed: pyproject.toml constraints.txt
 
 install: $(VENV)/.installed
 
-demo: $(VENV)/.installed  ## nightly job on local DuckDB (data/journey.duckdb) and the sandbox
+# The world: JOURNEY_WORLD_SIZE, JOURNEY_WORLD_SEED, JOURNEY_WORLD_LAST_DAY (e.g. `make demo JOURNEY_WORLD_SEED=8`).
+demo: $(VENV)/.installed  ## the world's whole history into data/journey.duckdb (later runs: one day), then dbt
 	$(BIN)/journey demo
 
 # sqlfluff renders the models through dbt on the local target, with an in-memory DuckDB and a

@@ -8,87 +8,96 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date, timedelta
 
-from journey_assets.settings import load_settings
+from journey_assets.settings import WORLD_SIZES, SettingError, load_settings
 
 
-def _use_sandbox(size: str, port: int):
-    """Start the sandbox and point this process (and its children) at it."""
+def _use_sandbox(size: str | None, seed: int | None, port: int):
+    """Start the sandbox and point this process (and its children) at it and at its world's dates."""
     from journey_assets.sandbox.run import start_sandbox
 
     settings = load_settings()
+    size, seed = size or settings.world_size, settings.world_seed if seed is None else seed
+    pinned = settings.world_last_day is not None
     started = time.perf_counter()
     print(
-        f"sandbox: preparing the {size} world (generated once, then cached under {settings.data_dir}/world)", flush=True
+        f"sandbox: preparing the {size} world, seed {seed} (generated once, then cached under {settings.data_dir}/world)"
     )
-    server = start_sandbox(settings, size=size, port=port)
-    os.environ["JOURNEY_SANDBOX_URL"] = server.url
+    server = start_sandbox(settings, size=size, seed=seed, port=port)
+    world = server.world
+    # Children (dagster dev, the code server) load the partitions of exactly this world.
+    os.environ.update(
+        JOURNEY_SANDBOX_URL=server.url,
+        JOURNEY_WORLD_SIZE=world.size,
+        JOURNEY_WORLD_SEED=str(world.seed),
+        JOURNEY_WORLD_LAST_DAY=world.as_of.isoformat(),
+    )
+    print(f"sandbox: {world.describe()}")
     print(
-        f"sandbox: serving {len(server.fakes)} vendor fakes at {server.url} ({time.perf_counter() - started:.1f}s)",
-        flush=True,
+        "sandbox: move it with JOURNEY_WORLD_LAST_DAY=YYYY-MM-DD, another dealer group with JOURNEY_WORLD_SEED=<n>"
+        if not pinned
+        else "sandbox: the world's last day is set by JOURNEY_WORLD_LAST_DAY"
     )
+    print(f"sandbox: serving {len(server.fakes)} vendor fakes at {server.url} ({time.perf_counter() - started:.1f}s)")
     return server
 
 
 def demo(args: argparse.Namespace) -> int:
-    """Run the nightly job on the embedded default and print what it built."""
-    import dagster as dg
+    """Load the sandbox world into local DuckDB (its whole history the first time), build dbt, print what it built."""
+    from journey_assets.demo import DemoRunFailed, StageTimes, instance_for_demo, next_steps, run_demo
+    from journey_assets.summary import warehouse_summary
 
     if load_settings().env != "local":
         print("journey demo runs on the local environment only (unset JOURNEY_ENV)", file=sys.stderr)
         return 2
-    server = _use_sandbox(args.size, args.port)
+    prepare = StageTimes()
+    with prepare.stage("sandbox and world (cached once)"):
+        server = _use_sandbox(args.size, args.seed, args.port)
     try:
-        from journey_assets.definitions import defs
-        from journey_assets.summary import warehouse_summary
-
-        as_of = server.world.as_of
-        instance = dg.DagsterInstance.get() if os.getenv("DAGSTER_HOME") else dg.DagsterInstance.ephemeral()
-        nightly = defs.resolve_job_def("nightly")
-        # Earlier days first, ingest only, so the marts have a price history to show.
-        history = [as_of - timedelta(days=n) for n in range(args.days - 1, 0, -1)]
-        for day in history:
-            print(f"demo: ingesting {day} (history)", flush=True)
-            _run(nightly, instance, day, selection=["raw/dealer_inventory", "ops/quarantine_dealer_inventory"])
-        print(f"demo: nightly run for {as_of}", flush=True)
-        _run(nightly, instance, as_of, selection=None)
-        print(warehouse_summary(load_settings().duckdb_path))
-        return 0
+        settings = load_settings()
+        result = run_demo(settings, server, instance=instance_for_demo())
+    except DemoRunFailed as exc:
+        print(f"demo: {exc}", file=sys.stderr)
+        return 1
     finally:
         server.stop()
-
-
-def _run(job, instance, day: date, selection):
-    import dagster as dg
-
-    result = job.execute_in_process(
-        instance=instance,
-        partition_key=day.isoformat(),
-        # Step starts, outputs and failures; the full debug stream is in the Dagster UI.
-        run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        asset_selection=[dg.AssetKey.from_user_string(s) for s in selection] if selection else None,
-        raise_on_error=True,
-    )
-    return result
+    print(warehouse_summary(settings.duckdb_path))
+    print(prepare.merged(result.times).table(excluded=("sandbox and world (cached once)",)))
+    print(next_steps(settings))
+    return 0
 
 
 def sandbox(args: argparse.Namespace) -> int:
-    server = _use_sandbox(args.size, args.port)
+    server = _use_sandbox(args.size, args.seed, args.port)
     print("sandbox: Ctrl-C to stop", flush=True)
     try:
         while True:
             time.sleep(3600)
     except KeyboardInterrupt:
+        print("\nsandbox: stopped")
+    finally:
         server.stop()
     return 0
 
 
 def dev(args: argparse.Namespace) -> int:
-    """The Dagster UI on this code location, with the sandbox running beside it."""
-    server = _use_sandbox(args.size, args.port)
+    """The Dagster UI on this code location, with the sandbox running beside it; Ctrl-C stops both."""
+    server = _use_sandbox(args.size, args.seed, args.port)
+    command = [sys.executable, "-m", "dagster", "dev", "-w", "workspace.yaml", "-p", str(args.ui_port)]
+    print(f"dev: starting the Dagster UI at http://127.0.0.1:{args.ui_port} (Ctrl-C stops it and the sandbox)")
+    ui = subprocess.Popen(command)
     try:
-        return subprocess.call(["dagster", "dev", "-w", "workspace.yaml", "-p", str(args.ui_port)])
+        return ui.wait()
+    except KeyboardInterrupt:
+        # The terminal sent Ctrl-C to dagster dev as well: let it shut down its webserver and daemon.
+        print("\ndev: stopping the Dagster UI and the sandbox...", flush=True)
+        try:
+            ui.wait(timeout=60)
+        except (KeyboardInterrupt, subprocess.TimeoutExpired):
+            ui.kill()
+            ui.wait()
+        print("dev: stopped")
+        return 0
     finally:
         server.stop()
 
@@ -109,19 +118,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="journey", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
 
-    p = commands.add_parser("demo", help="run the nightly job on local DuckDB and the sandbox, then summarize")
-    p.add_argument("--size", default=os.getenv("JOURNEY_WORLD_SIZE", "medium"), choices=["small", "medium", "large"])
-    p.add_argument("--days", type=int, default=7, help="days of inventory history to ingest first")
+    def world_arguments(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--size", choices=WORLD_SIZES, help="the synthetic world (default: JOURNEY_WORLD_SIZE, medium)")
+        p.add_argument("--seed", type=int, help="the world's seed (default: JOURNEY_WORLD_SEED, 7)")
+
+    p = commands.add_parser("demo", help="load the sandbox world into local DuckDB, build dbt, summarize")
+    world_arguments(p)
     p.add_argument("--port", type=int, default=0)
     p.set_defaults(func=demo)
 
     p = commands.add_parser("sandbox", help="serve the vendor fakes over a synthetic world until stopped")
-    p.add_argument("--size", default=os.getenv("JOURNEY_WORLD_SIZE", "medium"), choices=["small", "medium", "large"])
+    world_arguments(p)
     p.add_argument("--port", type=int, default=8765)
     p.set_defaults(func=sandbox)
 
     p = commands.add_parser("dev", help="open the Dagster UI with the sandbox running")
-    p.add_argument("--size", default=os.getenv("JOURNEY_WORLD_SIZE", "medium"), choices=["small", "medium", "large"])
+    world_arguments(p)
     p.add_argument("--port", type=int, default=8765)
     p.add_argument("--ui-port", type=int, default=3000)
     p.set_defaults(func=dev)
@@ -134,8 +146,15 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=intake)
 
     args = parser.parse_args(argv)
+    sys.stdout.reconfigure(line_buffering=True)  # progress lines show as they happen, also through make and pipes
     try:
         return args.func(args)
+    except SettingError as exc:  # e.g. JOURNEY_WORLD_SEED=abc
+        print(f"journey: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"\njourney {args.command}: interrupted", file=sys.stderr)
+        return 130
     except OSError as exc:
         if exc.errno != errno.EADDRINUSE:
             raise

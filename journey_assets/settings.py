@@ -8,8 +8,10 @@ credentials from env vars (read by Dagster `EnvVar` at run time, never here).
 
 from __future__ import annotations
 
+import json
 import os
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -124,6 +126,62 @@ class Settings:
         }
 
     # --------------------------------------------------------------------------------------------------
+
+    # --- The sandbox world and the daily partitions ---------------------------
+    # Locally the partitions are the days the sandbox world has daily data for,
+    # ending on its last day, so the UI's latest partition, "materialize latest",
+    # the schedule and the demo all load a day the world has. Prod's partitions
+    # run from JOURNEY_PARTITIONS_START to yesterday.
+
+    @property
+    def world_size(self) -> str:
+        size = os.getenv("JOURNEY_WORLD_SIZE", "medium")
+        if size not in WORLD_SIZES:
+            raise SettingError(f"JOURNEY_WORLD_SIZE must be one of {', '.join(WORLD_SIZES)}, not {size!r}")
+        return size
+
+    @property
+    def world_seed(self) -> int:
+        raw = os.getenv("JOURNEY_WORLD_SEED", str(DEFAULT_WORLD_SEED))
+        try:
+            return int(raw)
+        except ValueError:
+            raise SettingError(f"JOURNEY_WORLD_SEED must be a whole number, not {raw!r}") from None
+
+    @property
+    def world_last_day(self) -> date | None:
+        """JOURNEY_WORLD_LAST_DAY, or None: the newest cached world's, else yesterday."""
+        return _env_date("JOURNEY_WORLD_LAST_DAY")
+
+    @property
+    def world_dates_file(self) -> Path:
+        """Where the sandbox publishes the dates of the world it serves (see `WorldDates`)."""
+        return self.data_dir / "sandbox" / "world.json"
+
+    def served_world_dates(self) -> WorldDates:
+        """The dates of the world the local sandbox serves (or would serve, before it first starts)."""
+        explicit = self.world_last_day
+        if explicit is not None:
+            return WorldDates.ending(explicit)
+        if self.world_dates_file.exists():
+            return WorldDates.from_json(self.world_dates_file.read_text())
+        return WorldDates.ending(datetime.now(UTC).date() - timedelta(days=1))
+
+    def partitions_window(self) -> tuple[str, str | None]:
+        """(first day, day after the last) of the daily partitions; no end in prod (they roll to yesterday)."""
+        if not self.is_local:
+            return self.partitions_start, None
+        world = self.served_world_dates()
+        start = _env_date("JOURNEY_PARTITIONS_START") or world.web_first_day
+        if start > world.last_day:
+            raise SettingError(
+                f"JOURNEY_PARTITIONS_START {start} is after the sandbox world's last day {world.last_day};"
+                " unset it or move the world with JOURNEY_WORLD_LAST_DAY"
+            )
+        return start.isoformat(), (world.last_day + timedelta(days=1)).isoformat()
+
+    # --- end of the world and partitions block -------------------------------
+
     def base_url(self, vendor: str) -> str:
         override = os.getenv(f"JOURNEY_{vendor.upper()}_BASE_URL")
         if override:
@@ -131,6 +189,60 @@ class Settings:
         if self.is_local:
             return f"{self.sandbox_url}/{SANDBOX_VENDOR_ALIASES.get(vendor, vendor)}"
         return LIVE_BASE_URLS[vendor]
+
+
+class SettingError(ValueError):
+    """An environment variable that cannot be read; the message names it and what it accepts."""
+
+
+WORLD_SIZES = ("small", "medium", "large")
+DEFAULT_WORLD_SEED = 7
+# The sandbox world's windows (sandbox.world.HISTORY_DAYS / WEB_DAYS; production
+# code does not import the sandbox, and a test holds the two equal).
+WORLD_HISTORY_DAYS = 1095
+WORLD_WEB_DAYS = 90
+
+
+@dataclass(frozen=True)
+class WorldDates:
+    """The days a sandbox world covers: its history (leads, deals, service) and its web and ads window."""
+
+    size: str | None
+    seed: int | None
+    first_day: date
+    web_first_day: date
+    last_day: date
+
+    @classmethod
+    def ending(cls, last_day: date, size: str | None = None, seed: int | None = None) -> WorldDates:
+        return cls(
+            size=size,
+            seed=seed,
+            first_day=last_day - timedelta(days=WORLD_HISTORY_DAYS - 1),
+            web_first_day=last_day - timedelta(days=WORLD_WEB_DAYS - 1),
+            last_day=last_day,
+        )
+
+    def to_json(self) -> str:
+        fields = {"size": self.size, "seed": self.seed}
+        days = {k: getattr(self, k).isoformat() for k in ("first_day", "web_first_day", "last_day")}
+        return json.dumps({**fields, **days}, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> WorldDates:
+        raw = json.loads(text)
+        days = {k: date.fromisoformat(raw[k]) for k in ("first_day", "web_first_day", "last_day")}
+        return cls(size=raw.get("size"), seed=raw.get("seed"), **days)
+
+
+def _env_date(name: str) -> date | None:
+    raw = os.getenv(name, "").strip()
+    if not raw:
+        return None
+    try:
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise SettingError(f"{name} must be a date as YYYY-MM-DD, not {raw!r}") from None
 
 
 def load_settings() -> Settings:

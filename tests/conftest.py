@@ -2,9 +2,23 @@
 
 from __future__ import annotations
 
+import os
+from datetime import date
+
 import pytest
 
 from journey_assets.sandbox.world import World, ensure_world
+
+# The tests' world ends on a fixed day, so its tables (and what tests expect of
+# them) do not change with the calendar; the local partitions end on it too, and
+# start where the tests were written for (locally they default to the world's
+# first web day; tests/sandbox/test_world_dates.py covers that default).
+# Set before anything imports the definitions (partitions are built at import).
+TEST_WORLD_LAST_DAY = date(2026, 11, 23)
+TEST_PARTITIONS_START = date(2026, 8, 1)
+os.environ["JOURNEY_WORLD_LAST_DAY"] = TEST_WORLD_LAST_DAY.isoformat()
+os.environ["JOURNEY_PARTITIONS_START"] = TEST_PARTITIONS_START.isoformat()
+os.environ.pop("JOURNEY_WORLD_SEED", None)
 
 
 def pytest_configure(config):
@@ -22,7 +36,7 @@ def pytest_configure(config):
 def small_world_data_dir(tmp_path_factory) -> str:
     """A data dir whose world cache holds the small world (what the sandbox serves)."""
     data_dir = tmp_path_factory.mktemp("world-cache")
-    ensure_world(data_dir, "small", 7)
+    ensure_world(data_dir, "small", 7, TEST_WORLD_LAST_DAY)
     return str(data_dir)
 
 
@@ -32,4 +46,4 @@ def small_world(small_world_data_dir) -> World:
 
     from journey_assets.sandbox.world import world_dir
 
-    return World.load(world_dir(Path(small_world_data_dir), "small", 7))
+    return World.load(world_dir(Path(small_world_data_dir), "small", 7, TEST_WORLD_LAST_DAY))

@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import hashlib
 import json
+import shutil
+from datetime import timedelta
 from pathlib import Path
 
 from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.dms_drops import write_dms_drops
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World, ensure_world
-from journey_assets.settings import Settings
+from journey_assets.settings import Settings, WorldDates
 
 # The rooftop fields a dealer group configures for the pipeline (prod writes this file by hand).
 ROOFTOP_CONFIG_FIELDS = (
@@ -74,16 +76,51 @@ def write_salespeople_config(world: World, path: Path) -> Path:
 
 
 def drop_dms_exports_once(world: World, landing: Path) -> None:
-    """The DMS's nightly CSV exports for the world's last week, written once per world."""
-    marker = landing / f".sandbox-drops-{world.size}-{world.seed}"
-    if not marker.exists():
-        write_dms_drops(world, landing, last_day=world.as_of)
-        marker.write_text("written\n")
+    """The DMS's CSV exports of the world's whole history, written once per world.
+
+    The history before the web window as the one export per rooftop and kind a
+    DMS makes when a dealer group starts, then a file per rooftop, kind and day
+    (the nightly exports). A first load finds them all waiting in incoming/.
+    """
+    marker = landing / f".sandbox-drops-{world.size}-{world.seed}-{world.as_of.isoformat()}"
+    if marker.exists():
+        return
+    if any(landing.glob(".sandbox-drops-*")):
+        # The sandbox dropped another world's exports here: another dealer group's
+        # deals must not be loaded (or re-read from loaded/) with this one's.
+        shutil.rmtree(landing)
+    landing.mkdir(parents=True, exist_ok=True)
+    before_web = world.web_first_day - timedelta(days=1)
+    write_dms_drops(world, landing, first_day=world.first_day, last_day=before_web, as_one_export=True)
+    write_dms_drops(world, landing, first_day=world.web_first_day, last_day=world.as_of)
+    marker.write_text("written\n")
 
 
-def start_sandbox(settings: Settings, *, size: str = "small", seed: int = 7, port: int = 0) -> SandboxServer:
-    """A running sandbox on loopback (port 0 picks a free one) over the cached world of that size."""
-    world = ensure_world(settings.data_dir, size, seed)
+def write_world_dates(world: World, path: Path) -> Path:
+    """Publish the served world's dates, which the local daily partitions end on (settings.partitions_window)."""
+    dates = WorldDates(world.size, world.seed, world.first_day, world.web_first_day, world.as_of)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(path.suffix + ".tmp")
+    tmp.write_text(dates.to_json())
+    tmp.replace(path)
+    return path
+
+
+def start_sandbox(
+    settings: Settings, *, size: str | None = None, seed: int | None = None, port: int = 0
+) -> SandboxServer:
+    """A running sandbox on loopback (port 0 picks a free one) over the cached world.
+
+    The world's size, seed and last day default to the settings
+    (JOURNEY_WORLD_SIZE, JOURNEY_WORLD_SEED, JOURNEY_WORLD_LAST_DAY).
+    """
+    world = ensure_world(
+        settings.data_dir,
+        size or settings.world_size,
+        settings.world_seed if seed is None else seed,
+        settings.world_last_day,
+    )
+    write_world_dates(world, settings.world_dates_file)
     write_rooftops_config(world, settings.rooftops_file)
     write_salespeople_config(world, settings.salespeople_file)
     write_credentials_file(settings.sandbox_credentials_file)  # the local resources read the fakes' credentials

@@ -151,7 +151,7 @@ class MetaFake(FakeVendor):
     def _accounts(self) -> dict[str, str]:
         rooftops = self.world.table("rooftops")
         ids = _col(rooftops, "meta_ad_account_id").astype(str).str.replace("act_", "", regex=False)
-        return dict(zip(ids, rooftops["dealer_id"]))
+        return dict(zip(ids, rooftops["dealer_id"], strict=True))
 
     def _stats_by_account(self) -> dict[str, pd.DataFrame]:
         with self._lock:
@@ -226,7 +226,8 @@ class MetaFake(FakeVendor):
             if c in customers.columns
         ]
         leads = leads.merge(customers[keep], on="customer_id", how="left", suffixes=("", "_customer"))
-        leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True)
+        # Meta stamps leads to the second (created_time "...T14:03:07+0000").
+        leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True).dt.floor("s")
         leads["meta_form_id"] = leads["meta_form_id"].astype(str)
         leads = leads.sort_values(["meta_form_id", "created_at"], kind="stable")
         leads["vehicle_of_interest"] = self._vehicle_labels(leads)
@@ -237,7 +238,7 @@ class MetaFake(FakeVendor):
             if r.get("meta_leadgen_id") is not None and str(r["meta_leadgen_id"]) not in ("", "nan", "None")
         }
         rooftops = self.world.table("rooftops")
-        pages = dict(zip(_col(rooftops, "meta_page_id").astype(str), rooftops["dealer_id"]))
+        pages = dict(zip(_col(rooftops, "meta_page_id").astype(str), rooftops["dealer_id"], strict=True))
         forms_by_dealer: dict[str, list[str]] = collections.defaultdict(list)
         for form, frame in forms.items():
             forms_by_dealer[frame["dealer_id"].iloc[0]].append(form)
@@ -246,7 +247,7 @@ class MetaFake(FakeVendor):
             "pages": pages,
             "forms_by_dealer": forms_by_dealer,
             "by_leadgen": by_leadgen,
-            "names": dict(zip(rooftops["dealer_id"], rooftops["name"])),
+            "names": dict(zip(rooftops["dealer_id"], rooftops["name"], strict=True)),
         }
 
     def _vehicle_labels(self, leads: pd.DataFrame) -> pd.Series:

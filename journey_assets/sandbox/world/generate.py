@@ -99,6 +99,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from journey_assets.sandbox.world import HISTORY_DAYS, WEB_DAYS
 from journey_assets.sandbox.world import catalog as cat
 from journey_assets.sandbox.world.ads import LEAD_ADS, build_ad_entities, build_ad_stats
 from journey_assets.sandbox.world.content import build_reviews, build_site_performance, build_social, build_surveys
@@ -154,8 +155,6 @@ from journey_assets.sandbox.world.web import EMAIL, build_events, build_sessions
 
 __all__ = ["build_tables", "PURCHASE_MODEL"]
 
-HISTORY_DAYS = 1095
-WEB_DAYS = 90
 INVENTORY_DAYS = 365
 OUTCOME_DAYS = 30
 
