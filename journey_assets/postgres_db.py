@@ -74,4 +74,4 @@ def create_schema(conn: psycopg.Connection, schema: str, ddl: str) -> None:
     with conn.transaction():
         conn.execute("SELECT pg_advisory_xact_lock(hashtext(%s))", (f"journey ddl {schema}",))
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-        conn.execute(sql.SQL(ddl))  # type: ignore[arg-type]  # our own constant DDL, several statements
+        conn.execute(sql.SQL(ddl))  # our own constant DDL, several statements

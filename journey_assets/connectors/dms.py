@@ -34,7 +34,6 @@ problem (a shifted column), so the whole file goes to quarantine.
 from __future__ import annotations
 
 import builtins
-
 import hashlib
 import io
 import json

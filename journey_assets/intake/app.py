@@ -317,6 +317,7 @@ class Intake:
                     ],
                 )
             region = self.settings.default_region
+            message: TwilioInbound | TwilioStatus
             if which == "inbound":
                 try:
                     message = TwilioInbound.model_validate(form)
@@ -327,11 +328,12 @@ class Intake:
                 kind = "twilio_inbound"
             else:
                 try:
-                    message = TwilioStatus.model_validate(form)
+                    status = TwilioStatus.model_validate(form)
                 except ValidationError as exc:
                     raise self.invalid(exc) from None
-                event_id = f"twilio-status:{message.MessageSid}:{message.MessageStatus}"
-                event_type = message.MessageStatus
+                message = status
+                event_id = f"twilio-status:{status.MessageSid}:{status.MessageStatus}"
+                event_type = status.MessageStatus
                 kind = "twilio_status"
             payload = {
                 "params": form,

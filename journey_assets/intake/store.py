@@ -345,7 +345,7 @@ class GroupCommitStore(EventStore):
                     _call(item[2], results[0], None)
             return
         # everything below happens after COMMIT returned
-        _complete([(item[2], result, None) for item, result in zip(batch, results)])
+        _complete([(item[2], result, None) for item, result in zip(batch, results, strict=True)])
 
     def healthy(self) -> bool:
         return not (self._closed or self._dead or self._writer_error is not None)

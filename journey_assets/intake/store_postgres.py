@@ -153,7 +153,7 @@ class PostgresEventStore(GroupCommitStore):
                         "payload": [e.payload for e in events],
                     },
                 ).fetchall()
-                inserted = dict(rows)  # type: ignore[arg-type]
+                inserted = dict(rows)
             if security:
                 with conn.cursor() as cur:
                     cur.executemany(INSERT_SECURITY, [(e.at, e.endpoint, e.reason, e.remote_addr) for e in security])
@@ -171,7 +171,7 @@ class PostgresEventStore(GroupCommitStore):
         with self._read_lock:
             if self._reader is None or self._reader.closed or self._reader.broken:
                 self._reader = self._connect()
-            return self._reader.execute(query, params).fetchall()  # type: ignore[arg-type]
+            return self._reader.execute(query, params).fetchall()
 
     def read_since(self, cursor: str | None, limit: int = 500) -> tuple[list[StoredEvent], str]:
         store_id, after = parse_cursor(cursor)

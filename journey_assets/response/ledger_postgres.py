@@ -179,7 +179,7 @@ class PostgresLedger(ResponseLedger):
             return fn(conn)
 
     def _rows(self, query: str, params: Sequence[Any] | dict[str, Any] = ()) -> list[tuple]:
-        return self._conn().execute(query, params).fetchall()  # type: ignore[arg-type]
+        return self._conn().execute(query, params).fetchall()
 
     @contextmanager
     def atomic(self) -> Iterator[None]:
@@ -365,7 +365,7 @@ class PostgresLedger(ResponseLedger):
                 ).fetchone()
             )
 
-        return self._write(run)  # type: ignore[no-any-return]
+        return self._write(run)
 
     def message(self, sid: str) -> MessageRow | None:
         rows = self._rows(f"SELECT {MESSAGE_COLUMNS} FROM messages WHERE sid = %s", (sid,))
@@ -453,7 +453,7 @@ class PostgresLedger(ResponseLedger):
 
     # -- round robin ---------------------------------------------------------------------------------
     def round_robin_state(self) -> dict[str, str]:
-        return dict(self._rows("SELECT rooftop_id, salesperson_id FROM round_robin"))  # type: ignore[arg-type]
+        return dict(self._rows("SELECT rooftop_id, salesperson_id FROM round_robin"))
 
     def set_round_robin(self, rooftop_id: str, salesperson_id: str) -> None:
         self._write(

@@ -270,11 +270,13 @@ class SQLiteLedger(ResponseLedger):
                 "retry_at = excluded.retry_at, updated_at = excluded.updated_at",
                 (event_id, action, status, vendor_ref, detail_json, iso(retry_at) if retry_at else None, iso(now)),
             )
-            return self._action(
+            record = self._action(
                 conn.execute(
                     f"SELECT {self._ACTION_COLUMNS} FROM actions WHERE event_id = ? AND action = ?", (event_id, action)
                 ).fetchone()
             )
+            assert record is not None, "the row was written by the statement above"
+            return record
 
         return self._write(run)
 
@@ -371,7 +373,7 @@ class SQLiteLedger(ResponseLedger):
             )
             .fetchone()
         )
-        return MessageRow(*row[:5], parse_iso(row[5])) if row else None  # type: ignore[arg-type]
+        return MessageRow(*row[:5], parse_iso(row[5])) if row else None  # type: ignore[call-arg]
 
     def messages(self, event_id: str | None = None) -> list[MessageRow]:
         sql = "SELECT sid, event_id, to_masked, status, error_code, updated_at FROM messages"
@@ -379,7 +381,7 @@ class SQLiteLedger(ResponseLedger):
         if event_id is not None:
             sql += " WHERE event_id = ?"
             params = (event_id,)
-        return [MessageRow(*r[:5], parse_iso(r[5])) for r in self._conn().execute(sql, params).fetchall()]  # type: ignore[arg-type]
+        return [MessageRow(*r[:5], parse_iso(r[5])) for r in self._conn().execute(sql, params).fetchall()]  # type: ignore[call-arg]
 
     # -- dead letter -----------------------------------------------------------------------
     def add_dead_letter(

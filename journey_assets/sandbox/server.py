@@ -24,6 +24,7 @@ the demo can show exactly what would have been sent to a vendor.
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import inspect
 import json
@@ -197,7 +198,7 @@ class RequestLog:
         with self._lock:
             cursor = self._conn.execute(sql, (vendor,) if vendor else ())
             names = [d[0] for d in cursor.description]
-            return [dict(zip(names, row)) for row in cursor.fetchall()]
+            return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
 
     def close(self) -> None:
         with self._lock:
@@ -214,9 +215,9 @@ def discover_fakes() -> list[type[FakeVendor]]:
     for info in pkgutil.iter_modules(fakes.__path__):
         module = importlib.import_module(f"{fakes.__name__}.{info.name}")
         for obj in vars(module).values():
-            if inspect.isclass(obj) and issubclass(obj, FakeVendor) and obj is not FakeVendor and obj.name:
-                if obj.__module__ == module.__name__:
-                    found.append(obj)
+            is_fake = inspect.isclass(obj) and issubclass(obj, FakeVendor) and obj is not FakeVendor and obj.name
+            if is_fake and obj.__module__ == module.__name__:
+                found.append(obj)
     return found
 
 
@@ -381,10 +382,8 @@ class SandboxServer:
                 response, _ = server.handle(self.command, self.path, dict(self.headers.items()), body)
                 if response is None:  # injected dropped connection
                     self.close_connection = True
-                    try:
+                    with contextlib.suppress(OSError):
                         self.connection.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
                     return
                 payload = response.encoded()
                 self.send_response(response.status)

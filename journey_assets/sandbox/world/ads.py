@@ -301,7 +301,6 @@ def build_ad_entities(rng: np.random.Generator, roof, today: int, web_start: int
 def assign_campaigns(rng, ent: AdEntities, dealer: np.ndarray, platform: np.ndarray, day: np.ndarray) -> np.ndarray:
     """A campaign for each paid session (platform 0 google, 1 meta): drawn by the
     rooftop's traffic weights among campaigns live that day."""
-    n = len(dealer)
     w = np.array([SESSION_WEIGHT[k] for k in ent.camp_kind])
     n_brands = np.bincount(ent.camp_dealer[ent.camp_kind == NEW_INV], minlength=ent.camp_dealer.max() + 1)
     w = np.where(ent.camp_kind == NEW_INV, w / np.maximum(n_brands[ent.camp_dealer], 1), w)
@@ -315,7 +314,7 @@ def assign_campaigns(rng, ent: AdEntities, dealer: np.ndarray, platform: np.ndar
         fallback = {}
         for c in np.flatnonzero(np.isin(ent.camp_kind, [BRAND, RETARGET])):
             fallback[(ent.camp_dealer[c], ent.camp_platform[c])] = c
-        fb = np.array([fallback[(d, p)] for d, p in zip(ent.camp_dealer, ent.camp_platform)])
+        fb = np.array([fallback[(d, p)] for d, p in zip(ent.camp_dealer, ent.camp_platform, strict=True)])
         # map via any campaign of same dealer/platform (the chosen one)
         choice = np.where(dead, fb[choice], choice)
     return choice
@@ -399,7 +398,7 @@ def build_ad_stats(
     kw_ag = kw["ad_group_id"].map(ag_index).to_numpy()
     terms, term_kw, term_w = [], [], []
     city_of_camp = np.array([m.city.lower() for m in roof.metros], dtype=object)[ent.camp_dealer]
-    for k, (text, match) in enumerate(zip(kw["text"], kw["match_type"])):
+    for k, (text, match) in enumerate(zip(kw["text"], kw["match_type"], strict=True)):
         city = city_of_camp[ent.ag_campaign[kw_ag[k]]]
         variants = [text]
         if match == "PHRASE":

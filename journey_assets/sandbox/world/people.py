@@ -130,7 +130,7 @@ def build_salespeople(rng: np.random.Generator, roof: Rooftops, n_customers: int
     # Each rooftop's zips are dealt round-robin to its salespeople.
     territory = np.empty(n, dtype=object)
     for d in range(roof.n):
-        zips = sorted(set(z for _, z in roof.metros[d].places))
+        zips = sorted({z for _, z in roof.metros[d].places})
         for k in range(per):
             territory[d * per + k] = ",".join(zips[k::per]) if k < len(zips) else zips[k % len(zips)]
     start = rng.choice([8, 9, 9, 10, 11], n)

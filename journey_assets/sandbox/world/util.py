@@ -271,13 +271,13 @@ VIN_CHARS = "0123456789ABCDEFGHJKLMNPRSTUVWXYZ"  # no I, O, Q
 _TRANSLIT = np.zeros(256, dtype=np.int64)
 for _c in "0123456789":
     _TRANSLIT[ord(_c)] = int(_c)
-for _c, _v in zip("ABCDEFGH", range(1, 9)):
+for _c, _v in zip("ABCDEFGH", range(1, 9), strict=True):
     _TRANSLIT[ord(_c)] = _v
-for _c, _v in zip("JKLMN", range(1, 6)):
+for _c, _v in zip("JKLMN", range(1, 6), strict=True):
     _TRANSLIT[ord(_c)] = _v
 _TRANSLIT[ord("P")] = 7
 _TRANSLIT[ord("R")] = 9
-for _c, _v in zip("STUVWXYZ", range(2, 10)):
+for _c, _v in zip("STUVWXYZ", range(2, 10), strict=True):
     _TRANSLIT[ord(_c)] = _v
 VIN_WEIGHTS = np.array([8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2], dtype=np.int64)
 _CHECK_CHARS = np.frombuffer(b"0123456789X", dtype=np.uint8)
