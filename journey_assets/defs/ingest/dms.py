@@ -23,6 +23,7 @@ from journey_assets.sources.dms import FILES_TABLE, SOURCE, quarantined_files
 
 
 def _no_quarantined_files(files: list[dict[str, Any]]) -> tuple[bool, dict[str, Any], str | None]:
+    """Warns when a DMS export file was refused whole (moved aside with a .reason.txt beside it)."""
     quarantined = quarantined_files(files)
     metadata = {
         "quarantined_files": len(quarantined),

@@ -58,7 +58,7 @@ def _out(table: Table, source: Source) -> dg.AssetOut:
     )
 
 
-def _quarantine_check(table: Table, source: Source, load: TableLoad) -> dg.AssetCheckResult:
+def _quarantine_check(table: Table, source: Source, load: TableLoad, load_days: list[date]) -> dg.AssetCheckResult:
     """WARN, not ERROR: the good rows are loaded; the bad ones wait in ops for a person."""
     rejected = len(load.rejected)
     return dg.AssetCheckResult(
@@ -70,6 +70,10 @@ def _quarantine_check(table: Table, source: Source, load: TableLoad) -> dg.Asset
             "quarantined": rejected,
             "loaded": len(load.accepted),
             "quarantine_table": f"ops.quarantine_{source.name}",
+            # A range run checks many days at once: say which, since the UI plots results by run time.
+            "first_day": load_days[0].isoformat(),
+            "last_day": load_days[-1].isoformat(),
+            "days": len(load_days),
         },
         description=None if rejected == 0 else f"{rejected} rows quarantined; see ops.quarantine_{source.name}",
     )
@@ -105,8 +109,19 @@ def source_asset(
         ins={alias: dg.AssetIn(key=list(key)) for alias, key in source.inputs.items()},
         partitions_def=daily_partitions,
         backfill_policy=dg.BackfillPolicy.single_run(),
-        check_specs=[dg.AssetCheckSpec("no_quarantined_rows", asset=t.key_path) for t in quarantined]
-        + [dg.AssetCheckSpec(check_name, asset=source.table(t).key_path) for t, (check_name, _) in checks.items()],
+        check_specs=[
+            dg.AssetCheckSpec(
+                "no_quarantined_rows",
+                asset=t.key_path,
+                description=f"Warns when a run sent any {t.name} record to ops.quarantine_{source.name} "
+                "(the row rules of the source's spec); the good rows are loaded either way.",
+            )
+            for t in quarantined
+        ]
+        + [
+            dg.AssetCheckSpec(check_name, asset=source.table(t).key_path, description=(check.__doc__ or "").strip())
+            for t, (check_name, check) in checks.items()
+        ],
         required_resource_keys=resource_keys,
         can_subset=False,
     )
@@ -144,7 +159,7 @@ def source_asset(
         rejected = [r for table in source.tables for r in loads[table.name].rejected]
         yield dg.Output(source.quarantine.frame(rejected), output_name="rejected", metadata={"rows": len(rejected)})
         for table in quarantined:
-            yield _quarantine_check(table, source, loads[table.name])
+            yield _quarantine_check(table, source, loads[table.name], run_days)
         for table_name, (check_name, check) in checks.items():
             passed, metadata, description = check(loads[table_name].accepted)
             yield dg.AssetCheckResult(
