@@ -56,6 +56,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from journey_assets.sandbox.fakes.meta_world import insights_by_account, lead_index, meta_accounts
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
 
 VERSION = r"/v(?P<version>\d+\.\d+)"
@@ -120,16 +121,6 @@ def _offset(cursor: str | None) -> int:
         raise ValueError(f"invalid cursor {cursor!r}") from exc
 
 
-def _col(frame: pd.DataFrame, *names: str, default: Any = None) -> pd.Series:
-    """The first of `names` the world has; the generator's column names are the contract's, with aliases."""
-    for name in names:
-        if name in frame.columns:
-            return frame[name]
-    if default is not None:
-        return pd.Series(default, index=frame.index)
-    raise KeyError(f"world table lacks every one of {names}")
-
-
 class MetaFake(FakeVendor):
     name = "meta"
 
@@ -149,124 +140,19 @@ class MetaFake(FakeVendor):
 
     # --- world -------------------------------------------------------------
     def _accounts(self) -> dict[str, str]:
-        rooftops = self.world.table("rooftops")
-        ids = _col(rooftops, "meta_ad_account_id").astype(str).str.replace("act_", "", regex=False)
-        return dict(zip(ids, rooftops["dealer_id"], strict=True))
+        return meta_accounts(self.world)
 
     def _stats_by_account(self) -> dict[str, pd.DataFrame]:
         with self._lock:
             if self._stats is None:
-                self._stats = self._build_stats()
+                self._stats = insights_by_account(self.world)
             return self._stats
-
-    def _build_stats(self) -> dict[str, pd.DataFrame]:
-        campaigns = self.world.table("ad_campaigns")
-        if "platform" in campaigns.columns:
-            campaigns = campaigns[campaigns["platform"] == "meta"]
-        campaigns = pd.DataFrame(
-            {
-                "campaign_id": _col(campaigns, "campaign_id").astype(str),
-                "campaign_name": _col(campaigns, "campaign_name", "name"),
-                "dealer_id": _col(campaigns, "dealer_id"),
-            }
-        )
-        groups = self.world.table("ad_groups")
-        groups = pd.DataFrame(
-            {
-                "adset_id": _col(groups, "ad_group_id", "adset_id").astype(str),
-                "adset_name": _col(groups, "ad_group_name", "name"),
-                "campaign_id": _col(groups, "campaign_id").astype(str),
-            }
-        )
-        ads = self.world.table("ads")
-        ads = pd.DataFrame(
-            {
-                "ad_id": _col(ads, "ad_id").astype(str),
-                "ad_name": _col(ads, "ad_name", "name"),
-                "adset_id": _col(ads, "ad_group_id", "adset_id").astype(str),
-            }
-        )
-        stats = self.world.table("ad_stats_daily")
-        stats = pd.DataFrame(
-            {
-                "day": pd.to_datetime(_col(stats, "date", "date_day", "day")).dt.strftime("%Y-%m-%d"),
-                "ad_id": _col(stats, "ad_id").astype(str),
-                "impressions": _col(stats, "impressions", default=0).fillna(0).astype(np.int64),
-                "reach": _col(stats, "reach", default=-1).fillna(-1).astype(np.int64),
-                "clicks": _col(stats, "clicks", default=0).fillna(0).astype(np.int64),
-                "link_clicks": _col(stats, "link_clicks", "inline_link_clicks", "clicks", default=0)
-                .fillna(0)
-                .astype(np.int64),
-                "spend": _col(stats, "spend", "cost", default=0.0).fillna(0.0).astype(float),
-                "leads": _col(stats, "leads", "conversions", default=0).fillna(0).astype(float),
-                "leads_value": _col(stats, "conversions_value", "conversion_value", default=0.0)
-                .fillna(0.0)
-                .astype(float),
-            }
-        )
-        joined = stats.merge(ads, on="ad_id").merge(groups, on="adset_id").merge(campaigns, on="campaign_id")
-        by_dealer = {dealer: account for account, dealer in self._accounts().items()}
-        joined["account_id"] = joined["dealer_id"].map(by_dealer)
-        joined = joined.dropna(subset=["account_id"]).sort_values(["account_id", "day", "ad_id"], kind="stable")
-        return {account: frame.reset_index(drop=True) for account, frame in joined.groupby("account_id", sort=False)}
 
     def _leads(self) -> dict[str, Any]:
         with self._lock:
             if self._lead_index is None:
-                self._lead_index = self._build_leads()
+                self._lead_index = lead_index(self.world)
             return self._lead_index
-
-    def _build_leads(self) -> dict[str, Any]:
-        leads = self.world.table("leads")
-        leads = leads[(leads["source"] == "meta_lead_ad") & leads["meta_form_id"].notna()].copy()
-        customers = self.world.table("customers")
-        keep = [
-            c
-            for c in ("customer_id", "first_name", "last_name", "email", "phone", "zip", "city")
-            if c in customers.columns
-        ]
-        leads = leads.merge(customers[keep], on="customer_id", how="left", suffixes=("", "_customer"))
-        # Meta stamps leads to the second (created_time "...T14:03:07+0000").
-        leads["created_at"] = pd.to_datetime(leads["created_at"], utc=True).dt.floor("s")
-        leads["meta_form_id"] = leads["meta_form_id"].astype(str)
-        leads = leads.sort_values(["meta_form_id", "created_at"], kind="stable")
-        leads["vehicle_of_interest"] = self._vehicle_labels(leads)
-        forms = {form: frame.reset_index(drop=True) for form, frame in leads.groupby("meta_form_id", sort=False)}
-        by_leadgen = {
-            str(r["meta_leadgen_id"]): r
-            for r in leads.to_dict("records")
-            if r.get("meta_leadgen_id") is not None and str(r["meta_leadgen_id"]) not in ("", "nan", "None")
-        }
-        rooftops = self.world.table("rooftops")
-        pages = dict(zip(_col(rooftops, "meta_page_id").astype(str), rooftops["dealer_id"], strict=True))
-        forms_by_dealer: dict[str, list[str]] = collections.defaultdict(list)
-        for form, frame in forms.items():
-            forms_by_dealer[frame["dealer_id"].iloc[0]].append(form)
-        return {
-            "forms": forms,
-            "pages": pages,
-            "forms_by_dealer": forms_by_dealer,
-            "by_leadgen": by_leadgen,
-            "names": dict(zip(rooftops["dealer_id"], rooftops["name"], strict=True)),
-        }
-
-    def _vehicle_labels(self, leads: pd.DataFrame) -> pd.Series:
-        """ "2023 Honda Civic EX" for a lead whose vehicle the world knows (a dealer's custom question)."""
-        empty = pd.Series([None] * len(leads), index=leads.index, dtype=object)
-        if "vehicle_uuid" not in leads.columns:
-            return empty
-        try:
-            inventory = self.world.table("inventory")
-        except KeyError:
-            return empty
-        labels = {
-            r["vehicle_uuid"]: " ".join(
-                str(r[k]) for k in ("year", "make", "model", "trim") if r.get(k) is not None and str(r[k]) != "nan"
-            )
-            for r in inventory.to_dict("records")
-            if r.get("vehicle_uuid") is not None
-        }
-        return leads["vehicle_uuid"].map(lambda v: labels.get(v) if isinstance(v, str) else None).astype(object)
 
     # --- auth, throttling --------------------------------------------------
     def _denied(self, request: SandboxRequest) -> SandboxResponse | None:

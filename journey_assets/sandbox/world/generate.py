@@ -16,68 +16,7 @@ and one stage's changes do not reshuffle another's. Windows, all ending at
 Timestamps (`*_at`, `event_ts`, `started_at`) are tz-aware UTC; dates (`date`,
 `*_date`, `date_in_stock`, `date_sold`) are datetime64 midnights in local time.
 
-Tables and columns (contract columns first; anything after "+" is extra):
-
-rooftops: dealer_id, name, address, city, state, zip, timezone, brands, latitude,
-    longitude, website, phone, ga4_property_id, google_ads_customer_id,
-    meta_ad_account_id, gbp_location_id + slug, google_ads_login_customer_id,
-    meta_page_id, gbp_account_id
-salespeople: salesperson_id, dealer_id, first_name, last_name, email, phone,
-    territory_zips, working_hours_start, working_hours_end
-households: household_id, dealer_id, address, city, state, zip, income_band
-customers: customer_id, household_id, dealer_id, first_name, last_name, email,
-    phone, address, city, state, zip, birth_year (nullable), gender (m|f|null),
-    created_at, preferred_channel, sms_consent, email_consent, source (dms|crm|web).
-    Messy on purpose: name case and whitespace, phone formats (2% a digit
-    short, 1% without area code), 3% email typos (2% bad domain, 1% no "@"),
-    ~3% of persons have a second record (see truth_identity).
-owned_vehicles: ownership_id, customer_id, dealer_id, vin, year, make, model,
-    acquisition (purchase|lease), acquired_date, lease_maturity_date,
-    mileage_at_as_of, annual_miles, oil_type + trim, condition, acquired_here
-    (false: bought elsewhere, serviced here)
-service_visits: repair_order_id, customer_id, dealer_id, vin, visit_date, mileage,
-    service_type, amount + opened_at
-inventory: vehicle_uuid, dealer_id, vin, stock_number, condition, year, make,
-    model, trim, body_style, exterior_color, odometer, msrp, date_in_stock,
-    date_sold, vdp_url, image_url + certified, list_price (latest price)
-inventory_prices: vehicle_uuid, effective_date, price
-ad_campaigns: campaign_id, dealer_id, platform (google_ads|meta), account_id,
-    campaign_name, objective, status (Google ENABLED|PAUSED, Meta ACTIVE|PAUSED)
-    + start_date, end_date, daily_budget
-ad_groups: ad_group_id, campaign_id, platform, name
-ads: ad_id, ad_group_id, campaign_id, platform, name
-keywords: keyword_id, ad_group_id, text, match_type + campaign_id
-ad_stats_daily: date, platform, dealer_id, account_id, campaign_id, ad_group_id,
-    ad_id, impressions, clicks, spend, conversions (one row per live ad and day)
-search_terms_daily: date, dealer_id, campaign_id, ad_group_id, keyword_id,
-    search_term, impressions, clicks, cost
-web_sessions: session_id, dealer_id, client_id, user_id, started_at, date, channel,
-    source, medium, campaign_id, landing_page, device_category, pageviews,
-    vdp_views, engaged, converted + ga_session_id
-web_events: event_id, session_id, dealer_id, client_id, user_id, event_ts,
-    event_name, page_path, vehicle_uuid
-social_posts: post_id, dealer_id, network, published_at, text, likes, comments,
-    shares, mentions, reach, impressions, clicks
-reviews: review_id, dealer_id, reviewer_name, rating, comment (null for
-    rating-only), created_at, reply_comment, reply_at
-site_performance: dealer_id, template, url, strategy, performance_score, lcp_ms,
-    inp_ms, cls, fcp_ms, ttfb_ms + fetched_date
-leads: lead_id, dealer_id, customer_id, created_at, lead_type, source,
-    vehicle_uuid, status, salesperson_id, meta_form_id, meta_leadgen_id,
-    updated_at + provider (third-party site), meta_ad_id
-crm_activities: activity_id, lead_id, customer_id, dealer_id, salesperson_id,
-    activity_type, occurred_at, outcome
-sales: deal_id, dealer_id, customer_id, vehicle_uuid, vin, sold_at, sale_type,
-    price, gross_profit, lead_id + salesperson_id, condition, year, make, model
-surveys: survey_id, customer_id, dealer_id, sent_at, score (0-10, null when not
-    answered) + trigger (sale|service), responded_at
-truth_identity: customer_id, person_id
-truth_vin_errors: vehicle_uuid, vin, reason (wrong_check_digit|illegal_character|
-    wrong_length) + correct_vin
-truth_customer: customer_id, person_id, purchase_probability_30d, purchased_30d,
-    service_due, service_state, dormant, lease_end_window, high_value, at_risk
-    + purchase_probability_prev30d, purchased_prev30d, x_<feature> (the planted
-    function's inputs at as_of)
+Tables and columns: `TABLES.md` beside this file.
 
 Ground-truth definitions (per person; every record of a person carries them):
 purchase_probability_30d / purchased_30d: see `funnel.PURCHASE_MODEL`;
