@@ -6,7 +6,7 @@ import json
 from datetime import date
 
 import pytest
-from marketing_world import BAD_VIN, GOOD_VINS, build_world
+from support.marketing_world import BAD_VIN, GOOD_VINS, build_world
 
 from journey_assets.connectors.dms import (
     DUPLICATES,

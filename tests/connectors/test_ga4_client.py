@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import google.auth.exceptions
 import pytest
-from google_world import D01_PROPERTY, D02_PROPERTY, DAY, FAST, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
+from support.google_world import D01_PROPERTY, D02_PROPERTY, DAY, FAST
 
 from journey_assets.connectors.ga4 import EVENTS_REPORT, SESSIONS_REPORT, GA4Client, parse_metric
 from journey_assets.connectors.google_api import GoogleBearerAuth, google_auth

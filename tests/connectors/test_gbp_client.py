@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from google_world import D01_LOCATION, D02_LOCATION, FAST, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
+from support.google_world import D01_LOCATION, D02_LOCATION, FAST
 
 from journey_assets.connectors.gbp import GBPClient
 from journey_assets.connectors.google_api import google_auth

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from google_world import D01_CUSTOMER, DAY, FAST, LOGIN_CUSTOMER, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
+from support.google_world import D01_CUSTOMER, DAY, FAST, LOGIN_CUSTOMER
 
 from journey_assets.connectors.google_ads import (
     AD_GROUP_STATS,

@@ -6,17 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from marketing_world import (  # noqa: F401  (fixtures)
-    ACCOUNTS,
-    DAYS,
-    FAST,
-    PAGES,
-    fresh_sandbox,
-    marketing_sandbox,
-    marketing_world,
-    new_requests,
-    settle,
-)
+from support.marketing_world import ACCOUNTS, DAYS, FAST, PAGES, new_requests, settle
 
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
 from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy, insights_row

@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 
 import pytest
-from marketing_world import FAST, fresh_sandbox, marketing_sandbox, marketing_world, new_requests, settle  # noqa: F401
+from support.marketing_world import FAST, new_requests, settle
 
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
 from journey_assets.connectors.metricool import MetricoolClient, post_row

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from google_world import FAST, VINS, _gserver, gsandbox, gworld  # noqa: F401 (fixtures)
+from support.google_world import FAST, VINS
 
 from journey_assets.connectors.http import MalformedResponseError, PermanentVendorError, TransientVendorError
 from journey_assets.connectors.pagespeed import PageSpeedClient

@@ -13,7 +13,7 @@ import dagster as dg
 from journey_assets.definitions import build_definitions
 from journey_assets.settings import load_settings
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 # The spine of the batch plane; sources added later extend it, they must not break it.
 EXPECTED_ASSETS = {

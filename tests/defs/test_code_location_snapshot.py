@@ -7,8 +7,8 @@ deployed code location reads its environment at import, from a working directory
 
 After a deliberate change (a new source, a renamed model), regenerate and review the diff:
 
-    PYTHONPATH=$PWD .venv/bin/python -m pytest tests/test_code_location_snapshot.py --snapshot-update
-    git diff tests/__snapshots__/
+    PYTHONPATH=$PWD .venv/bin/python -m pytest tests/defs/test_code_location_snapshot.py --snapshot-update
+    git diff tests/defs/__snapshots__/
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ import dagster as dg
 import pytest
 from syrupy.extensions.json import JSONSnapshotExtension
 
-REPO = Path(__file__).resolve().parent.parent
+REPO = Path(__file__).resolve().parents[2]
 
 
 def partitions_shape(partitions: dg.PartitionsDefinition | None) -> str | None:

@@ -1,6 +1,6 @@
 """The response ledger's contract, run against SQLite and Postgres: claims, outcomes, suppressions, touches,
 messages, dead letters, contact history, the retry queue, round robin, atomic blocks, and claims that stay
-exclusive across processes. The Postgres half needs JOURNEY_TEST_POSTGRES_URL (see tests/pg_helpers.py)."""
+exclusive across processes. The Postgres half needs JOURNEY_TEST_POSTGRES_URL (see tests/support/pg_helpers.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from pg_helpers import postgres_schema, schema_spec
+from support.pg_helpers import postgres_schema, schema_spec
 
 from journey_assets.response.ledger import DEFERRED, DONE, FAILED, PENDING, SENDING, ResponseLedger
 from journey_assets.response.ledger_factory import open_ledger

@@ -12,7 +12,7 @@ from urllib.parse import parse_qs
 
 import pandas as pd
 import pytest
-from respond_harness import IN_STOCK, VEHICLES, Harness, build_world
+from support.respond_harness import IN_STOCK, VEHICLES, Harness, build_world
 
 from journey_assets.journey.adf_parse import parse_adf_lead
 from journey_assets.response.ledger import DONE, FAILED, PENDING, SKIPPED

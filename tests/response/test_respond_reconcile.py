@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import UTC, datetime, timedelta
 
-from respond_harness import IN_STOCK, Harness, new_phone, vehicle_of, wait_for
+from support.respond_harness import IN_STOCK, Harness, new_phone, vehicle_of, wait_for
 
 from journey_assets.connectors.http import RetryPolicy
 from journey_assets.connectors.twilio import TwilioClient

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from urllib.parse import parse_qs
 
 import pytest
-from respond_harness import Harness, new_phone
+from support.respond_harness import Harness, new_phone
 
 from journey_assets.journey.contact import ContactError, validate_vin
 from journey_assets.sandbox.server import SandboxServer

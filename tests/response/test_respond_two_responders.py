@@ -10,8 +10,8 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 import pytest
-from pg_helpers import postgres_schema, schema_spec
-from respond_harness import IN_STOCK, Harness, new_phone, vehicle_of
+from support.pg_helpers import postgres_schema, schema_spec
+from support.respond_harness import IN_STOCK, Harness, new_phone, vehicle_of
 
 from journey_assets.response.ledger import DONE
 from journey_assets.response.ledger_factory import open_ledger

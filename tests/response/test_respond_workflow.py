@@ -8,7 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
-from respond_harness import IN_STOCK, SOLD, VEHICLES, Harness, new_phone, vehicle_of, wait_for
+from support.respond_harness import IN_STOCK, SOLD, VEHICLES, Harness, new_phone, vehicle_of, wait_for
 
 from journey_assets.journey.adf_parse import parse_adf_lead
 from journey_assets.response.ledger import DEFERRED, DONE, DRY_RUN, FAILED, PENDING, SKIPPED

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-from marketing_world import FAST, fresh_sandbox, marketing_sandbox, marketing_world, new_requests  # noqa: F401
+from support.marketing_world import FAST, new_requests
 
 from journey_assets.connectors.crm import CRMClient
 from journey_assets.connectors.http import MalformedResponseError

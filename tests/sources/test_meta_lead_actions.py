@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from datetime import date
 
-from marketing_world import ACCOUNTS, marketing_sandbox, marketing_world  # noqa: F401 (fixtures)
+from support.marketing_world import ACCOUNTS
 
 from journey_assets.connectors.meta import DEFAULT_LEAD_ACTION_TYPE, insights_row
 from journey_assets.defs.ingest.resources import MetaResource
@@ -42,7 +42,7 @@ def _leads_by_ad(sandbox, rooftops, **resource) -> dict[str, tuple[float, str]]:
     return {r["ad_id"]: (r["leads"], r["lead_action_type"]) for batch in fetch_insights(run) for r in batch.rows}
 
 
-def test_the_action_type_is_a_per_account_setting(marketing_sandbox):  # noqa: F811
+def test_the_action_type_is_a_per_account_setting(marketing_sandbox):
     default = [{"dealer_id": "D01", "meta_ad_account_id": ACCOUNTS["D01"]}]
     assert _leads_by_ad(marketing_sandbox, default)["4002"] == (1.0, "lead")  # the fake reports it twice
     pixel = [{**default[0], "meta_lead_action_type": "offsite_conversion.fb_pixel_lead"}]

@@ -1,8 +1,4 @@
-"""Helpers for the intake tests: signed requests to the real app, valid events, settings.
-
-(A uniquely named module rather than conftest, so `from intake_helpers import ...` cannot pick up
-another directory's conftest.)
-"""
+"""Helpers for the intake tests: signed requests to the real app, valid events, settings."""
 
 from __future__ import annotations
 

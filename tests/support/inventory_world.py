@@ -56,6 +56,6 @@ def inventory_world() -> World:
 
 
 @pytest.fixture
-def sandbox(inventory_world: World, tmp_path):
+def inventory_sandbox(inventory_world: World, tmp_path):
     with SandboxServer(inventory_world, record_path=tmp_path / "requests.sqlite3") as server:
         yield server

@@ -5,8 +5,7 @@ page, three Meta ads and one Google ad over five days, Meta lead-ad leads (one
 with a broken email, one with a broken phone), social posts on three networks,
 and DMS sales and service visits (one with a bad VIN).
 
-Test modules import the fixtures they use from here:
-`from marketing_world import marketing_sandbox, ...  # noqa: F401`.
+tests/conftest.py registers the fixtures; test modules import only the constants and helpers.
 """
 
 from __future__ import annotations
@@ -376,9 +375,12 @@ def fresh_sandbox(marketing_sandbox: SandboxServer) -> Iterator[SandboxServer]:
     """The module's sandbox with no faults, default knobs, and the request log's current end marked."""
     marketing_sandbox.clear_faults()
     meta = marketing_sandbox.fakes["meta"]
-    saved = dict(
-        per_call_pct=meta.per_call_pct, window=meta.window, async_step=meta.async_step, sync_max_rows=meta.sync_max_rows
-    )
+    saved = {
+        "per_call_pct": meta.per_call_pct,
+        "window": meta.window,
+        "async_step": meta.async_step,
+        "sync_max_rows": meta.sync_max_rows,
+    }
     marketing_sandbox.mark = len(marketing_sandbox.log.rows())  # type: ignore[attr-defined]
     yield marketing_sandbox
     marketing_sandbox.clear_faults()

@@ -1,4 +1,4 @@
-"""Helpers and fixtures of the response tests (conftest.py imports the fixtures): a hand-built
+"""Helpers and fixtures of the response tests (tests/conftest.py registers the fixtures): a hand-built
 dealer world served by the real sandbox, a real intake on loopback writing a temp event store,
 and a fresh ledger per test.
 
@@ -53,11 +53,11 @@ FAKES = ("twilio", "crm", "wrike", "slack", "customerio", "dealer_inventory", "m
 _WEIGHTS = (8, 7, 6, 5, 4, 3, 2, 10, 0, 9, 8, 7, 6, 5, 4, 3, 2)
 _VALUES = {
     **{str(d): d for d in range(10)},
-    **dict(zip("ABCDEFGH", range(1, 9))),
-    **dict(zip("JKLMN", range(1, 6))),
+    **dict(zip("ABCDEFGH", range(1, 9), strict=True)),
+    **dict(zip("JKLMN", range(1, 6), strict=True)),
     "P": 7,
     "R": 9,
-    **dict(zip("STUVWXYZ", (2, 3, 4, 5, 6, 7, 8, 9))),
+    **dict(zip("STUVWXYZ", (2, 3, 4, 5, 6, 7, 8, 9), strict=True)),
 }
 
 
@@ -65,7 +65,7 @@ def make_vin(stem: str) -> str:
     """A valid VIN: the 16 characters around position 9, with the check digit computed (49 CFR 565.15)."""
     assert len(stem) == 16
     chars = stem[:8] + "0" + stem[8:]
-    total = sum(_VALUES[c] * w for c, w in zip(chars, _WEIGHTS))
+    total = sum(_VALUES[c] * w for c, w in zip(chars, _WEIGHTS, strict=True))
     check = "X" if total % 11 == 10 else str(total % 11)
     return chars[:8] + check + chars[9:]
 
@@ -246,10 +246,10 @@ class Harness:
     ) -> ResponseDeps:
         retry = RetryPolicy(total=2, backoff_factor=0)
         roster = load_roster(self.rooftops_file, self.salespeople_file)
-        kwargs: dict[str, Any] = dict(
-            ledger=self.ledger,
-            roster=roster,
-            twilio=TwilioClient(
+        kwargs: dict[str, Any] = {
+            "ledger": self.ledger,
+            "roster": roster,
+            "twilio": TwilioClient(
                 twilio_fake.DEFAULT_ACCOUNT_SID,
                 twilio_fake.DEFAULT_AUTH_TOKEN,
                 base_url=self.url("twilio"),
@@ -258,22 +258,24 @@ class Harness:
                 retry=retry,
                 timeout=5,
             ),
-            crm=CRMClient(self.url("crm"), "sandbox-crm-token", retry=retry, timeout=5),
-            wrike=WrikeClient("sandbox-wrike-token", base_url=self.url("wrike"), retry=retry, timeout=5),
-            slack=SlackWebhookClient(SLACK_PATH, base_url=self.url("slack"), retry=retry, timeout=5),
-            email=CustomerIOAppClient("sandbox-app-api-key", base_url=self.url("customerio"), retry=retry, timeout=5),
-            inventory=DealerInventoryClient(self.url("dealer_inventory"), "sandbox", retry=retry, timeout=5),
-            meta=MetaGraphClient(
+            "crm": CRMClient(self.url("crm"), "sandbox-crm-token", retry=retry, timeout=5),
+            "wrike": WrikeClient("sandbox-wrike-token", base_url=self.url("wrike"), retry=retry, timeout=5),
+            "slack": SlackWebhookClient(SLACK_PATH, base_url=self.url("slack"), retry=retry, timeout=5),
+            "email": CustomerIOAppClient(
+                "sandbox-app-api-key", base_url=self.url("customerio"), retry=retry, timeout=5
+            ),
+            "inventory": DealerInventoryClient(self.url("dealer_inventory"), "sandbox", retry=retry, timeout=5),
+            "meta": MetaGraphClient(
                 self.url("meta"),
                 "sandbox-meta-token",
                 retry=retry,
                 timeout=5,
                 throttle=ThrottlePolicy(max_pause=0.0, retries=1, backoff=0.0),
             ),
-            lead_ad_routing=LeadAdRouting.from_rooftops(load_json_list(self.rooftops_file, "rooftops")),
-            config=ResponseConfig(wrike_folder_id=FOLDER),
-            dry_run=dry_run,
-        )
+            "lead_ad_routing": LeadAdRouting.from_rooftops(load_json_list(self.rooftops_file, "rooftops")),
+            "config": ResponseConfig(wrike_folder_id=FOLDER),
+            "dry_run": dry_run,
+        }
         if clock is not None:
             kwargs["clock"] = clock
         kwargs.update(overrides)

@@ -12,7 +12,7 @@ from datetime import date
 
 import dagster as dg
 import duckdb
-from marketing_world import ACCOUNTS, marketing_sandbox, marketing_world  # noqa: F401 (fixtures)
+from support.marketing_world import ACCOUNTS
 
 from journey_assets.defs.ingest.crm import crm_leads_and_activities
 from journey_assets.defs.ingest.factory import first_partition_day
@@ -34,7 +34,7 @@ def _loaded(source, run: Fetch) -> dict[str, tuple[list[dict], list[dict]]]:
     return out
 
 
-def test_crm_first_partition_reads_from_the_beginning(marketing_sandbox):  # noqa: F811
+def test_crm_first_partition_reads_from_the_beginning(marketing_sandbox):
     resource = CRMResource(base_url=marketing_sandbox.vendor_url("crm"), token="sandbox-crm-token")
     nightly = _loaded(crm.SOURCE, Fetch(DAY, DAY, resource, [], LOG, calendar_start=date(2026, 8, 1)))
     assert [r["lead_id"] for r in nightly["crm_leads"][0]] == ["L003"]  # only the day's change
@@ -52,7 +52,7 @@ def test_crm_first_partition_reads_from_the_beginning(marketing_sandbox):  # noq
     assert sorted(r["activity_id"] for r in first["crm_activities"][0]) == ["A001", "A002", "A003"]
 
 
-def test_dms_first_partition_loads_every_earlier_export_date(marketing_world, tmp_path):  # noqa: F811
+def test_dms_first_partition_loads_every_earlier_export_date(marketing_world, tmp_path):
     write_dms_drops(marketing_world, tmp_path, date(2026, 11, 20), DAY)
     resource = DmsLandingResource(root=str(tmp_path))
     for expected_status in ("loaded", "reloaded"):  # a re-run of the first partition re-reads loaded/<day>/
@@ -88,7 +88,7 @@ def test_ingest_assets_backfill_a_range_in_one_run():
     assert all(a.backfill_policy == dg.BackfillPolicy.single_run() for a in raw)
 
 
-def test_a_range_read_loads_what_the_days_load(marketing_sandbox):  # noqa: F811
+def test_a_range_read_loads_what_the_days_load(marketing_sandbox):
     """A ranged vendor read (Meta insights over three days) keeps one row per ad AND day, none taken for a repeat."""
     from journey_assets.defs.ingest.resources import MetaResource
     from journey_assets.sources import meta

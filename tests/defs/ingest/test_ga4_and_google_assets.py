@@ -10,7 +10,7 @@ from datetime import date, timedelta
 
 import dagster as dg
 import duckdb
-from google_world import DAY, _gserver, gsandbox, gworld, write_rooftops  # noqa: F401 (fixtures)
+from support.google_world import DAY, write_rooftops
 
 from journey_assets.defs.ingest.dealer_inventory import dealer_inventory
 from journey_assets.defs.ingest.ga4 import ga4

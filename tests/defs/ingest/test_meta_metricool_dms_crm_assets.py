@@ -13,7 +13,7 @@ import dagster as dg
 import duckdb
 import pytest
 from dagster_duckdb_pandas import DuckDBPandasIOManager
-from marketing_world import ACCOUNTS, PAGES, marketing_sandbox, marketing_world  # noqa: F401
+from support.marketing_world import ACCOUNTS, PAGES
 
 from journey_assets.defs.ingest.crm import crm_leads_and_activities
 from journey_assets.defs.ingest.dms import dms_exports
@@ -32,7 +32,7 @@ PARTITION = "2026-11-20"
 
 
 @pytest.fixture(scope="module")
-def warehouse(marketing_sandbox, marketing_world, tmp_path_factory):  # noqa: F811
+def warehouse(marketing_sandbox, marketing_world, tmp_path_factory):
     tmp = tmp_path_factory.mktemp("assets")
     rooftops = tmp / "rooftops.json"
     rooftops.write_text(

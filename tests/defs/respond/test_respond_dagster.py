@@ -14,7 +14,7 @@ from urllib.parse import parse_qs
 
 import dagster as dg
 import pytest
-from respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
+from support.respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
 
 from journey_assets.definitions import build_definitions
 from journey_assets.settings import load_settings

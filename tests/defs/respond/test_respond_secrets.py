@@ -13,7 +13,7 @@ import logging
 import sqlite3
 
 import dagster as dg
-from respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
+from support.respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
 
 from journey_assets.defs.resources import CRMResource, DealerInventoryResource, MetaResource
 from journey_assets.defs.respond.job import respond_job, run_config_for
