@@ -9,6 +9,14 @@ import pytest
 
 from journey_assets.sandbox.world import World, ensure_world
 
+# The hand-built worlds and harnesses that tests in several folders share (tests/support/).
+pytest_plugins = [
+    "support.google_world",
+    "support.inventory_world",
+    "support.marketing_world",
+    "support.respond_harness",
+]
+
 # The tests' world ends on a fixed day, so its tables (and what tests expect of
 # them) do not change with the calendar; the local partitions end on it too, and
 # start where the tests were written for (locally they default to the world's

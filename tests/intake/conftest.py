@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from intake_helpers import Intake, make_settings
+from support.intake_helpers import Intake, make_settings
 
 from journey_assets.intake.server import run_in_thread
 

@@ -9,7 +9,7 @@ from collections.abc import Callable, Iterator
 
 import httpx
 import pytest
-from intake_helpers import (
+from support.intake_helpers import (
     MAX_BODY,
     META_SECRET,
     META_VERIFY,

@@ -1,5 +1,5 @@
 """Durability: SIGKILL the intake mid-load; every event that got a 2xx must be in the store after restart.
-Run on the SQLite file and on Postgres (JOURNEY_TEST_POSTGRES_URL, see tests/pg_helpers.py)."""
+Run on the SQLite file and on Postgres (JOURNEY_TEST_POSTGRES_URL, see tests/support/pg_helpers.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from pathlib import Path
 
 import httpx
 import pytest
-from intake_helpers import SECRET, intent_event
-from pg_helpers import postgres_schema, schema_spec
+from support.intake_helpers import SECRET, intent_event
+from support.pg_helpers import postgres_schema, schema_spec
 
 from journey_assets.intake.server import start_subprocess
 from journey_assets.intake.store_factory import open_store

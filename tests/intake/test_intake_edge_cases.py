@@ -10,7 +10,7 @@ import json
 from urllib.parse import urlencode
 
 import pytest
-from intake_helpers import (
+from support.intake_helpers import (
     PUBLIC_URL,
     SECRET,
     TWILIO_TOKEN,

@@ -11,8 +11,8 @@ from urllib.parse import urlencode
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from intake_helpers import PUBLIC_URL, TWILIO_TOKEN, VALID_VIN, Intake
-from schema_strategies import from_schema, json_values
+from support.intake_helpers import PUBLIC_URL, TWILIO_TOKEN, VALID_VIN, Intake
+from support.schema_strategies import from_schema, json_values
 
 from journey_assets.journey.signatures import twilio_signature
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from intake_helpers import SECRET, TWILIO_TOKEN, intent_event
+from support.intake_helpers import SECRET, TWILIO_TOKEN, intent_event
 
 from journey_assets.intake.server import PortInUseError, start_subprocess
 from journey_assets.intake.store import SQLiteEventStore

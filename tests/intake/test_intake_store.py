@@ -1,5 +1,5 @@
 """The event store's contract, run against SQLite and Postgres: durability settings, dedupe, group commit,
-cursors, backpressure. The Postgres half needs JOURNEY_TEST_POSTGRES_URL (see tests/pg_helpers.py)."""
+cursors, backpressure. The Postgres half needs JOURNEY_TEST_POSTGRES_URL (see tests/support/pg_helpers.py)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from pg_helpers import drop_schema, postgres_schema, schema_spec
+from support.pg_helpers import drop_schema, postgres_schema, schema_spec
 
 from journey_assets.intake.store import (
     EventStore,

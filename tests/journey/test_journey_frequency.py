@@ -62,7 +62,7 @@ def test_channels_are_capped_separately_but_fatigue_spans_channels():
     assert check_frequency(sms_today, NOW, EMAIL, MKT).allowed
     # 5 marketing touches in a week across channels -> fatigue cap, whatever the channel
     channels = [EMAIL, SMS, EMAIL, SMS, EMAIL]
-    touches = [touch(24 * d + 12, ch) for d, ch in zip(range(1, 6), channels)]
+    touches = [touch(24 * d + 12, ch) for d, ch in zip(range(1, 6), channels, strict=True)]
     d = check_frequency(touches, NOW, EMAIL, MKT)
     assert not d.allowed and "all_marketing_weekly 5/5" in d.reason
     f = fatigue(touches, NOW)

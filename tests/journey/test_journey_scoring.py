@@ -35,15 +35,15 @@ def test_nothing_known_is_cold_zero():
 @pytest.mark.parametrize(
     "features, score, band",
     [
-        (dict(test_drive_request=True), 50, Band.HOT),
-        (dict(credit_application=True), 45, Band.HOT),
-        (dict(trade_in_appraisal=True), 30, Band.WARM),
-        (dict(price_request=True), 25, Band.WARM),
-        (dict(trade_in_appraisal=True, price_request=True), 55, Band.HOT),
-        (dict(prior_service_customer=True), 10, Band.COLD),
-        (dict(vdp_views_7d=2), 0, Band.COLD),
-        (dict(vdp_views_7d=3), 15, Band.COLD),
-        (dict(vdp_views_7d=3, prior_service_customer=True), 25, Band.WARM),
+        ({"test_drive_request": True}, 50, Band.HOT),
+        ({"credit_application": True}, 45, Band.HOT),
+        ({"trade_in_appraisal": True}, 30, Band.WARM),
+        ({"price_request": True}, 25, Band.WARM),
+        ({"trade_in_appraisal": True, "price_request": True}, 55, Band.HOT),
+        ({"prior_service_customer": True}, 10, Band.COLD),
+        ({"vdp_views_7d": 2}, 0, Band.COLD),
+        ({"vdp_views_7d": 3}, 15, Band.COLD),
+        ({"vdp_views_7d": 3, "prior_service_customer": True}, 25, Band.WARM),
     ],
 )
 def test_weights_and_bands(features, score, band):

@@ -1,0 +1,117 @@
+"""The response plane in Dagster: the code location's sensor reads the intake's store by cursor, asks for
+one `respond` run per batch, and the job (run in process, with the location's own resources) answers
+the lead over the sandbox exactly once, while another process holds the DuckDB file."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import parse_qs
+
+import dagster as dg
+import pytest
+from support.respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
+
+from journey_assets.definitions import build_definitions
+from journey_assets.settings import load_settings
+
+
+@pytest.fixture
+def location(harness: Harness, monkeypatch, tmp_path):
+    """The code location, pointed at this test's sandbox, intake store, ledger and configuration."""
+    env = {
+        "JOURNEY_ENV": "local",
+        "JOURNEY_DATA_DIR": str(tmp_path / "data"),
+        "JOURNEY_SANDBOX_URL": harness.server.url,
+        "JOURNEY_ROOFTOPS_FILE": str(harness.rooftops_file),
+        "JOURNEY_SALESPEOPLE_FILE": str(harness.salespeople_file),
+        "JOURNEY_SANDBOX_CREDENTIALS_FILE": str(harness.credentials_file),
+        "JOURNEY_INTAKE_STORE": str(harness.store_path),
+        "JOURNEY_RESPONSE_LEDGER": str(harness.ledger_path),
+        "JOURNEY_INTAKE_PUBLIC_URL": harness.intake.url,
+        "JOURNEY_WRIKE_FOLDER_ID": FOLDER,
+        "JOURNEY_DRY_RUN": "0",
+        # build_definitions exports this for dbt; set through monkeypatch so it is restored afterwards
+        "JOURNEY_DUCKDB_PATH": str(tmp_path / "data" / "journey.duckdb"),
+    }
+    for key, value in env.items():
+        monkeypatch.setenv(key, value)
+    return build_definitions(load_settings())
+
+
+@contextmanager
+def duckdb_held_by_another_process(path: str) -> Iterator[None]:
+    """A process holding the DuckDB file open for writing, as the nightly run does for minutes."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    script = (
+        "import duckdb, sys; c = duckdb.connect(sys.argv[1]); c.execute('create table if not exists t (x int)');"
+        "print('locked', flush=True); sys.stdin.read()"
+    )
+    holder = subprocess.Popen(
+        [sys.executable, "-c", script, path], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        yield
+    finally:
+        holder.stdin.close()
+        holder.wait(10)
+
+
+def _tick(defs: dg.Definitions, instance: dg.DagsterInstance, cursor: str | None):
+    sensor = defs.resolve_sensor_def("intake_events_sensor")
+    context = dg.build_sensor_context(instance=instance, cursor=cursor, resources=defs.resources)
+    return sensor(context)
+
+
+def test_sensor_launches_one_respond_run_per_batch_and_the_run_answers_once(harness: Harness, location):
+    instance = dg.DagsterInstance.ephemeral()
+    phone = new_phone()
+    body = harness.intent("test_drive_request", phone=phone, vehicle=vehicle_of(IN_STOCK))
+
+    result = _tick(location, instance, None)
+    assert isinstance(result, dg.SensorResult) and len(result.run_requests) == 1
+    request = result.run_requests[0]
+    assert request.run_key == f"events:0->{result.cursor}"
+    assert request.tags["journey/plane"] == "realtime" and "journey/warehouse" not in request.tags
+
+    job = location.resolve_job_def("respond")
+    with duckdb_held_by_another_process(os.environ["JOURNEY_DUCKDB_PATH"]):
+        run = job.execute_in_process(run_config=request.run_config, instance=instance, tags=request.tags)
+    assert run.success
+    output = next(e for e in run.events_for_node("respond_batch") if e.event_type_value == "STEP_OUTPUT")
+    metadata = output.event_specific_data.metadata
+    assert metadata["events"].value == 1 and metadata["results"].value == {"lead:hot": 1}
+
+    sms = [r for r in harness.rows("twilio") if r["path"].endswith("/Messages.json")]
+    assert [parse_qs(r["body"])["To"][0] for r in sms] == [phone]
+    assert parse_qs(sms[0]["body"])["StatusCallback"] == [f"{harness.intake.url}/twilio/status"]
+    assert len([r for r in harness.rows("crm") if r["path"] == "/leads"]) == 1
+    assert len([r for r in harness.rows("crm") if r["path"] == "/leads/adf"]) == 1
+    assert len([r for r in harness.rows("wrike") if r["path"].endswith("/tasks")]) == 1
+    assert len(harness.rows("slack")) == 1
+    assert {a.status for a in harness.ledger.actions(body["event_id"])} == {"done"}
+
+    # the run again (a retry of the same run config) sends nothing; the next tick has nothing new to
+    # launch but the Twilio status callbacks that arrived meanwhile
+    assert job.execute_in_process(run_config=request.run_config, instance=instance).success
+    assert len([r for r in harness.rows("twilio") if r["path"].endswith("/Messages.json")]) == 1
+    assert len(harness.rows("slack")) == 1
+    later = _tick(location, instance, result.cursor)
+    if isinstance(later, dg.SensorResult):
+        assert all(r.run_key.startswith(f"events:{result.cursor}->") for r in later.run_requests)
+
+
+def test_the_respond_job_is_not_an_asset_job_and_not_in_the_nightly_selection(location):
+    job = location.resolve_job_def("respond")
+    assert not job.asset_layer.executable_asset_keys  # an op job: no assets, no IO manager, no DuckDB
+    assert job.tags.get("journey/warehouse") is None
+    assert job.executor_def.name == "in_process"
+    nightly = location.resolve_job_def("nightly")
+    assert "respond_batch" not in {node.name for node in nightly.nodes_in_topological_order}
+    sensor = location.resolve_sensor_def("intake_events_sensor")
+    assert sensor.minimum_interval_seconds == 2 and sensor.job_name == "respond"
