@@ -43,25 +43,41 @@ class DealerInventoryFake(FakeVendor):
         # table is read afresh).
         self._tables: tuple[pd.DataFrame, pd.DataFrame] | None = None
         self._feeds: OrderedDict[tuple[str, date], list[dict]] = OrderedDict()
-        self._lock = threading.Lock()
+        self._dealers: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._lock = threading.RLock()
+
+    def _dealer_tables(self, dealer_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The dealer's vehicles and their prices, dates parsed and prices in date order (once per dealer)."""
+        with self._lock:
+            if dealer_id not in self._dealers:
+                inventory = self.world.table("inventory")
+                prices = self.world.table("inventory_prices")
+                mine = inventory[inventory["dealer_id"] == dealer_id]
+                stocked = pd.to_datetime(mine["date_in_stock"])
+                sold = pd.to_datetime(mine["date_sold"])
+                mine_prices = prices[prices["vehicle_uuid"].isin(mine["vehicle_uuid"])]
+                mine_prices = mine_prices.assign(_effective=pd.to_datetime(mine_prices["effective_date"]))
+                self._dealers[dealer_id] = (
+                    mine.assign(_stocked=stocked, _sold=sold),
+                    mine_prices.sort_values("effective_date", kind="stable"),
+                )
+            return self._dealers[dealer_id]
 
     def _stock_on(self, dealer_id: str, as_of: date) -> pd.DataFrame:
-        inventory = self.world.table("inventory")
-        prices = self.world.table("inventory_prices")
+        """The dealer's vehicles in stock on `as_of`, each at its price that day, in stock-number order."""
+        inventory, prices = self._dealer_tables(dealer_id)
         day = pd.Timestamp(min(as_of, self.world.as_of))
-        in_stock = inventory[
-            (inventory["dealer_id"] == dealer_id)
-            & (pd.to_datetime(inventory["date_in_stock"]) <= day)
-            & (inventory["date_sold"].isna() | (pd.to_datetime(inventory["date_sold"]) > day))
-        ]
-        prices = prices[prices["vehicle_uuid"].isin(in_stock["vehicle_uuid"])]
+        in_stock = inventory[(inventory["_stocked"] <= day) & (inventory["_sold"].isna() | (inventory["_sold"] > day))]
         current_price = (
-            prices[pd.to_datetime(prices["effective_date"]) <= day]
-            .sort_values("effective_date")
+            prices[prices["_effective"] <= day]
             .groupby("vehicle_uuid", as_index=False)
             .last()[["vehicle_uuid", "price"]]
         )
-        return in_stock.merge(current_price, on="vehicle_uuid", how="left").sort_values("stock_number")
+        return (
+            in_stock.drop(columns=["_stocked", "_sold"])
+            .merge(current_price, on="vehicle_uuid", how="left")
+            .sort_values("stock_number")
+        )
 
     def _feed(self, dealer_id: str, as_of: date) -> list[dict]:
         """The dealer's whole feed on `as_of`, in stock-number order, rendered once per (dealer, day)."""
@@ -69,7 +85,7 @@ class DealerInventoryFake(FakeVendor):
         tables = (self.world.table("inventory"), self.world.table("inventory_prices"))
         with self._lock:
             if self._tables is None or any(a is not b for a, b in zip(self._tables, tables, strict=True)):
-                self._tables, self._feeds = tables, OrderedDict()
+                self._tables, self._feeds, self._dealers = tables, OrderedDict(), {}
             if (dealer_id, day) in self._feeds:
                 self._feeds.move_to_end((dealer_id, day))
                 return self._feeds[(dealer_id, day)]
