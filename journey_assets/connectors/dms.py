@@ -14,10 +14,11 @@ exercised offline). Layout below the root:
     loaded/<YYYY-MM-DD>/       files accepted for that export date (re-read on every re-run)
     quarantine/                rejected files, each with <name>.reason.txt beside it
     duplicates/                re-dropped copies of a file already seen
-    _manifest/<sha256>.json    one record per distinct file content: name, status, rows
+    _manifest/<sha256>.json    one record per distinct file (see manifest_key): name, status, rows
 
-Load-once: a file is identified by the SHA-256 of its bytes. A content already
-in the manifest is a duplicate (moved aside, never loaded twice); a new one is
+Load-once: a file is identified by the SHA-256 of its bytes (a header-only
+file, which every quiet day repeats byte for byte, by its name and bytes). A
+content already in the manifest is a duplicate (moved aside, never loaded twice); a new one is
 claimed in the manifest with an exclusive create, schema-checked, then moved
 to loaded/ or quarantine/. Re-running a day re-reads loaded/<day>/, so the raw
 partition is rebuilt from exactly the files accepted for it. A later export of
@@ -356,6 +357,15 @@ def checksum(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def manifest_key(name: str, data: bytes, digest: str) -> str:
+    """The manifest's key for a file: its content's checksum, which makes a re-dropped copy a duplicate under any
+    name. A file without a data row is the exception: every quiet day's export is the same header, byte for byte,
+    so it is known by its name and content (a re-drop under the same name is still a duplicate)."""
+    if data.strip().count(b"\n") > 0:
+        return digest
+    return checksum(name.encode() + b"\n" + data)
+
+
 # --- one day -----------------------------------------------------------------------
 
 
@@ -377,14 +387,14 @@ class DmsLoader:
         name = f"{digest}.json"
         return json.loads(self.landing.read(MANIFEST, name)) if self.landing.exists(MANIFEST, name) else None
 
-    def _record(self, outcome: FileOutcome, *, exclusive: bool = False) -> bool:
+    def _record(self, outcome: FileOutcome, key: str, *, exclusive: bool = False) -> bool:
         entry = {
             **asdict(outcome),
             "export_date": outcome.export_date.isoformat(),
             "recorded_at": self.clock().isoformat(),
         }
         data = json.dumps(entry, sort_keys=True).encode()
-        name = f"{outcome.checksum}.json"
+        name = f"{key}.json"
         if exclusive:
             return self.landing.create_exclusive(MANIFEST, name, data)
         self.landing.write(MANIFEST, name, data)
@@ -412,29 +422,32 @@ class DmsLoader:
     def load_day(self, day: date) -> DayLoad:
         result = DayLoad(day)
         loaded_folder = f"{LOADED}/{day.isoformat()}"
-        new_names = set()
+        arrived: dict[str, ParsedFile] = {}  # parsed on arrival: not parsed again below
         for name in self.landing.list(INCOMING):
             if name.startswith("."):
                 continue  # a drop still being written
             parts = parse_name(name)
             if parts is not None and parts[2] != day:
                 continue  # another export date: its own partition loads it
-            outcome = self._arrive(name, day, loaded_folder)
+            outcome, parsed_on_arrival = self._arrive(name, day, loaded_folder)
             result.files.append(outcome)
-            if outcome.status == "loaded":
-                new_names.add(name)
+            if outcome.status == "loaded" and parsed_on_arrival is not None:
+                arrived[name] = parsed_on_arrival
         for name in self.landing.list(loaded_folder):
-            parsed = parse_file(
-                name, data := self.landing.read(loaded_folder, name), max_bad_fraction=self.max_bad_fraction
-            )
+            parsed: ParsedFile | str
+            if name in arrived:
+                parsed, digest = arrived[name], next(f.checksum for f in result.files if f.name == name)
+            else:
+                data = self.landing.read(loaded_folder, name)
+                parsed, digest = parse_file(name, data, max_bad_fraction=self.max_bad_fraction), checksum(data)
             if isinstance(parsed, str):  # accepted before under other rules: say so, load nothing from it
-                result.files.append(FileOutcome(name, None, None, day, checksum(data), "quarantined", parsed))
+                result.files.append(FileOutcome(name, None, None, day, digest, "quarantined", parsed))
                 continue
             result.rows[parsed.kind.name] += [
-                {**row, "source_file": name, "file_checksum": checksum(data)} for row in parsed.rows
+                {**row, "source_file": name, "file_checksum": digest} for row in parsed.rows
             ]
             result.rejections[parsed.kind.name] += parsed.rejections
-            if name in new_names:
+            if name in arrived:
                 outcome = next(f for f in result.files if f.name == name and f.status == "loaded")
                 outcome.rows, outcome.rejected_rows = len(parsed.rows), len(parsed.rejections)
             else:
@@ -452,20 +465,22 @@ class DmsLoader:
                 )
         return result
 
-    def _arrive(self, name: str, day: date, loaded_folder: str) -> FileOutcome:
+    def _arrive(self, name: str, day: date, loaded_folder: str) -> tuple[FileOutcome, ParsedFile | None]:
+        """What became of a file in incoming/, and its parse when it was loaded."""
         data = self.landing.read(INCOMING, name)
         digest = checksum(data)
+        key = manifest_key(name, data, digest)
         parts = parse_name(name)
         kind, dealer_id = (parts[0], parts[1]) if parts else (None, None)
-        seen = self.manifest(digest)
+        seen = self.manifest(key)
         if seen and seen.get("status") != "claimed":
             stamp = self.clock().strftime("%Y%m%dT%H%M%S")
             self.landing.move(INCOMING, name, DUPLICATES, f"{stamp}_{name}")
             reason = f"identical to {seen['name']} ({seen['status']} for {seen['export_date']})"
-            return FileOutcome(name, kind, dealer_id, day, digest, "duplicate", reason)
+            return FileOutcome(name, kind, dealer_id, day, digest, "duplicate", reason), None
         claim = FileOutcome(name, kind, dealer_id, day, digest, "claimed")
-        if not seen and not self._record(claim, exclusive=True):
-            return FileOutcome(name, kind, dealer_id, day, digest, "duplicate", "claimed by a concurrent run")
+        if not seen and not self._record(claim, key, exclusive=True):
+            return FileOutcome(name, kind, dealer_id, day, digest, "duplicate", "claimed by a concurrent run"), None
         parsed = parse_file(name, data, max_bad_fraction=self.max_bad_fraction)
         if isinstance(parsed, str):
             self.landing.move(INCOMING, name, QUARANTINE)
@@ -483,8 +498,8 @@ class DmsLoader:
                 rows=len(parsed.rows),
                 rejected_rows=len(parsed.rejections),
             )
-        self._record(outcome)
-        return outcome
+        self._record(outcome, key)
+        return outcome, None if isinstance(parsed, str) else parsed
 
 
 def file_log_rows(load: DayLoad, loaded_at: datetime) -> list[dict[str, Any]]:

@@ -154,6 +154,7 @@ class CRMFake(FakeVendor):
         self._external_ids: dict[str, str] = {}
         self._counter = itertools.count(1)
         self._lock = threading.RLock()
+        self._orders: dict[str, tuple[pd.DataFrame, pd.DataFrame, pd.DatetimeIndex]] = {}
 
     # --- data -------------------------------------------------------------------
     def now(self) -> pd.Timestamp:
@@ -192,7 +193,7 @@ class CRMFake(FakeVendor):
     def _statuses(self) -> set[str]:
         return set(BASE_STATUSES) | {str(s) for s in self.leads()["status"].dropna().unique()}
 
-    def _lead_json(self, row: pd.Series) -> dict[str, Any]:
+    def _lead_json(self, row: pd.Series | dict[str, Any]) -> dict[str, Any]:
         out = {column: _iso(row.get(column)) for column in LEAD_COLUMNS}
         out.update(self._extras.get(out["id"], {}))
         return out
@@ -224,17 +225,35 @@ class CRMFake(FakeVendor):
             return _error(400, "invalid_parameter", f"page must be >= 1 and per_page between 1 and {MAX_PER_PAGE}")
         return page, per_page
 
+    def _ordered(self, name: str, frame: pd.DataFrame, time_column: str) -> tuple[pd.DataFrame, pd.DatetimeIndex]:
+        """`frame` sorted by (time, id), sorted once per version of the table: a first load reads hundreds of
+        pages of it. Answers the sorted frame and its times without the missing ones (they sort last)."""
+        cached = self._orders.get(name)
+        if cached is None or cached[0] is not frame:
+            ordered = frame.sort_values([time_column, "id"], kind="stable")
+            times = ordered[time_column]
+            cached = (frame, ordered, pd.DatetimeIndex(times.iloc[: int(times.notna().sum())]))
+            self._orders[name] = cached
+        return cached[1], cached[2]
+
     def _page(
-        self, frame: pd.DataFrame, time_column: str, since: pd.Timestamp | None, page: int, per_page: int, render
+        self,
+        name: str,
+        frame: pd.DataFrame,
+        time_column: str,
+        since: pd.Timestamp | None,
+        page: int,
+        per_page: int,
+        render,
     ) -> dict:
-        if since is not None:
-            frame = frame[frame[time_column] >= since]
-        frame = frame.sort_values([time_column, "id"], kind="stable")
-        total = len(frame)
+        ordered, times = self._ordered(name, frame, time_column)
+        # The rows at or after `since` are a run of the sorted table: where `since` falls, up to the missing times.
+        start, stop = (0, len(ordered)) if since is None else (int(times.searchsorted(since)), len(times))
+        total = stop - start
         total_pages = max(1, math.ceil(total / per_page))
-        chunk = frame.iloc[(page - 1) * per_page : page * per_page]
+        chunk = ordered.iloc[start + (page - 1) * per_page : min(stop, start + page * per_page)]
         return {
-            "data": [render(row) for _, row in chunk.iterrows()],
+            "data": [render(row) for row in chunk.to_dict("records")],
             "page": page,
             "per_page": per_page,
             "total": total,
@@ -256,7 +275,9 @@ class CRMFake(FakeVendor):
         except ValueError:
             return _error(400, "invalid_parameter", "updated_since must be an ISO-8601 timestamp")
         with self._lock:
-            return SandboxResponse(200, self._page(self.leads(), "updated_at", since, *paging, self._lead_json))
+            return SandboxResponse(
+                200, self._page("leads", self.leads(), "updated_at", since, *paging, self._lead_json)
+            )
 
     @route("GET", r"/leads/(?P<lead_id>[^/]+)")
     def get_lead(self, request: SandboxRequest) -> SandboxResponse:
@@ -412,6 +433,7 @@ class CRMFake(FakeVendor):
                 if column in body:
                     leads.loc[lead_id, column] = body[column]
             leads.loc[lead_id, "updated_at"] = self.now()
+            self._orders.pop("leads", None)  # changed in place: sort again
             return SandboxResponse(200, self._lead_json(leads.loc[lead_id]))
 
     # --- activities --------------------------------------------------------------------
@@ -428,8 +450,10 @@ class CRMFake(FakeVendor):
         except ValueError:
             return _error(400, "invalid_parameter", "since must be an ISO-8601 timestamp")
 
-        def render(row: pd.Series) -> dict[str, Any]:
+        def render(row: dict[str, Any]) -> dict[str, Any]:
             return {column: _iso(row.get(column)) for column in ACTIVITY_COLUMNS}
 
         with self._lock:
-            return SandboxResponse(200, self._page(self.activities(), "occurred_at", since, *paging, render))
+            return SandboxResponse(
+                200, self._page("activities", self.activities(), "occurred_at", since, *paging, render)
+            )

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import io
 import math
+import threading
+from collections import OrderedDict
 from datetime import date
 
 import pandas as pd
@@ -28,27 +30,71 @@ import pandas as pd
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
 
 MAX_PAGE_SIZE = 500
+FEEDS_KEPT = 256  # rendered (dealer, day) feeds kept: a day's pages are read one after another
 
 
 class DealerInventoryFake(FakeVendor):
     name = "dealer_inventory"
 
+    def __init__(self, world):
+        super().__init__(world)
+        # A first load reads every dealer's feed for every day, page by page: the day's feed is
+        # rendered once and its pages sliced from it (keyed by the world's tables, so a replaced
+        # table is read afresh).
+        self._tables: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        self._feeds: OrderedDict[tuple[str, date], list[dict]] = OrderedDict()
+        self._dealers: dict[str, tuple[pd.DataFrame, pd.DataFrame]] = {}
+        self._lock = threading.RLock()
+
+    def _dealer_tables(self, dealer_id: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """The dealer's vehicles and their prices, dates parsed and prices in date order (once per dealer)."""
+        with self._lock:
+            if dealer_id not in self._dealers:
+                inventory = self.world.table("inventory")
+                prices = self.world.table("inventory_prices")
+                mine = inventory[inventory["dealer_id"] == dealer_id]
+                stocked = pd.to_datetime(mine["date_in_stock"])
+                sold = pd.to_datetime(mine["date_sold"])
+                mine_prices = prices[prices["vehicle_uuid"].isin(mine["vehicle_uuid"])]
+                mine_prices = mine_prices.assign(_effective=pd.to_datetime(mine_prices["effective_date"]))
+                self._dealers[dealer_id] = (
+                    mine.assign(_stocked=stocked, _sold=sold),
+                    mine_prices.sort_values("effective_date", kind="stable"),
+                )
+            return self._dealers[dealer_id]
+
     def _stock_on(self, dealer_id: str, as_of: date) -> pd.DataFrame:
-        inventory = self.world.table("inventory")
-        prices = self.world.table("inventory_prices")
+        """The dealer's vehicles in stock on `as_of`, each at its price that day, in stock-number order."""
+        inventory, prices = self._dealer_tables(dealer_id)
         day = pd.Timestamp(min(as_of, self.world.as_of))
-        in_stock = inventory[
-            (inventory["dealer_id"] == dealer_id)
-            & (pd.to_datetime(inventory["date_in_stock"]) <= day)
-            & (inventory["date_sold"].isna() | (pd.to_datetime(inventory["date_sold"]) > day))
-        ]
+        in_stock = inventory[(inventory["_stocked"] <= day) & (inventory["_sold"].isna() | (inventory["_sold"] > day))]
         current_price = (
-            prices[pd.to_datetime(prices["effective_date"]) <= day]
-            .sort_values("effective_date")
+            prices[prices["_effective"] <= day]
             .groupby("vehicle_uuid", as_index=False)
             .last()[["vehicle_uuid", "price"]]
         )
-        return in_stock.merge(current_price, on="vehicle_uuid", how="left").sort_values("stock_number")
+        return (
+            in_stock.drop(columns=["_stocked", "_sold"])
+            .merge(current_price, on="vehicle_uuid", how="left")
+            .sort_values("stock_number")
+        )
+
+    def _feed(self, dealer_id: str, as_of: date) -> list[dict]:
+        """The dealer's whole feed on `as_of`, in stock-number order, rendered once per (dealer, day)."""
+        day = min(as_of, self.world.as_of)
+        tables = (self.world.table("inventory"), self.world.table("inventory_prices"))
+        with self._lock:
+            if self._tables is None or any(a is not b for a, b in zip(self._tables, tables, strict=True)):
+                self._tables, self._feeds, self._dealers = tables, OrderedDict(), {}
+            if (dealer_id, day) in self._feeds:
+                self._feeds.move_to_end((dealer_id, day))
+                return self._feeds[(dealer_id, day)]
+        feed = [self._vehicle(row) for row in self._stock_on(dealer_id, day).to_dict("records")]
+        with self._lock:
+            self._feeds[(dealer_id, day)] = feed
+            while len(self._feeds) > FEEDS_KEPT:
+                self._feeds.popitem(last=False)
+        return feed
 
     def _as_of(self, request: SandboxRequest) -> date:
         raw = request.arg("asOf")
@@ -63,7 +109,7 @@ class DealerInventoryFake(FakeVendor):
         return dealer_id in set(self.world.table("rooftops")["dealer_id"])
 
     @staticmethod
-    def _vehicle(row: pd.Series) -> dict:
+    def _vehicle(row: dict) -> dict:
         return {
             "uuid": row["vehicle_uuid"],
             "vin": row["vin"],
@@ -100,9 +146,11 @@ class DealerInventoryFake(FakeVendor):
             return SandboxResponse(400, {"error": {"message": str(exc)}})
         if page < 1 or not 1 <= page_size <= MAX_PAGE_SIZE:
             return SandboxResponse(400, {"error": {"message": f"page >= 1 and 1 <= pageSize <= {MAX_PAGE_SIZE}"}})
-        stock = self._stock_on(dealer_id, as_of)
-        window = stock.iloc[(page - 1) * page_size : page * page_size]
-        vehicles = [self._vehicle(row) for _, row in window.iterrows()]
+        feed = self._feed(dealer_id, as_of)
+        vehicles = [
+            dict(vehicle, images=[dict(image) for image in vehicle["images"]])
+            for vehicle in feed[(page - 1) * page_size : page * page_size]
+        ]
         if request.fault == "partial" and vehicles:
             vehicles = vehicles[: len(vehicles) // 2]  # a truncated page: count says more than it holds
         return SandboxResponse(
@@ -110,8 +158,8 @@ class DealerInventoryFake(FakeVendor):
                 "pageInfo": {
                     "page": page,
                     "pageSize": page_size,
-                    "totalCount": len(stock),
-                    "totalPages": max(1, math.ceil(len(stock) / page_size)),
+                    "totalCount": len(feed),
+                    "totalPages": max(1, math.ceil(len(feed) / page_size)),
                 },
                 "inventory": vehicles,
             }
@@ -124,8 +172,11 @@ class DealerInventoryFake(FakeVendor):
         dealer_id = request.params["dealer_id"]
         if not self._known_dealer(dealer_id):
             return SandboxResponse(404, {"error": {"message": f"unknown dealer {dealer_id}"}})
-        stock = self._stock_on(dealer_id, self._as_of(request))
-        frame = pd.DataFrame([self._vehicle(row) for _, row in stock.iterrows()])
+        try:
+            as_of = self._as_of(request)
+        except ValueError as exc:
+            return SandboxResponse(400, {"error": {"message": str(exc)}})
+        frame = pd.DataFrame(self._feed(dealer_id, as_of))
         if not frame.empty:
             frame["images"] = frame["images"].map(lambda images: images[0]["uri"] if images else "")
         buffer = io.StringIO()

@@ -79,7 +79,7 @@ class MetricoolFake(FakeVendor):
             blog_ids = rooftops["metricool_blog_id"].astype(str)
         else:
             blog_ids = pd.Series([str(1_000_000 + n) for n in range(len(rooftops))])
-        dealers = dict(zip(blog_ids, rooftops["dealer_id"]))
+        dealers = dict(zip(blog_ids, rooftops["dealer_id"], strict=True))
         posts = self.world.table("social_posts").copy()
         posts["network"] = posts["network"].astype(str).str.lower().replace(WORLD_NETWORK_ALIASES)
         posts["published_at"] = pd.to_datetime(posts["published_at"], utc=True)
@@ -91,7 +91,7 @@ class MetricoolFake(FakeVendor):
         for dealer, network in by_key:
             networks.setdefault(dealer, set()).add(network)
         brands = []
-        for blog_id, row in zip(blog_ids, rooftops.to_dict("records")):
+        for blog_id, row in zip(blog_ids, rooftops.to_dict("records"), strict=True):
             connected = networks.get(row["dealer_id"], set())
             brand: dict[str, Any] = {"id": int(blog_id) if blog_id.isdigit() else blog_id, "label": row.get("name")}
             brand.update({n: (f"{row.get('name')} {n}" if n in connected else "") for n in NETWORKS})

@@ -31,6 +31,7 @@ score, as PSI does when it cannot measure a page.
 from __future__ import annotations
 
 import re
+import threading
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -93,7 +94,28 @@ def _seconds(ms: float) -> str:
 class PageSpeedFake(FakeVendor):
     name = "pagespeed"
 
+    def __init__(self, world: Any):
+        super().__init__(world)
+        # A first load asks for the same pages every day of the history: each (url, strategy) is looked up
+        # once per version of the world's tables.
+        self._rows: dict[tuple[str, str], dict[str, Any] | None] = {}
+        self._tables: tuple[pd.DataFrame, pd.DataFrame] | None = None
+        self._lock = threading.Lock()
+
     def _row(self, url: str, strategy: str) -> dict[str, Any] | None:
+        tables = (self.world.table("site_performance"), self.world.table("rooftops"))
+        with self._lock:
+            if self._tables is None or any(a is not b for a, b in zip(self._tables, tables, strict=True)):
+                self._tables, self._rows = tables, {}
+            if (url, strategy) in self._rows:
+                row = self._rows[(url, strategy)]
+                return None if row is None else dict(row)
+        row = self._lookup(url, strategy)
+        with self._lock:
+            self._rows[(url, strategy)] = row
+        return None if row is None else dict(row)
+
+    def _lookup(self, url: str, strategy: str) -> dict[str, Any] | None:
         perf = self.world.table("site_performance")
         perf = perf[perf["strategy"].astype(str).str.lower() == strategy]
         exact = perf[perf["url"].astype(str).str.rstrip("/") == url.rstrip("/")]
