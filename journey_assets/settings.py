@@ -180,6 +180,16 @@ class Settings:
             )
         return start.isoformat(), (world.last_day + timedelta(days=1)).isoformat()
 
+    def as_of_day(self) -> date:
+        """The warehouse's "today" for segments and features: the last day whose data is loaded.
+
+        Locally the sandbox world's last day (its data ends there, whatever the clock says); in prod
+        yesterday, UTC, the last partition the nightly job loads.
+        """
+        if self.is_local:
+            return self.served_world_dates().last_day
+        return datetime.now(UTC).date() - timedelta(days=1)
+
     # --- end of the world and partitions block -------------------------------
 
     def base_url(self, vendor: str) -> str:

@@ -1,5 +1,6 @@
 """Every dbt model, seed, snapshot and test as Dagster assets and asset checks."""
 
+import json
 import re
 from collections.abc import Iterator, Mapping
 from pathlib import Path
@@ -89,7 +90,9 @@ def describe_dbt_test(test: Mapping[str, Any], table: str) -> str:
     ),
 )
 def dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource):
-    events = dbt.cli(["build"], context=context).stream()
+    # Segments and features are computed as of the last loaded day, not the clock (see Settings.as_of_day).
+    as_of = json.dumps({"as_of_date": load_settings().as_of_day().isoformat()})
+    events = dbt.cli(["build", "--vars", as_of], context=context).stream()
     if dbt.target != "local":
         # Row counts of tables as each lands, through the dbt adapter (dagster-dbt skips views).
         yield from events.fetch_row_counts()
