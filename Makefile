@@ -7,7 +7,7 @@ BIN := $(CURDIR)/$(VENV)/bin
 export DAGSTER_HOME := $(CURDIR)
 export PATH := $(BIN):$(PATH)
 
-.PHONY: install demo lint test test-postgres dev sandbox intake bench clean
+.PHONY: install demo docs lint test test-postgres dev sandbox intake bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV) || python3 -m venv $(VENV)
@@ -20,6 +20,10 @@ install: $(VENV)/.installed
 # The world: JOURNEY_WORLD_SIZE, JOURNEY_WORLD_SEED, JOURNEY_WORLD_LAST_DAY (e.g. `make demo JOURNEY_WORLD_SEED=8`).
 demo: $(VENV)/.installed  ## the world's whole history into data/journey.duckdb (later runs: one day), then dbt
 	$(BIN)/journey demo
+
+# The catalog (column types) comes from the warehouse, so run `make demo` first for a full one.
+docs: $(VENV)/.installed  ## dbt docs (every model and column described) at http://127.0.0.1:8081
+	cd dbt_project && $(BIN)/dbt docs generate && $(BIN)/dbt docs serve --port 8081 --no-browser
 
 # sqlfluff renders the models through dbt on the local target, with an in-memory DuckDB and a
 # target folder of its own, so linting never touches the warehouse or the code location's manifest.

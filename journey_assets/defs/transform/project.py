@@ -2,7 +2,8 @@
 
 `dagster dev` re-parses on every load (`prepare_if_dev`); a deployment parses once at build
 time (`dagster-dbt project prepare-and-package --file journey_assets/defs/transform/project.py`,
-tests parse in tests/conftest.py); a fresh clone has no manifest yet and parses on its first load.
+tests parse in tests/conftest.py); a fresh clone has no manifest yet and parses on its first load,
+and a checkout whose dbt files changed since its manifest (a `git pull`) parses again.
 """
 
 from __future__ import annotations
@@ -31,6 +32,17 @@ def parse_dbt_project() -> Path:
     return dbt_project.manifest_path
 
 
+def manifest_is_stale(project_dir: Path, manifest: Path) -> bool:
+    """No manifest, or a dbt file (model, macro, seed, test, project or source YAML) newer than it."""
+    if not manifest.exists():
+        return True
+    built = manifest.stat().st_mtime
+    files = [project_dir / "dbt_project.yml"]
+    for folder in ("models", "macros", "seeds", "tests", "snapshots", "analyses"):
+        files += (project_dir / folder).rglob("*")
+    return any(f.is_file() and f.stat().st_mtime > built for f in files)
+
+
 dbt_project.prepare_if_dev()
-if not dbt_project.manifest_path.exists():
+if manifest_is_stale(DBT_PROJECT_DIR, dbt_project.manifest_path):
     parse_dbt_project()
