@@ -12,6 +12,7 @@ import os
 import subprocess
 from pathlib import Path
 
+import sqlglot
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -44,6 +45,7 @@ def test_every_model_compiles_to_bigquery_sql(tmp_path):
         "JOURNEY_BQ_AUTH_METHOD": "service-account",
         "GOOGLE_APPLICATION_CREDENTIALS": str(throwaway_service_account(tmp_path / "key.json")),
         "JOURNEY_GCP_PROJECT": "dealer-journey-test",
+        "JOURNEY_GA4_PROPERTY_IDS": "111111111, 222222222",  # the GA4 export's properties (macros/ga4_export.sql)
     }
     target = tmp_path / "target"
     result = subprocess.run(
@@ -73,3 +75,18 @@ def test_every_model_compiles_to_bigquery_sql(tmp_path):
     price_history = (compiled / "marts" / "inventory" / "fct_inventory_price_history.sql").read_text()
     assert "to_hex(md5(" in price_history  # BigQuery's hash, from the cross-database macro
     assert "`dealer-journey-test`.`intermediate`.`int_inventory__price_changes`" in price_history
+    assert_ga4_export_models_are_bigquery(compiled)
+
+
+GA4_EXPORT_MODELS = ("stg_ga4__export_events", "stg_ga4__export_sessions", "int_ga4__user_stitching")
+
+
+def assert_ga4_export_models_are_bigquery(compiled: Path) -> None:
+    """The export's models parse as BigQuery and read every property's wildcard table in place."""
+    for name in GA4_EXPORT_MODELS:
+        (path,) = compiled.rglob(f"{name}.sql")
+        sqlglot.parse_one(path.read_text(), read="bigquery")  # raises on SQL BigQuery would not take
+    events = next(compiled.rglob("stg_ga4__export_events.sql")).read_text()
+    for property_id in ("111111111", "222222222"):
+        assert f"`dealer-journey-test`.`analytics_{property_id}`.`events_*`" in events
+    assert "unnest(event_params)" in events and "_table_suffix between" in events
