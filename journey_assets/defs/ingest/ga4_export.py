@@ -113,8 +113,10 @@ if load_settings().is_local:
         )
         days = [d.strftime("%Y%m%d") for d in partition_days(context)]
         with duckdb.connect(ga4_export_landing.database) as db:
+            db.begin()  # one commit for the range: a DuckDB commit per day table costs more than its copy
             landed = land_day_tables(db, Path(ga4_export_landing.root), properties, days)
             in_view = refresh_union_view(db)
+            db.commit()
         if landed["missing"]:
             context.log.warning(f"GA4 export: no day table for {len(landed['missing'])} property-days")
         context.log.info(f"GA4 export: {landed['tables']} day tables, {landed['rows']} events landed")
