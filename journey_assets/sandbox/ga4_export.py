@@ -226,8 +226,8 @@ def _params(e: pd.DataFrame) -> pa.Array:
     pos = e.groupby("session_id").cumcount().to_numpy()
     ts = e["event_ts"].astype("int64").to_numpy()
     gap_ms = np.where(pos > 0, (ts - np.r_[ts[:1], ts[:-1]]) // 1_000_000, 0)
-    landing = e["_order"] >= 2
-    landing_pv = landing & (e["event_name"] == "page_view") & ~e.duplicated(["session_id", "event_name"])
+    world_hit = e["_order"] >= 2  # not one of the session_start / first_visit the export adds
+    landing_pv = world_hit & (e["event_name"] == "page_view") & ~e.duplicated(["session_id", "event_name"])
     location = e["website"] + e["page_path"].fillna("/")
     tagged = e["channel"].isin(TAGGED_CHANNELS).to_numpy()
     query = (
@@ -260,7 +260,7 @@ def _params(e: pd.DataFrame) -> pa.Array:
     add("ga_session_number", every, integer=e["ga_session_number"].to_numpy())
     add("page_location", every, string=location)
     add("page_referrer", pd.notna(referrer), string=referrer)
-    add("engagement_time_msec", landing, integer=gap_ms)
+    add("engagement_time_msec", world_hit, integer=gap_ms)
     add("session_engaged", every, string=np.where(e["engaged"], "1", "0"))
     add("entrances", landing_pv, integer=np.ones(n, dtype=np.int64))
     add("source", non_direct, string=e["source"].to_numpy())
@@ -289,8 +289,8 @@ def _params(e: pd.DataFrame) -> pa.Array:
 
 def _first_hits(e: pd.DataFrame) -> np.ndarray:
     """first_visit, session_start and the landing page's hit: where a session's traffic source is recorded."""
-    landing = e["_order"] >= 2
-    first_landing = landing & ~e["session_id"].where(landing).duplicated()
+    world_hit = e["_order"] >= 2
+    first_landing = world_hit & ~e["session_id"].where(world_hit).duplicated()
     return ((e["_order"] <= 1) | first_landing).to_numpy()
 
 
