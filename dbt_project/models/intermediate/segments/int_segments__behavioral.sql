@@ -21,7 +21,7 @@ spend_events as (
 
     select
         identity_map.customer_key,
-        visits.visit_date as spend_date,
+        cast(visits.visit_date as date) as spend_date,
         visits.amount as spend
     from {{ ref('stg_dms__service_visits') }} as visits
     inner join identity_map on visits.customer_id = identity_map.source_record_id

@@ -31,7 +31,7 @@ service_visits as (
 
     select
         identity_map.customer_key,
-        visits.visit_date as activity_date
+        cast(visits.visit_date as date) as activity_date
     from {{ ref('stg_dms__service_visits') }} as visits
     inner join identity_map
         on identity_map.source = 'dms' and visits.customer_id = identity_map.source_record_id
@@ -67,7 +67,7 @@ web_sessions as (
     -- identified sessions, and a device's anonymous ones once it logged in (user stitching)
     select
         identity_map.customer_key,
-        sessions.session_date as activity_date
+        cast(sessions.session_date as date) as activity_date
     from {{ ref('stg_ga4__export_sessions') }} as sessions
     inner join identity_map
         on identity_map.source = 'ga4' and sessions.user_pseudo_id = identity_map.source_record_id

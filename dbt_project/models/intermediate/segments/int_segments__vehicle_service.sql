@@ -36,7 +36,19 @@ vehicle_records as (
 
 vehicles as (
 
-    select * from vehicle_records
+    select
+        customer_key,
+        vin,
+        dealer_id,
+        model_year,
+        make,
+        model,
+        oil_type,
+        acquisition,
+        cast(acquired_date as date) as acquired_date,
+        cast(lease_maturity_date as date) as lease_maturity_date,
+        as_of_date
+    from vehicle_records
     where record_rank = 1
 
 ),
@@ -45,7 +57,7 @@ visits as (
 
     select
         vin,
-        max(visit_date) as last_service_date,
+        cast(max(visit_date) as date) as last_service_date,
         count(*) as service_visit_count
     from {{ ref('stg_dms__service_visits') }}
     where visit_date <= {{ as_of_date() }}
