@@ -2,6 +2,9 @@
     profit over the history, top decile of the people who spent anything, across the group), and at risk
     (recently lost, or a lease ending soon with no lead or web session lately). -#}
 
+-- a table: both segment marts and the next family read it, so it is computed once per build
+{{ config(materialized='table') }}
+
 with
 
 retention as (

@@ -2,6 +2,9 @@
     rooftop (haversine; ZIP centroids from the zipcodes package, rooftops from their config), and age
     band where the birth year is known. -#}
 
+-- a table: both segment marts and the next family read it, so it is computed once per build
+{{ config(materialized='table') }}
+
 {%- set distance_bands = var('segments_distance_band_miles') -%}
 {%- set age_bands = var('segments_age_band_years') -%}
 

@@ -2,6 +2,9 @@
     preference when they consented on it, else the consented channel they engage on) and the local hour
     they most often engage (web session starts and lead times, in the rooftop's time zone). -#}
 
+-- a table: both segment marts and the next family read it, so it is computed once per build
+{{ config(materialized='table') }}
+
 {%- set fallback_order = var('segments_channel_fallback_order') -%}
 
 with

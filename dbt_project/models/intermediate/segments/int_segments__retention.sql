@@ -1,6 +1,9 @@
 {#- The retention family per person (customer_key): service state, service due, lease end window, dormant;
     and the last dates the behavioral family reads. Everything as of as_of_date(), in rooftop-local days. -#}
 
+-- a table: both segment marts and the next family read it, so it is computed once per build
+{{ config(materialized='table') }}
+
 with
 
 as_of as (

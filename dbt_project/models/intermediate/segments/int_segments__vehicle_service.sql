@@ -2,6 +2,9 @@
     its annual mileage estimated from odometer readings, its maintenance interval, when the next service
     falls due, and whether a lease on it ends soon. int_segments__retention rolls it up per person. -#}
 
+-- a table: both segment marts and the next family read it, so it is computed once per build
+{{ config(materialized='table') }}
+
 {%- set month_days = 30.44 -%}
 {%- set year_days = 365.25 -%}
 {%- set model_year_start = "cast(cast(vehicles.model_year as " ~ dbt.type_string() ~ ") || '-01-01' as date)" -%}
