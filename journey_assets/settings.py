@@ -98,6 +98,11 @@ class Settings:
         """Where DMS exports land locally (prod reads a bucket instead)."""
         return Path(os.getenv("JOURNEY_DMS_LANDING_DIR", self.data_dir / "landing" / "dms"))
 
+    @property
+    def ga4_export_landing_dir(self) -> Path:
+        """Where the sandbox writes the GA4 BigQuery export's day tables (local only; in prod Google writes them)."""
+        return Path(os.getenv("JOURNEY_GA4_EXPORT_DIR", self.data_dir / "landing" / "ga4_export"))
+
     # --- the response plane (defs/respond/resources.py reads its environment here) -------------------
     @property
     def sandbox_credentials_file(self) -> Path:

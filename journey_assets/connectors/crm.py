@@ -2,8 +2,8 @@
 
 Dealer CRMs share no public API, so this client speaks one plain REST shape
 (the sandbox's `crm` fake documents it): Bearer token; `GET /leads?
-updated_since=&page=&per_page=` and `GET /activities?since=&page=&per_page=`
-paged with `{data, page, per_page, total, total_pages, next_page}`; `POST
+updated_since=&page=&per_page=`, `GET /activities?since=&page=&per_page=` and
+`GET /contacts?updated_since=&page=&per_page=` paged with `{data, page, per_page, total, total_pages, next_page}`; `POST
 /leads` JSON, idempotent on `external_id`; `POST /leads/adf` with an ADF/XML
 body; `PATCH /leads/{id}`. Errors are `{"error": {"code", "message"[, "fields"]}}`.
 A deployment whose CRM differs subclasses this client and overrides the paths
@@ -57,12 +57,49 @@ class CreatedLead:
     lead: dict[str, Any] | None = None
 
 
+def _preferred(entries: Any) -> Mapping[str, Any]:
+    """The entry marked preferred in a contact's typed list (emails, phones, addresses), else its first."""
+    if not isinstance(entries, list):
+        return {}
+    found = [e for e in entries if isinstance(e, Mapping)]
+    return next((e for e in found if e.get("preferred")), found[0] if found else {})
+
+
+def contact_fields(contact: Mapping[str, Any]) -> dict[str, Any]:
+    """A contact's wire shape flattened: its preferred email, phone and address, and its contact preferences.
+
+    Values stay as the CRM holds them (normalizing is the caller's); a field the CRM leaves out is None.
+    """
+    communication = contact.get("communication") if isinstance(contact.get("communication"), Mapping) else {}
+    address = _preferred(contact.get("addresses"))
+    return {
+        "id": None if contact.get("id") is None else str(contact["id"]),
+        "dealer_id": contact.get("dealer_id"),
+        "first_name": contact.get("first_name"),
+        "last_name": contact.get("last_name"),
+        "email": _preferred(contact.get("emails")).get("address"),
+        "phone": _preferred(contact.get("phones")).get("number"),
+        "address": address.get("street"),
+        "city": address.get("city"),
+        "state": address.get("state"),
+        "zip": address.get("postal_code"),
+        "birth_year": contact.get("birth_year"),
+        "gender": contact.get("gender"),
+        "preferred_channel": communication.get("preferred_channel"),
+        "sms_consent": communication.get("sms_opt_in"),
+        "email_consent": communication.get("email_opt_in"),
+        "created_at": contact.get("created_at"),
+        "updated_at": contact.get("updated_at"),
+    }
+
+
 class CRMClient(BearerTokenClient):
     """`CRMClient(base_url, token, timeout=..., retry=...)`."""
 
     vendor = "crm"
     leads_path = "/leads"
     activities_path = "/activities"
+    contacts_path = "/contacts"
 
     # --- reads ---------------------------------------------------------------------
     def page(self, path: str, params: Mapping[str, Any]) -> Page:
@@ -106,6 +143,12 @@ class CRMClient(BearerTokenClient):
     def iter_activities(self, since: datetime | str | None = None, *, per_page: int = 100) -> Iterator[dict[str, Any]]:
         """Every activity that occurred at or after `since`, oldest first."""
         return self._paged(self.activities_path, {"since": _iso(since)}, per_page)
+
+    def iter_contacts(
+        self, updated_since: datetime | str | None = None, *, per_page: int = 100
+    ) -> Iterator[dict[str, Any]]:
+        """Every contact created or changed at or after `updated_since` (all when None), oldest change first."""
+        return self._paged(self.contacts_path, {"updated_since": _iso(updated_since)}, per_page)
 
     def get_lead(self, lead_id: str) -> dict[str, Any]:
         return self.get_json(f"{self.leads_path}/{lead_id}")

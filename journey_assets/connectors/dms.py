@@ -1,10 +1,12 @@
-"""DMS exports: daily sales-deal and repair-order CSV files dropped in a landing zone, each loaded once.
+"""DMS exports: daily deal, repair-order, customer and vehicle CSV files dropped in a landing zone, each loaded once.
 
 A dealer management system (CDK, Reynolds, Dealertrack...) has no API we may
 call, so each rooftop's DMS drops one CSV per export kind per business day:
 
-    incoming/sales_<dealer_id>_<YYYYMMDD>.csv      deals posted that day
+    incoming/sales_<dealer_id>_<YYYYMMDD>.csv      deals posted that day (a lease deal with its term and maturity)
     incoming/service_<dealer_id>_<YYYYMMDD>.csv    repair orders closed that day
+    incoming/customers_<dealer_id>_<YYYYMMDD>.csv  customer records created or changed that day
+    incoming/vehicles_<dealer_id>_<YYYYMMDD>.csv   vehicle-master records (VIN x owner) created or changed that day
 
 Locally the landing zone is a folder (data/landing/dms/); in prod a GCS bucket
 prefix (`GcsLanding`, a thin wrapper over google-cloud-storage that is not
@@ -52,21 +54,26 @@ from journey_assets.journey.quality import missing_fields
 from journey_assets.journey.vin import normalize_vin, vin_problem
 
 INCOMING, LOADED, QUARANTINE, DUPLICATES, MANIFEST = "incoming", "loaded", "quarantine", "duplicates", "_manifest"
-FILE_NAME = re.compile(r"^(?P<kind>sales|service)_(?P<dealer_id>[A-Za-z0-9-]+)_(?P<day>\d{8})\.csv$")
+FILE_NAME = re.compile(r"^(?P<kind>sales|service|customers|vehicles)_(?P<dealer_id>[A-Za-z0-9-]+)_(?P<day>\d{8})\.csv$")
 
 
 @dataclass(frozen=True)
 class ExportKind:
     name: str
-    key: str
+    key: tuple[str, ...]  # the columns naming one record
     columns: Mapping[str, str]  # column -> type (string, timestamp, date, float, int)
     required: tuple[str, ...]
     non_negative: tuple[str, ...] = ()
+    pii: tuple[str, ...] = ()  # personal data: a rejection names the column, never its value
+
+    def record_key(self, raw: Mapping[str, Any]) -> str | None:
+        parts = [(raw.get(c) or "").strip() for c in self.key]
+        return "|".join(parts) if any(parts) else None
 
 
 SALES = ExportKind(
     name="sales",
-    key="deal_id",
+    key=("deal_id",),
     columns={
         "deal_id": "string",
         "dealer_id": "string",
@@ -78,13 +85,20 @@ SALES = ExportKind(
         "price": "float",
         "gross_profit": "float",
         "lead_id": "string",
+        # the vehicle sold, and for a lease its term and maturity (optional: older exports lack them)
+        "condition": "string",
+        "year": "int",
+        "make": "string",
+        "model": "string",
+        "lease_term_months": "int",
+        "lease_maturity_date": "date",
     },
     required=("deal_id", "dealer_id", "vin", "sold_at", "sale_type", "price"),
-    non_negative=("price",),
+    non_negative=("price", "lease_term_months"),
 )
 SERVICE = ExportKind(
     name="service",
-    key="repair_order_id",
+    key=("repair_order_id",),
     columns={
         "repair_order_id": "string",
         "customer_id": "string",
@@ -98,7 +112,45 @@ SERVICE = ExportKind(
     required=("repair_order_id", "dealer_id", "vin", "visit_date", "service_type", "amount"),
     non_negative=("mileage", "amount"),
 )
-KINDS = {k.name: k for k in (SALES, SERVICE)}
+CUSTOMERS = ExportKind(
+    name="customers",
+    key=("customer_id",),
+    columns={
+        "customer_id": "string",
+        "dealer_id": "string",
+        "first_name": "string",
+        "last_name": "string",
+        "email": "string",
+        "phone": "string",
+        "address": "string",
+        "city": "string",
+        "state": "string",
+        "zip": "string",
+        "birth_year": "int",
+        "created_at": "timestamp",
+    },
+    required=("customer_id", "dealer_id"),
+    pii=("first_name", "last_name", "email", "phone", "address", "zip", "birth_year"),
+)
+VEHICLES = ExportKind(
+    name="vehicles",
+    key=("vin", "customer_id"),
+    columns={
+        "vin": "string",
+        "customer_id": "string",
+        "dealer_id": "string",
+        "year": "int",
+        "make": "string",
+        "model": "string",
+        "trim": "string",
+        "oil_type": "string",
+        "acquisition": "string",  # purchase | lease; empty when bought elsewhere (serviced here)
+        "acquired_date": "date",
+        "lease_maturity_date": "date",
+    },
+    required=("vin", "customer_id", "dealer_id"),
+)
+KINDS = {k.name: k for k in (SALES, SERVICE, CUSTOMERS, VEHICLES)}
 
 
 # --- landing zones ---------------------------------------------------------------
@@ -295,8 +347,9 @@ def row_problems(kind: ExportKind, dealer_id: str, raw: Mapping[str, str]) -> tu
             typed[column] = _typed(value, type_name)
         except (ValueError, TypeError, OverflowError):
             typed[column] = None
-            problems.append(f"{column} {value!r} is not a {type_name}")
-    if values["vin"] is not None:
+            shown = "" if column in kind.pii else f" {value!r}"
+            problems.append(f"{column}{shown} is not a {type_name}")
+    if values.get("vin") is not None:
         reason = vin_problem(values["vin"])
         if reason:
             problems.append(reason)
@@ -314,7 +367,7 @@ def parse_file(name: str, data: bytes, *, max_bad_fraction: float = 0.5) -> Pars
     """The file's rows and row rejections, or the reason the whole file is refused."""
     parts = parse_name(name)
     if parts is None:
-        return "file name does not follow <sales|service>_<dealer_id>_<YYYYMMDD>.csv"
+        return "file name does not follow <sales|service|customers|vehicles>_<dealer_id>_<YYYYMMDD>.csv"
     kind, dealer_id = KINDS[parts[0]], parts[1]
     try:
         text = data.decode("utf-8-sig")
@@ -339,7 +392,7 @@ def parse_file(name: str, data: bytes, *, max_bad_fraction: float = 0.5) -> Pars
             rejections.append(
                 {
                     "dealer_id": dealer_id,
-                    "record_key": raw.get(kind.key) or None,
+                    "record_key": kind.record_key(raw),
                     "reason": f"{name} line {number}: " + "; ".join(problems),
                     "payload": json.dumps(raw, sort_keys=True),
                 }
@@ -509,6 +562,8 @@ def file_log_rows(load: DayLoad, loaded_at: datetime) -> list[dict[str, Any]]:
 __all__: Sequence[str] = (
     "SALES",
     "SERVICE",
+    "CUSTOMERS",
+    "VEHICLES",
     "KINDS",
     "LocalLanding",
     "GcsLanding",

@@ -14,6 +14,7 @@ from typing import Any
 import dagster as dg
 from dagster_gcp_pandas import BigQueryPandasIOManager
 
+from journey_assets.defs.ingest.ga4_export import GA4ExportLandingResource
 from journey_assets.defs.ingest.resources import (
     CRMResource,
     DealerInventoryResource,
@@ -50,7 +51,17 @@ def warehouse_resources(settings: Settings) -> dict[str, Any]:
 def ingest_resources(settings: Settings) -> dict[str, Any]:
     """The rooftops and one resource per vendor the ingest stage reads (Meta and the CRM are shared with respond)."""
     accounts = settings.accounts
+    local_only = (
+        {
+            "ga4_export_landing": GA4ExportLandingResource(
+                root=str(settings.ga4_export_landing_dir), database=str(settings.duckdb_path)
+            )
+        }
+        if settings.is_local
+        else {}
+    )
     return {
+        **local_only,
         "rooftops": RooftopsResource(path=str(settings.rooftops_file)),
         "meta": MetaResource(
             base_url=settings.base_url("meta"),

@@ -15,7 +15,7 @@ from email_validator import EmailNotValidError, validate_email
 
 from journey_assets.journey.vin import normalize_vin, vin_problem  # the one VIN rule
 
-__all__ = ["ContactError", "normalize_email", "normalize_phone", "validate_vin"]
+__all__ = ["ContactError", "email_or_none", "normalize_email", "normalize_phone", "phone_or_none", "validate_vin"]
 
 MAX_EMAIL_LENGTH = 254
 MAX_PHONE_INPUT_LENGTH = 64  # longer input is not a phone number; keeps parsing cheap
@@ -110,3 +110,23 @@ def _possible_reason(code: int) -> str:
         reasons.TOO_LONG: "too long",
         reasons.IS_POSSIBLE_LOCAL_ONLY: "a local number without its area code",
     }.get(code, "wrong length")
+
+
+def email_or_none(raw: object) -> str | None:
+    """The normalized address, or None when there is none or it is not valid (the raw value is kept beside it)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        return normalize_email(raw)
+    except ContactError:
+        return None
+
+
+def phone_or_none(raw: object, default_region: str = "US") -> str | None:
+    """The number in E.164, or None when there is none or it is not a valid number (the raw value is kept beside it)."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    try:
+        return normalize_phone(raw, default_region)
+    except ContactError:
+        return None

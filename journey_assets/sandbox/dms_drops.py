@@ -1,17 +1,32 @@
-"""The sandbox's DMS: writes the world's sales and service visits as the daily CSV files a dealer's DMS drops.
+"""The sandbox's DMS: writes the world's deals, repair orders, customers and vehicles as a DMS's daily CSV files.
 
 A dealer management system exports, for every rooftop and business day, one
-file of deals posted and one of repair orders closed, into a landing folder:
+file of deals posted, one of repair orders closed, one of customer records and
+one of vehicle-master records created that day, into a landing folder:
 
     <root>/incoming/sales_<dealer_id>_<YYYYMMDD>.csv
     <root>/incoming/service_<dealer_id>_<YYYYMMDD>.csv
+    <root>/incoming/customers_<dealer_id>_<YYYYMMDD>.csv
+    <root>/incoming/vehicles_<dealer_id>_<YYYYMMDD>.csv
+
+Which records the DMS holds: the world's customers whose record started there
+(`source` dms) and every customer a deal, repair order or vehicle references;
+the vehicles the rooftops know of (sold or leased here, or bought elsewhere and
+serviced here), one row per VIN and owner. A customer record is created with
+the first of its own creation (a dms record) or its first deal, repair order
+or vehicle; a vehicle record on its delivery day, or its first repair order
+when it was bought elsewhere. The world never changes either afterwards, so
+each is exported once. A lease deal carries its term and maturity date (from
+the world's owned vehicles), as DMS deal files do.
 
 The business day is the rooftop's local day (its `timezone` in rooftops, UTC
 when absent). Every rooftop gets both files for every day in the range, with
 only a header on a quiet day, as DMS schedulers do. The history before that
 comes as a DMS exports it once when a dealer group starts: one file per rooftop
 and kind, named by its last day, holding every deal or repair order up to it
-(`as_one_export`). Files are written to a
+(`as_one_export`; for customers and vehicles it holds everything created up to
+its day, also before the deal history began, such as a lease signed four years
+ago that matures next spring). Files are written to a
 dot-prefixed temporary name and renamed, so a reader never sees half a file.
 Prod has no equivalent here: the dealer's DMS writes to the GCS bucket itself.
 """
@@ -37,6 +52,12 @@ SALES_COLUMNS = [
     "price",
     "gross_profit",
     "lead_id",
+    "condition",
+    "year",
+    "make",
+    "model",
+    "lease_term_months",
+    "lease_maturity_date",
 ]
 SERVICE_COLUMNS = [
     "repair_order_id",
@@ -48,6 +69,36 @@ SERVICE_COLUMNS = [
     "service_type",
     "amount",
 ]
+
+
+CUSTOMER_COLUMNS = [
+    "customer_id",
+    "dealer_id",
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "address",
+    "city",
+    "state",
+    "zip",
+    "birth_year",
+    "created_at",
+]
+VEHICLE_COLUMNS = [
+    "vin",
+    "customer_id",
+    "dealer_id",
+    "year",
+    "make",
+    "model",
+    "trim",
+    "oil_type",
+    "acquisition",
+    "acquired_date",
+    "lease_maturity_date",
+]
+DAYS_PER_MONTH = 30.44  # the world's lease terms are whole months of this length
 
 
 def _local_day(frame: pd.DataFrame, column: str, zones: dict[str, str]) -> pd.Series:
@@ -81,6 +132,61 @@ def _rendered(frame: pd.DataFrame, columns: list[str], render: dict) -> dict[tup
     return bodies
 
 
+def deals(world: World) -> pd.DataFrame:
+    """The world's sales with, for a lease, its term in months and maturity date (from its owned vehicle)."""
+    sales = world.table("sales")
+    owned = world.table("owned_vehicles")
+    leases = owned.loc[owned["acquisition"] == "lease", ["vin", "customer_id", "acquired_date", "lease_maturity_date"]]
+    out = sales.merge(leases, on=["vin", "customer_id"], how="left")
+    out.loc[out["sale_type"] != "lease", ["acquired_date", "lease_maturity_date"]] = pd.NaT
+    days = (pd.to_datetime(out["lease_maturity_date"]) - pd.to_datetime(out["acquired_date"])).dt.days
+    out["lease_term_months"] = (days / DAYS_PER_MONTH).round().astype("Int64")
+    return out.drop(columns=["acquired_date"])
+
+
+def dms_vehicles(world: World) -> pd.DataFrame:
+    """The vehicle master: every owned vehicle sold or leased here, or serviced here, with the day the DMS got it."""
+    owned = world.table("owned_vehicles")
+    first_visit = world.table("service_visits").groupby("vin")["visit_date"].min()
+    here = owned["acquired_here"].astype(bool)
+    known = owned[here | owned["vin"].isin(first_visit.index)].copy()
+    here = here[known.index]
+    known["_day"] = pd.to_datetime(known["acquired_date"].where(here, known["vin"].map(first_visit))).dt.date
+    known.loc[~here, ["acquisition", "acquired_date"]] = [None, pd.NaT]  # the DMS knows no deal for it
+    return known
+
+
+def dms_customers(world: World, vehicles: pd.DataFrame, zones: dict[str, str]) -> pd.DataFrame:
+    """The customers the DMS holds, created_at being when the DMS record began, with its local day."""
+    customers = world.table("customers").copy()
+    customers["created_at"] = pd.to_datetime(customers["created_at"], utc=True)
+    sales, service = world.table("sales"), world.table("service_visits")
+    # A vehicle delivered before the deal history has no deal to date it: its delivery day at noon, local.
+    delivered = vehicles.dropna(subset=["acquired_date"])
+    delivered_at = pd.Series(
+        [
+            pd.Timestamp(day).replace(hour=12).tz_localize(zones.get(dealer, "UTC")).tz_convert("UTC")
+            for day, dealer in zip(delivered["acquired_date"], delivered["dealer_id"], strict=True)
+        ],
+        index=delivered.index,
+        dtype="datetime64[ns, UTC]",
+    )
+    opened = service["opened_at"] if "opened_at" in service.columns else service["visit_date"]
+    touches = pd.concat(
+        [
+            pd.Series(pd.to_datetime(sales["sold_at"], utc=True).to_numpy(), index=sales["customer_id"]),
+            pd.Series(pd.to_datetime(opened, utc=True).to_numpy(), index=service["customer_id"]),
+            pd.Series(delivered_at.to_numpy(), index=delivered["customer_id"]),
+        ]
+    )
+    first_touch = touches[touches.index.notna()].groupby(level=0).min()
+    started_here = customers["source"] == "dms"
+    touched = customers["customer_id"].map(first_touch)
+    held = customers[started_here | touched.notna()].copy()
+    held["created_at"] = held["created_at"].where(started_here[held.index], touched[held.index])
+    return held.assign(_day=_local_day(held, "created_at", zones))
+
+
 def write_dms_drops(
     world: World,
     root: Path | str,
@@ -101,15 +207,23 @@ def write_dms_drops(
     zones = (
         dict(zip(rooftops["dealer_id"], rooftops["timezone"], strict=True)) if "timezone" in rooftops.columns else {}
     )
-    sales = world.table("sales")
+    sales = deals(world)
     sales = sales.assign(_day=_local_day(sales, "sold_at", zones))
     sales = sales[(sales["_day"] >= first_day) & (sales["_day"] <= last_day)]
     service = world.table("service_visits")
     service = service.assign(_day=pd.to_datetime(service["visit_date"]).dt.date)
     service = service[(service["_day"] >= first_day) & (service["_day"] <= last_day)]
+    vehicles = dms_vehicles(world)
+    customers = dms_customers(world, vehicles, zones)
+    # The first export of customers and vehicles holds every record up to its day, however old.
+    since = None if as_one_export else first_day
+    vehicles = vehicles[((since is None) | (vehicles["_day"] >= since)) & (vehicles["_day"] <= last_day)]
+    customers = customers[((since is None) | (customers["_day"] >= since)) & (customers["_day"] <= last_day)]
     if as_one_export:
         sales, service = sales.assign(_day=last_day), service.assign(_day=last_day)
+        customers, vehicles = customers.assign(_day=last_day), vehicles.assign(_day=last_day)
         first_day = last_day
+    iso_day = {"lease_maturity_date": lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%d")}
     kinds = (
         (
             "sales",
@@ -117,7 +231,25 @@ def write_dms_drops(
             _rendered(
                 sales,
                 SALES_COLUMNS,
-                {"sold_at": lambda s: pd.to_datetime(s, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")},
+                {"sold_at": lambda s: pd.to_datetime(s, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ"), **iso_day},
+            ),
+        ),
+        (
+            "customers",
+            CUSTOMER_COLUMNS,
+            _rendered(
+                customers,
+                CUSTOMER_COLUMNS,
+                {"created_at": lambda s: pd.to_datetime(s, utc=True).dt.strftime("%Y-%m-%dT%H:%M:%SZ")},
+            ),
+        ),
+        (
+            "vehicles",
+            VEHICLE_COLUMNS,
+            _rendered(
+                vehicles,
+                VEHICLE_COLUMNS,
+                {"acquired_date": lambda s: pd.to_datetime(s).dt.strftime("%Y-%m-%d"), **iso_day},
             ),
         ),
         (

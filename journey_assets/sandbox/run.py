@@ -10,6 +10,7 @@ from pathlib import Path
 
 from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.dms_drops import write_dms_drops
+from journey_assets.sandbox.ga4_export import write_ga4_export_once
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World, ensure_world
 from journey_assets.settings import Settings, WorldDates
@@ -125,5 +126,6 @@ def start_sandbox(
     write_salespeople_config(world, settings.salespeople_file)
     write_credentials_file(settings.sandbox_credentials_file)  # the local resources read the fakes' credentials
     drop_dms_exports_once(world, settings.dms_landing_dir)
+    write_ga4_export_once(world, settings.ga4_export_landing_dir)  # what Google's BigQuery export would hold
     record = settings.data_dir / "sandbox" / "requests.sqlite3"
     return SandboxServer(world, port=port, record_path=record).start()

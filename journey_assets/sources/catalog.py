@@ -2,7 +2,18 @@
 
 from __future__ import annotations
 
-from journey_assets.sources import crm, dealer_inventory, dms, ga4, gbp, google_ads, meta, metricool, pagespeed
+from journey_assets.sources import (
+    crm,
+    dealer_inventory,
+    dms,
+    ga4,
+    gbp,
+    google_ads,
+    meta,
+    metricool,
+    pagespeed,
+    reference,
+)
 from journey_assets.sources.spec import Source, Table
 
 SOURCES: tuple[Source, ...] = (
@@ -20,8 +31,8 @@ SOURCES: tuple[Source, ...] = (
 
 
 def declared_tables() -> list[Table]:
-    """Every raw and ops table the sources write, quarantine tables included."""
-    return [t for s in SOURCES for t in (*s.tables, s.quarantine)]
+    """Every raw and ops table the sources write, quarantine tables included, and the reference tables."""
+    return [t for s in SOURCES for t in (*s.tables, s.quarantine)] + list(reference.TABLES)
 
 
 def ddl(table: Table, types: dict[str, str]) -> str:

@@ -1,4 +1,4 @@
-"""CRM: leads (with their status) and activities, incrementally by day, through the CRM client.
+"""CRM: leads (with their status), activities and contacts, incrementally by day, through the CRM client.
 
 Leads: partition D asks the CRM for leads with `updated_since` = D 00:00 UTC
 and keeps those whose `updated_at` falls on D (the CRM lists oldest change
@@ -14,8 +14,16 @@ The first partition reads from the beginning (no `since`): everything the CRM
 holds up to its end, so a first run loads the whole history; its rows keep
 their own dates and the partition owns them (Source.history_before_start).
 
-A lead or activity missing its id, dealer or timestamp, or with an unreadable
-timestamp, goes to ops.quarantine_crm with the reason.
+Contacts: like leads, partition D holds the contacts created or changed on D
+(`updated_since` = D), in the state they had then; staging keeps the latest.
+Their email and phone are normalized here (journey/contact.py) into
+email_normalized and phone_e164 beside the raw values; a value that does not
+parse keeps its raw value with a null normalized one, and the contact loads.
+
+A lead, activity or contact missing its id, dealer or timestamp, or with an
+unreadable timestamp, goes to ops.quarantine_crm with the reason (a contact
+also for a birth year that is not a whole number or a consent that is not a
+boolean, which its columns could not hold).
 """
 
 from __future__ import annotations
@@ -26,7 +34,8 @@ from typing import Any
 
 import pandas as pd
 
-from journey_assets.connectors.crm import MAX_PER_PAGE
+from journey_assets.connectors.crm import MAX_PER_PAGE, contact_fields
+from journey_assets.journey.contact import email_or_none, phone_or_none
 from journey_assets.journey.quality import missing_fields
 from journey_assets.sources.spec import Batch, Fetch, Source, Table, Window
 
@@ -88,6 +97,19 @@ def activity_row(activity: Mapping[str, Any], loaded_at: datetime) -> dict[str, 
     }
 
 
+def contact_row(contact: Mapping[str, Any], loaded_at: datetime) -> dict[str, Any]:
+    fields = contact_fields(contact)
+    updated = _stamp(fields["updated_at"])
+    return {
+        "updated_date": updated.date() if updated is not None else None,
+        "contact_id": fields.pop("id"),
+        **fields,
+        "email_normalized": email_or_none(fields["email"]),
+        "phone_e164": phone_or_none(fields["phone"]),
+        "loaded_at": loaded_at,
+    }
+
+
 def _time_problems(row: Mapping[str, Any], columns: tuple[str, ...], day_column: str, window: Window) -> list[str]:
     problems = []
     for column in columns:
@@ -111,6 +133,25 @@ def lead_problems(row: Mapping[str, Any], window: Window | date) -> list[str]:
 def activity_problems(row: Mapping[str, Any], window: Window | date) -> list[str]:
     return missing_fields(row, ("activity_id", "dealer_id", "activity_type", "occurred_at")) + _time_problems(
         row, ("occurred_at",), "occurred_date", _window(window)
+    )
+
+
+def _value_problems(row: Mapping[str, Any]) -> list[str]:
+    problems = []
+    year = row.get("birth_year")
+    if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
+        problems.append(f"birth_year {year!r} is not a whole number")
+    for column in ("sms_consent", "email_consent"):
+        if row.get(column) is not None and not isinstance(row[column], bool):
+            problems.append(f"{column} {row[column]!r} is not true or false")
+    return problems
+
+
+def contact_problems(row: Mapping[str, Any], window: Window | date) -> list[str]:
+    return (
+        missing_fields(row, ("contact_id", "dealer_id", "updated_at"))
+        + _time_problems(row, ("created_at", "updated_at"), "updated_date", _window(window))
+        + _value_problems(row)
     )
 
 
@@ -164,6 +205,55 @@ ACTIVITIES = Table(
 )
 
 
+CONTACTS = Table(
+    name="crm_contacts",
+    description=(
+        "CRM contacts (the people the CRM holds) whose last change fell on updated_date, in the state they had "
+        "then, with email and phone normalized at ingestion. Holds personal data (the pii columns)."
+    ),
+    columns={
+        "updated_date": "date",
+        "contact_id": "string",
+        "dealer_id": "string",
+        "first_name": "string",
+        "last_name": "string",
+        "email": "string",
+        "phone": "string",
+        "address": "string",
+        "city": "string",
+        "state": "string",
+        "zip": "string",
+        "birth_year": "int",
+        "gender": "string",
+        "preferred_channel": "string",
+        "sms_consent": "bool",
+        "email_consent": "bool",
+        "created_at": "timestamp",
+        "updated_at": "timestamp",
+        "email_normalized": "string",
+        "phone_e164": "string",
+        "loaded_at": "timestamp",
+    },
+    partition_column="updated_date",
+    key=("contact_id",),
+    rules=contact_problems,
+    what="CRM contact",
+    not_null=("updated_date", "contact_id", "dealer_id", "updated_at", "loaded_at"),
+    pii=(
+        "first_name",
+        "last_name",
+        "email",
+        "phone",
+        "address",
+        "zip",
+        "birth_year",
+        "gender",
+        "email_normalized",
+        "phone_e164",
+    ),
+)
+
+
 def fetch(run: Fetch) -> Iterator[Batch]:
     since = None if run.from_beginning else datetime.combine(run.first_day, datetime.min.time(), tzinfo=UTC)
     window, last = run.window, run.last_day
@@ -175,11 +265,13 @@ def fetch(run: Fetch) -> Iterator[Batch]:
     yield Batch(LEADS.name, last, [lead_row(r, loaded_at) for r in leads], window=window)
     activities = within_day(client.iter_activities(since, per_page=per_page), "occurred_at", last)
     yield Batch(ACTIVITIES.name, last, [activity_row(r, loaded_at) for r in activities], window=window)
+    contacts = within_day(client.iter_contacts(since, per_page=per_page), "updated_at", last)
+    yield Batch(CONTACTS.name, last, [contact_row(r, loaded_at) for r in contacts], window=window)
 
 
 SOURCE = Source(
     name="crm",
-    tables=(LEADS, ACTIVITIES),
+    tables=(LEADS, ACTIVITIES, CONTACTS),
     fetch=fetch,
     resource="crm",
     uses_rooftops=False,

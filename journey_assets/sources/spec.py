@@ -5,6 +5,10 @@ multi-asset, its quarantine table and checks; the local warehouse creates the
 declared tables; tests hold sql/raw/*.sql and the dbt source YAML to it).
 Nothing here imports Dagster: a source is plain data plus pure functions.
 
+Columns named in `pii` hold personal data: the BigQuery DDL marks them (sql/raw,
+docs/decisions/0801), the staging YAMLs attach the PII policy tag to them, and
+no log line, metadata or error message carries their values.
+
 Column kinds: string, int, float, bool, date (a day at midnight, DATETIME in
 BigQuery, see sql/raw/ga4_sessions.sql for why), timestamp (UTC instant).
 Typed frames come from a pandera schema derived from the columns.
@@ -83,7 +87,7 @@ class Table:
     name: str  # the table in schema `raw` (or `ops` when `schema` says so)
     description: str
     columns: Mapping[str, str]
-    partition_column: str
+    partition_column: str | None  # None: an unpartitioned table a run replaces whole (reference data)
     key: Sequence[str]  # columns naming one record; a repeat of the key in a batch is quarantined
     rules: RowRule = no_rules
     what: str = "record"  # how a repeat names the record: "<what> appears more than once ..."
@@ -91,10 +95,12 @@ class Table:
     not_null: Sequence[str] = ()  # declared NOT NULL in the warehouse DDL
     schema: str = "raw"
     quarantined: bool = True  # False: a log table with no rules, no quarantine and no check of its own
+    pii: Sequence[str] = ()  # columns holding personal data
 
     def __post_init__(self) -> None:
         unknown = {kind for kind in self.columns.values() if kind not in PANDAS_DTYPES}
-        missing = [c for c in (self.partition_column, *self.key, *self.not_null) if c not in self.columns]
+        named = (*([self.partition_column] if self.partition_column else []), *self.key, *self.not_null, *self.pii)
+        missing = [c for c in named if c not in self.columns]
         if unknown or missing:
             raise ValueError(f"table {self.name}: unknown kinds {unknown or ''} or undeclared columns {missing or ''}")
 

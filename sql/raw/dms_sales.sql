@@ -18,6 +18,12 @@ create table if not exists raw.dms_sales (
     price          float64   not null,
     gross_profit   float64,
     lead_id        string,
+    condition      string    options (description = 'new, used or cpo'),
+    year           int64     options (description = 'model year'),
+    make           string,
+    model          string,
+    lease_term_months    int64     options (description = 'leases only'),
+    lease_maturity_date  datetime  options (description = 'leases only'),
     loaded_at      timestamp not null
 )
 partition by datetime_trunc(export_date, day)

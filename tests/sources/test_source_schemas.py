@@ -68,10 +68,16 @@ def test_ddl_matches_the_spec_column_for_column(name):
     assert DDL[name] == declared
 
 
+# dbt sources no declared source spec writes: the vendor writes them in prod.
+NOT_DECLARED = {"ga4_export": "Google writes the BigQuery export; locally defs/ingest/ga4_export.py lands it"}
+
+
 def _source_yaml_tables() -> dict[str, dict]:
     tables = {}
     for path in (REPO / "dbt_project" / "models" / "staging").rglob("_*__sources.yml"):
         for source in yaml.safe_load(path.read_text())["sources"]:
+            if source["name"] in NOT_DECLARED:
+                continue
             for table in source["tables"]:
                 tables[f"raw.{table['name']}"] = table
     return tables

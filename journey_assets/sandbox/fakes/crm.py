@@ -24,11 +24,14 @@ Served at `<sandbox>/crm`, auth `Authorization: Bearer <token>` (default
           400 invalid_xml on unparseable XML, 415 on another content type
     PATCH /leads/{id}  JSON {"status"[, "salesperson_id"]} -> lead
     GET   /activities?since=ISO-8601&page=N&per_page=M       (same paging)
+    GET   /contacts?updated_since=ISO-8601&page=N&per_page=M (same paging, ordered by (updated_at, id))
+    GET   /contacts/{id}                 -> contact
 
 A lead is the world's `leads` row with `lead_id` served as `id`: id, dealer_id,
 customer_id, created_at, lead_type, source, vehicle_uuid, status,
 salesperson_id, updated_at, external_id (+ customer, vehicle, comments when
 posted). An activity is the `crm_activities` row with `activity_id` as `id`.
+A contact is a customer the CRM holds, in the shape crm_contacts.py describes.
 Timestamps are ISO-8601 UTC (`2026-11-23T15:04:05Z`). Errors:
 `{"error": {"code", "message"[, "fields"]}}` with 400 invalid_parameter /
 invalid_json / invalid_xml, 401 unauthorized, 404 not_found, 415
@@ -51,6 +54,7 @@ from typing import Any
 
 import pandas as pd
 
+from journey_assets.sandbox.fakes.crm_contacts import contact_frame, contact_json
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
 
 DEFAULT_TOKEN = "sandbox-crm-token"
@@ -150,6 +154,7 @@ class CRMFake(FakeVendor):
         self.token = token or os.environ.get("JOURNEY_SANDBOX_CRM_TOKEN") or DEFAULT_TOKEN
         self._leads: pd.DataFrame | None = None
         self._activities: pd.DataFrame | None = None
+        self._contacts: pd.DataFrame | None = None
         self._extras: dict[str, dict[str, Any]] = {}
         self._external_ids: dict[str, str] = {}
         self._counter = itertools.count(1)
@@ -189,6 +194,12 @@ class CRMFake(FakeVendor):
             if self._activities is None:
                 self._activities = self._table("crm_activities", "activity_id", ACTIVITY_COLUMNS, ("occurred_at",))
             return self._activities
+
+    def contacts(self) -> pd.DataFrame:
+        with self._lock:
+            if self._contacts is None:
+                self._contacts = contact_frame(self.world)
+            return self._contacts
 
     def _statuses(self) -> set[str]:
         return set(BASE_STATUSES) | {str(s) for s in self.leads()["status"].dropna().unique()}
@@ -457,3 +468,36 @@ class CRMFake(FakeVendor):
             return SandboxResponse(
                 200, self._page("activities", self.activities(), "occurred_at", since, *paging, render)
             )
+
+    # --- contacts ----------------------------------------------------------------------
+    @route("GET", r"/contacts")
+    def list_contacts(self, request: SandboxRequest) -> SandboxResponse:
+        denied = self._denied(request)
+        if denied:
+            return denied
+        paging = self._paging(request)
+        if isinstance(paging, SandboxResponse):
+            return paging
+        try:
+            since = _parse_since(request.arg("updated_since"))
+        except ValueError:
+            return _error(400, "invalid_parameter", "updated_since must be an ISO-8601 timestamp")
+        with self._lock:
+            return SandboxResponse(
+                200,
+                self._page(
+                    "contacts", self.contacts(), "updated_at", since, *paging, lambda row: contact_json(row, _iso)
+                ),
+            )
+
+    @route("GET", r"/contacts/(?P<contact_id>[^/]+)")
+    def get_contact(self, request: SandboxRequest) -> SandboxResponse:
+        denied = self._denied(request)
+        if denied:
+            return denied
+        with self._lock:
+            contacts = self.contacts()
+            contact_id = request.params["contact_id"]
+            if contact_id not in contacts.index:
+                return _error(404, "not_found", f"no contact {contact_id}")
+            return SandboxResponse(200, contact_json(contacts.loc[contact_id].to_dict(), _iso))

@@ -45,6 +45,7 @@ def test_every_model_compiles_to_bigquery_sql(tmp_path):
         "JOURNEY_BQ_AUTH_METHOD": "service-account",
         "GOOGLE_APPLICATION_CREDENTIALS": str(throwaway_service_account(tmp_path / "key.json")),
         "JOURNEY_GCP_PROJECT": "dealer-journey-test",
+        "JOURNEY_GA4_PROPERTY_IDS": "111111111, 222222222",  # the GA4 export's properties (macros/ga4_export.sql)
     }
     target = tmp_path / "target"
     result = subprocess.run(
@@ -95,8 +96,23 @@ def test_every_model_compiles_to_bigquery_sql(tmp_path):
         if unknown:
             problems[name] = f"functions BigQuery may not have: {sorted(unknown)}"
     assert not problems, problems
+    assert_ga4_export_models_are_bigquery(compiled)
 
 
 # BigQuery functions that sqlglot parses as generic calls; a name is added here after checking it in
 # BigQuery's function reference (https://cloud.google.com/bigquery/docs/reference/standard-sql/functions-all).
 BIGQUERY_FUNCTIONS_SQLGLOT_DOES_NOT_MODEL: set[str] = set()
+
+
+GA4_EXPORT_MODELS = ("stg_ga4__export_events", "stg_ga4__export_sessions", "int_ga4__user_stitching")
+
+
+def assert_ga4_export_models_are_bigquery(compiled: Path) -> None:
+    """The export's models parse as BigQuery and read every property's wildcard table in place."""
+    for name in GA4_EXPORT_MODELS:
+        (path,) = compiled.rglob(f"{name}.sql")
+        sqlglot.parse_one(path.read_text(), read="bigquery")  # raises on SQL BigQuery would not take
+    events = next(compiled.rglob("stg_ga4__export_events.sql")).read_text()
+    for property_id in ("111111111", "222222222"):
+        assert f"`dealer-journey-test`.`analytics_{property_id}`.`events_*`" in events
+    assert "unnest(event_params)" in events and "_table_suffix between" in events

@@ -32,6 +32,15 @@ renamed as (
         lower(sale_type) as sale_type,
         cast(price as {{ dbt.type_numeric() }}) as sale_price,
         cast(gross_profit as {{ dbt.type_numeric() }}) as gross_profit,
+        case when lower(sale_type) = 'lease' then cast(lease_term_months as {{ dbt.type_int() }}) end
+            as lease_term_months,
+        case when lower(sale_type) = 'lease' then cast(lease_maturity_date as date) end as lease_maturity_date,
+
+        ---------- vehicle
+        lower(condition) as vehicle_condition,
+        cast({{ adapter.quote('year') }} as {{ dbt.type_int() }}) as model_year,
+        make,
+        model,
 
         ---------- dates
         cast(sold_at as {{ dbt.type_timestamp() }}) as sold_at,

@@ -1,0 +1,54 @@
+with
+
+source as (
+
+    select * from {{ source('dms', 'dms_customers') }}
+
+),
+
+latest as (
+
+    -- a customer re-exported on a later day (a changed address, a new phone) takes its latest export
+    select
+        *,
+        row_number() over (partition by customer_id order by export_date desc, loaded_at desc) as export_rank
+    from source
+
+),
+
+renamed as (
+
+    select
+
+        ----------  ids
+        cast(customer_id as {{ dbt.type_string() }}) as dms_customer_id,
+        cast(dealer_id as {{ dbt.type_string() }}) as dealer_id,
+
+        ---------- person (normalized at ingestion: journey_assets/journey/contact.py)
+        trim(first_name) as first_name,
+        trim(last_name) as last_name,
+        email,
+        email_normalized,
+        phone,
+        phone_e164,
+        address,
+        city,
+        state,
+        zip,
+        {{ zip5('zip') }} as zip5,
+        cast(birth_year as {{ dbt.type_int() }}) as birth_year,
+
+        ---------- dates
+        cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
+        cast(export_date as date) as export_date,
+
+        ---------- lineage
+        source_file,
+        loaded_at
+
+    from latest
+    where export_rank = 1
+
+)
+
+select * from renamed
