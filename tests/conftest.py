@@ -15,6 +15,7 @@ pytest_plugins = [
     "support.inventory_world",
     "support.marketing_world",
     "support.respond_harness",
+    "support.warehouse",
 ]
 
 # The tests' world ends on a fixed day, so its tables (and what tests expect of
