@@ -80,7 +80,7 @@ def main() -> None:
         ):
             started = time.perf_counter()
             result = dg.materialize([ga4_export_events], resources=resources, **kwargs)
-            (event,) = result.get_asset_materialization_events()
+            event = result.get_asset_materialization_events()[0]  # one per partition, the run's figures on each
             rows = event.materialization.metadata["rows"].value
             print(f"{label:<17} {time.perf_counter() - started:7.1f}s  {rows} events")
 
