@@ -39,12 +39,23 @@ MARTS = (
 )
 
 
-def newest_run_results(target: Path, after: float) -> dict[str, float]:
-    """Model name -> seconds, from the newest run_results.json written after `after` (dagster-dbt's own target)."""
-    candidates = [p for p in target.rglob("run_results.json") if p.stat().st_mtime >= after]
+def newest_run_results(target: Path, after: float, as_of: str) -> dict[str, float]:
+    """Model name -> seconds, from the newest run_results.json written after `after` by a build as of `as_of`.
+
+    dagster-dbt writes one target folder per invocation under the project's target/; another process's build
+    (a test's small world) may write there too, so a run is told apart by its as_of_date var.
+    """
+    candidates = []
+    for path in target.rglob("run_results.json"):
+        if path.stat().st_mtime >= after:
+            results = json.loads(path.read_text())
+            if (results.get("args", {}).get("vars") or {}).get("as_of_date") == as_of and any(
+                r["unique_id"].startswith("model.") for r in results["results"]
+            ):
+                candidates.append((path.stat().st_mtime, results))
     if not candidates:
         return {}
-    results = json.loads(max(candidates, key=lambda p: p.stat().st_mtime).read_text())
+    results = max(candidates, key=lambda c: c[0])[1]
     models = {}
     for result in results["results"]:
         unique_id = result["unique_id"]
@@ -104,10 +115,10 @@ def main() -> None:
         with dg.DagsterInstance.ephemeral() as instance:
             started = time.time()
             first = run_demo(load_settings(), server, instance=instance, say=lambda _: None)
-            full_models = newest_run_results(target, started)
+            full_models = newest_run_results(target, started, world.as_of.isoformat())
             started = time.time()
             nightly = run_demo(load_settings(), server, instance=instance, say=lambda _: None)
-            nightly_models = newest_run_results(target, started)
+            nightly_models = newest_run_results(target, started, world.as_of.isoformat())
     finally:
         server.stop()
     kinds = materializations(target)
