@@ -37,7 +37,7 @@ def as_of(warehouse) -> date:
 
 
 def test_every_rooftop_has_spells_a_current_stage_and_features(small_warehouse):
-    rooftops = set(query(small_warehouse, "select dealer_id from staging.stg_dealer__rooftops")["dealer_id"])
+    rooftops = set(small_warehouse.world.table("rooftops")["dealer_id"])
     assert rooftops
     for table in ("fct_customer_journey_stages", "customer_journey_stage_current", "fct_customer_features_daily"):
         counts = query(small_warehouse, f"select dealer_id, count(*) as n from marts.{table} group by 1")
