@@ -80,12 +80,43 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
         crm_leads = {r[0] for r in db.execute("select lead_id from raw.crm_leads").fetchall()}
         ga4_days = db.execute("select count(distinct date_day) from raw.ga4_sessions").fetchone()[0]
         in_mart = db.execute("select count(*) from marts.dim_inventory_vehicles").fetchone()[0]
+        people = {
+            table: db.execute(f"select count(*) from {table}").fetchone()[0]
+            for table in (
+                "staging.stg_crm__contacts",
+                "staging.stg_dms__customers",
+                "staging.stg_dms__vehicles",
+                "staging.stg_dealer__rooftops",
+                "staging.stg_reference__zip_centroids",
+            )
+        }
+        vehicle_leases = dict(
+            db.execute(
+                "select vin, lease_maturity_date from staging.stg_dms__vehicles where acquisition = 'lease'"
+            ).fetchall()
+        )
     # CRM and DMS: everything since the beginning of the world's three years, not one day.
     assert deals == deals_by_then
     assert len(deals) > 10 * DAYS
     assert crm_leads == leads_by_then
     assert ga4_days == 3  # the web window's first three days
     assert in_mart > 0
+    # The people sources: CRM contacts, DMS customers and vehicles, the rooftops and every US ZIP.
+    assert all(people.values()), people
+    assert (
+        people["staging.stg_dealer__rooftops"] == len(rooftops)
+        and people["staging.stg_reference__zip_centroids"] > 40_000
+    )
+    # A lease signed before the three years of deals, maturing within six months: only the vehicle master has it.
+    owned = world.table("owned_vehicles")
+    old_lease = owned[
+        (owned["acquisition"] == "lease")
+        & (owned["acquired_date"] < pd.Timestamp(world.first_day))
+        & (owned["lease_maturity_date"] <= pd.Timestamp(world.as_of) + pd.Timedelta(days=183))
+        & (owned["lease_maturity_date"] > pd.Timestamp(world.as_of))
+    ].iloc[0]
+    assert old_lease["vin"] not in set(sales["vin"])
+    assert vehicle_leases[old_lease["vin"]] == old_lease["lease_maturity_date"].date()
 
     # The terminal gets the stages, not Dagster's event stream, dbt's chatter or warnings.
     text = "\n".join(lines)

@@ -70,7 +70,8 @@ def contact_fields(contact: Mapping[str, Any]) -> dict[str, Any]:
 
     Values stay as the CRM holds them (normalizing is the caller's); a field the CRM leaves out is None.
     """
-    communication = contact.get("communication") if isinstance(contact.get("communication"), Mapping) else {}
+    given = contact.get("communication")
+    communication: Mapping[str, Any] = given if isinstance(given, Mapping) else {}
     address = _preferred(contact.get("addresses"))
     return {
         "id": None if contact.get("id") is None else str(contact["id"]),

@@ -112,7 +112,7 @@ def _local_day(frame: pd.DataFrame, column: str, zones: dict[str, str]) -> pd.Se
 def _rendered(frame: pd.DataFrame, columns: list[str], render: dict) -> dict[tuple[str, date], str]:
     """Each (dealer, day)'s CSV body, rendered by pandas once for all rows (one file at a time takes a minute)."""
     frame = frame.sort_values(["dealer_id", "_day"], kind="stable")
-    out = frame[columns].copy()
+    out = frame.reindex(columns=columns)  # a column the world lacks is written empty
     for column, fn in render.items():
         if len(out):
             out[column] = fn(out[column])
@@ -132,10 +132,20 @@ def _rendered(frame: pd.DataFrame, columns: list[str], render: dict) -> dict[tup
     return bodies
 
 
+def _table(world: World, name: str, columns: list[str]) -> pd.DataFrame:
+    """A world table with at least `columns` (missing ones empty): hand-built worlds hold only what a test needs."""
+    try:
+        frame = world.table(name)
+    except KeyError:
+        frame = pd.DataFrame(columns=columns)
+    missing = [c for c in columns if c not in frame.columns]
+    return frame.assign(**dict.fromkeys(missing)) if missing else frame
+
+
 def deals(world: World) -> pd.DataFrame:
     """The world's sales with, for a lease, its term in months and maturity date (from its owned vehicle)."""
     sales = world.table("sales")
-    owned = world.table("owned_vehicles")
+    owned = _table(world, "owned_vehicles", [*VEHICLE_COLUMNS, "acquired_here"])
     leases = owned.loc[owned["acquisition"] == "lease", ["vin", "customer_id", "acquired_date", "lease_maturity_date"]]
     out = sales.merge(leases, on=["vin", "customer_id"], how="left")
     out.loc[out["sale_type"] != "lease", ["acquired_date", "lease_maturity_date"]] = pd.NaT
@@ -146,9 +156,9 @@ def deals(world: World) -> pd.DataFrame:
 
 def dms_vehicles(world: World) -> pd.DataFrame:
     """The vehicle master: every owned vehicle sold or leased here, or serviced here, with the day the DMS got it."""
-    owned = world.table("owned_vehicles")
+    owned = _table(world, "owned_vehicles", [*VEHICLE_COLUMNS, "acquired_here"])
     first_visit = world.table("service_visits").groupby("vin")["visit_date"].min()
-    here = owned["acquired_here"].astype(bool)
+    here = owned["acquired_here"].fillna(False).astype(bool)
     known = owned[here | owned["vin"].isin(first_visit.index)].copy()
     here = here[known.index]
     known["_day"] = pd.to_datetime(known["acquired_date"].where(here, known["vin"].map(first_visit))).dt.date
@@ -156,34 +166,40 @@ def dms_vehicles(world: World) -> pd.DataFrame:
     return known
 
 
+def _local_noon(frame: pd.DataFrame, column: str, zones: dict[str, str]) -> pd.Series:
+    """A local date column as noon of that day at each row's rooftop, in UTC (a time for a day-only record)."""
+    out = pd.Series(index=frame.index, dtype="datetime64[ns, UTC]")
+    for dealer, rows in frame.groupby("dealer_id").groups.items():
+        noon = pd.to_datetime(frame.loc[rows, column]) + pd.Timedelta(hours=12)
+        out.loc[rows] = noon.dt.tz_localize(zones.get(dealer, "UTC")).dt.tz_convert("UTC")
+    return out
+
+
 def dms_customers(world: World, vehicles: pd.DataFrame, zones: dict[str, str]) -> pd.DataFrame:
     """The customers the DMS holds, created_at being when the DMS record began, with its local day."""
-    customers = world.table("customers").copy()
+    customers = _table(world, "customers", [*CUSTOMER_COLUMNS, "source"]).copy()
     customers["created_at"] = pd.to_datetime(customers["created_at"], utc=True)
     sales, service = world.table("sales"), world.table("service_visits")
-    # A vehicle delivered before the deal history has no deal to date it: its delivery day at noon, local.
+    # A vehicle delivered before the deal history has no deal to date it: its delivery day, at noon.
     delivered = vehicles.dropna(subset=["acquired_date"])
-    delivered_at = pd.Series(
-        [
-            pd.Timestamp(day).replace(hour=12).tz_localize(zones.get(dealer, "UTC")).tz_convert("UTC")
-            for day, dealer in zip(delivered["acquired_date"], delivered["dealer_id"], strict=True)
-        ],
-        index=delivered.index,
-        dtype="datetime64[ns, UTC]",
-    )
-    opened = service["opened_at"] if "opened_at" in service.columns else service["visit_date"]
-    touches = pd.concat(
-        [
-            pd.Series(pd.to_datetime(sales["sold_at"], utc=True).to_numpy(), index=sales["customer_id"]),
-            pd.Series(pd.to_datetime(opened, utc=True).to_numpy(), index=service["customer_id"]),
-            pd.Series(delivered_at.to_numpy(), index=delivered["customer_id"]),
-        ]
-    )
-    first_touch = touches[touches.index.notna()].groupby(level=0).min()
+    delivered_at = _local_noon(delivered, "acquired_date", zones)
+    opened = service["opened_at"] if "opened_at" in service.columns else _local_noon(service, "visit_date", zones)
+    parts = [
+        pd.DataFrame(
+            {"customer_id": frame["customer_id"], "at": pd.to_datetime(at, utc=True), "dealer": frame["dealer_id"]}
+        )
+        for frame, at in ((sales, sales["sold_at"]), (service, opened), (delivered, delivered_at))
+        if len(frame)
+    ]
+    touches = pd.concat(parts) if parts else pd.DataFrame(columns=["customer_id", "at", "dealer"])
+    first = touches.dropna(subset=["customer_id"]).sort_values("at").drop_duplicates("customer_id")
+    first_touch, first_dealer = first.set_index("customer_id")["at"], first.set_index("customer_id")["dealer"]
     started_here = customers["source"] == "dms"
     touched = customers["customer_id"].map(first_touch)
     held = customers[started_here | touched.notna()].copy()
-    held["created_at"] = held["created_at"].where(started_here[held.index], touched[held.index])
+    created = held["created_at"].where(started_here[held.index], touched[held.index])
+    held["created_at"] = created.fillna(touched[held.index]).fillna(pd.Timestamp(world.as_of, tz="UTC"))
+    held["dealer_id"] = held["dealer_id"].fillna(held["customer_id"].map(first_dealer))  # where it first came in
     return held.assign(_day=_local_day(held, "created_at", zones))
 
 

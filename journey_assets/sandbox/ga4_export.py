@@ -178,13 +178,18 @@ def stream_id(property_id: str) -> str:
     return str(1_000_000_000 + int(property_id) % 9_000_000_000)
 
 
-def _sessions(world: World) -> pd.DataFrame:
-    """web_sessions with their rooftop's property, time zone and site, each session's number on its
-    device, the device's first-touch session, and a campaign name."""
+def _sessions(world: World, property_id: str) -> pd.DataFrame:
+    """One property's web_sessions with the rooftop's time zone and site, each session's number on its
+    device, the device's first-touch session, and a campaign name. A cookie belongs to one site, so
+    session numbers and first touch are counted per property."""
     rooftops = world.table("rooftops")[["dealer_id", "ga4_property_id", "timezone", "website", "city", "state"]]
+    rooftops = rooftops[rooftops["ga4_property_id"].astype(str) == property_id]
     s = world.table("web_sessions").merge(rooftops, on="dealer_id", how="inner")
-    s = s[s["ga4_property_id"].notna()].sort_values(["client_id", "started_at", "session_id"], kind="stable")
+    s = s.sort_values(["client_id", "started_at", "session_id"], kind="stable")
     s["ga_session_number"] = s.groupby("client_id").cumcount() + 1
+    s["client_random"] = s["client_id"].str.split(".").str[0]  # string work per session, not per event
+    s["device_pick"] = s["client_random"].astype("int64") % 2
+    s["hostname"] = s["website"].str.removeprefix("https://")
     campaigns = world.table("ad_campaigns").set_index("campaign_id")["campaign_name"]
     s["campaign_name"] = s["campaign_id"].map(campaigns)
     first = s[s["ga_session_number"] == 1].set_index("client_id")
@@ -202,6 +207,7 @@ def _sessions(world: World) -> pd.DataFrame:
 def _events(world: World, s: pd.DataFrame) -> pd.DataFrame:
     """One row per export event: the world's events with session_start and first_visit added, in order."""
     e = world.table("web_events")[["session_id", "event_ts", "event_name", "page_path", "vehicle_uuid"]]
+    e = e[e["session_id"].isin(s["session_id"])]
     e = e.assign(_order=np.arange(len(e)) + 2)
     first = e.groupby("session_id", sort=False).head(1)
     starts = first.assign(event_name="session_start", vehicle_uuid=None, _order=1)
@@ -220,8 +226,8 @@ def _params(e: pd.DataFrame) -> pa.Array:
     pos = e.groupby("session_id").cumcount().to_numpy()
     ts = e["event_ts"].astype("int64").to_numpy()
     gap_ms = np.where(pos > 0, (ts - np.r_[ts[:1], ts[:-1]]) // 1_000_000, 0)
-    landing = e["_order"] >= 2
-    landing_pv = landing & (e["event_name"] == "page_view") & ~e.duplicated(["session_id", "event_name"])
+    world_hit = e["_order"] >= 2  # not one of the session_start / first_visit the export adds
+    landing_pv = world_hit & (e["event_name"] == "page_view") & ~e.duplicated(["session_id", "event_name"])
     location = e["website"] + e["page_path"].fillna("/")
     tagged = e["channel"].isin(TAGGED_CHANNELS).to_numpy()
     query = (
@@ -254,7 +260,7 @@ def _params(e: pd.DataFrame) -> pa.Array:
     add("ga_session_number", every, integer=e["ga_session_number"].to_numpy())
     add("page_location", every, string=location)
     add("page_referrer", pd.notna(referrer), string=referrer)
-    add("engagement_time_msec", landing, integer=gap_ms)
+    add("engagement_time_msec", world_hit, integer=gap_ms)
     add("session_engaged", every, string=np.where(e["engaged"], "1", "0"))
     add("entrances", landing_pv, integer=np.ones(n, dtype=np.int64))
     add("source", non_direct, string=e["source"].to_numpy())
@@ -283,14 +289,14 @@ def _params(e: pd.DataFrame) -> pa.Array:
 
 def _first_hits(e: pd.DataFrame) -> np.ndarray:
     """first_visit, session_start and the landing page's hit: where a session's traffic source is recorded."""
-    landing = e["_order"] >= 2
-    first_landing = landing & ~e["session_id"].where(landing).duplicated()
+    world_hit = e["_order"] >= 2
+    first_landing = world_hit & ~e["session_id"].where(world_hit).duplicated()
     return ((e["_order"] <= 1) | first_landing).to_numpy()
 
 
 def _gclid(e: pd.DataFrame) -> pd.Series:
     """A Google click id per session (opaque, URL-safe), stable for the world."""
-    return "Cj0KCQ" + e["ga_session_id"].astype(str) + e["client_id"].str.split(".").str[0]
+    return "Cj0KCQ" + e["ga_session_id"].astype(str) + e["client_random"]
 
 
 def _struct(fields: pa.StructType, n: int, values: dict, mask=None) -> pa.StructArray:
@@ -305,14 +311,12 @@ def _column(values, kind: pa.DataType) -> pa.Array:
 
 def _device(e: pd.DataFrame) -> pa.StructArray:
     n = len(e)
-    pick = (e["client_id"].str.split(".").str[0].astype("int64") % 2).to_numpy()
-    profile = [
-        DEVICE_PROFILES.get(c, DEVICE_PROFILES["desktop"])[p] for c, p in zip(e["device_category"], pick, strict=True)
-    ]
-    os_, os_version, browser, browser_version, brand = (
-        np.array(col, dtype=object) for col in zip(*profile, strict=True)
-    )
-    hostname = e["website"].str.removeprefix("https://").to_numpy()
+    pick = e["device_pick"].to_numpy()
+    categories = list(DEVICE_PROFILES)
+    category = e["device_category"].map({c: i for i, c in enumerate(categories)}).fillna(2).astype(int).to_numpy()
+    table = np.array([DEVICE_PROFILES[c] for c in categories], dtype=object)  # category x pick x field
+    os_, os_version, browser, browser_version, brand = (table[category, pick, k] for k in range(5))
+    hostname = e["hostname"].to_numpy()
     web_info = pa.StructArray.from_arrays(
         [pa.array(browser, _S), pa.array(browser_version, _S), pa.array(hostname, _S)],
         fields=list(DEVICE.field("web_info").type),
@@ -330,16 +334,20 @@ def _device(e: pd.DataFrame) -> pa.StructArray:
     return _struct(DEVICE, n, {**values, "web_info": web_info})
 
 
-def export_table(world: World) -> pa.Table:
-    """Every export row of the world, all properties, ordered by property, day and time; plus the two
-    columns naming the day table a row belongs to (`_property_id`, `_table_day`)."""
-    s = _sessions(world)
+def property_ids(world: World) -> list[str]:
+    return sorted(world.table("rooftops")["ga4_property_id"].dropna().astype(str).unique())
+
+
+def export_table(world: World, property_id: str) -> pa.Table:
+    """Every export row of one property, ordered by day and time, and `_table_day`, the day table
+    (YYYYMMDD) each row belongs to. One property at a time: the large world's events fit in memory."""
+    s = _sessions(world, property_id)
     e = _events(world, s)
     n = len(e)
-    local = pd.Series(pd.NaT, index=e.index, dtype="datetime64[ns]")
-    for zone, rows in e.groupby("timezone").groups.items():
-        local.loc[rows] = e.loc[rows, "event_ts"].dt.tz_convert(zone).dt.tz_localize(None)
-    event_date = local.dt.strftime("%Y%m%d").to_numpy()
+    zone = e["timezone"].iloc[0] if n else "UTC"  # one property, one time zone
+    local_day = e["event_ts"].dt.tz_convert(zone).dt.tz_localize(None).to_numpy().astype("datetime64[D]")
+    days, day_index = np.unique(local_day, return_inverse=True)
+    event_date = pd.DatetimeIndex(days).strftime("%Y%m%d").to_numpy(dtype=object)[day_index]
     micros = e["event_ts"].astype("int64").to_numpy() // 1_000
     tagged = e["channel"].isin(TAGGED_CHANNELS).to_numpy() & _first_hits(e)
     vdp_item = (e["event_name"] == "view_item").to_numpy() & e["vehicle_uuid"].notna().to_numpy()
@@ -399,7 +407,7 @@ def export_table(world: World) -> pa.Table:
         "event_dimensions": _struct(
             EXPORT_SCHEMA.field("event_dimensions").type,
             n,
-            {"hostname": e["website"].str.removeprefix("https://").to_numpy()},
+            {"hostname": e["hostname"].to_numpy()},
         ),
         "items": items,
         "collected_traffic_source": _struct(
@@ -419,9 +427,8 @@ def export_table(world: World) -> pa.Table:
     }
     arrays = [columns[f.name] if f.name in columns else pa.nulls(n, f.type) for f in EXPORT_SCHEMA]
     table = pa.Table.from_arrays(arrays, schema=EXPORT_SCHEMA)
-    table = table.append_column("_property_id", pa.array(e["ga4_property_id"].astype(str).to_numpy(), _S))
     table = table.append_column("_table_day", pa.array(event_date, _S))
-    return table.sort_by([("_property_id", "ascending"), ("_table_day", "ascending"), ("event_timestamp", "ascending")])
+    return table.sort_by([("_table_day", "ascending"), ("event_timestamp", "ascending")])
 
 
 def write_ga4_export(
@@ -430,22 +437,21 @@ def write_ga4_export(
     """Write the day tables of first_day..last_day (default: the world's web window) and return the files."""
     first = (first_day or world.web_first_day).strftime("%Y%m%d")
     last = (last_day or world.as_of).strftime("%Y%m%d")
-    table = export_table(world)
-    keys = pa.compute.binary_join_element_wise(table["_property_id"], table["_table_day"], "|").to_numpy(
-        zero_copy_only=False
-    )
-    boundaries = np.flatnonzero(np.r_[True, keys[1:] != keys[:-1], True])
     written = []
-    for start, end in zip(boundaries[:-1], boundaries[1:], strict=True):
-        property_id, day = keys[start].split("|")
-        if not first <= day <= last:
-            continue
-        path = Path(root) / f"analytics_{property_id}" / f"events_{day}.parquet"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_name(f".{path.name}.tmp")
-        pq.write_table(table.slice(start, end - start).select(EXPORT_SCHEMA.names), tmp)
-        os.replace(tmp, path)  # a reader never sees half a day table
-        written.append(path)
+    for property_id in property_ids(world):
+        table = export_table(world, property_id)
+        days = table["_table_day"].to_numpy(zero_copy_only=False)
+        boundaries = np.flatnonzero(np.r_[True, days[1:] != days[:-1], True])
+        for start, end in zip(boundaries[:-1], boundaries[1:], strict=True):
+            day = days[start]
+            if not first <= day <= last:
+                continue
+            path = Path(root) / f"analytics_{property_id}" / f"events_{day}.parquet"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f".{path.name}.tmp")
+            pq.write_table(table.slice(start, end - start).select(EXPORT_SCHEMA.names), tmp)
+            os.replace(tmp, path)  # a reader never sees half a day table
+            written.append(path)
     return written
 
 

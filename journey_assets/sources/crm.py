@@ -140,7 +140,7 @@ def _value_problems(row: Mapping[str, Any]) -> list[str]:
     problems = []
     year = row.get("birth_year")
     if year is not None and (isinstance(year, bool) or not isinstance(year, int)):
-        problems.append(f"birth_year {year!r} is not a whole number")
+        problems.append("birth_year is not a whole number")  # PII: the value stays in the payload only
     for column in ("sms_consent", "email_consent"):
         if row.get(column) is not None and not isinstance(row[column], bool):
             problems.append(f"{column} {row[column]!r} is not true or false")

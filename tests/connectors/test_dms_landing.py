@@ -22,6 +22,8 @@ from journey_assets.sandbox.dms_drops import write_dms_drops
 
 DAY = date(2026, 11, 20)
 SALES_HEADER = "deal_id,dealer_id,customer_id,vehicle_uuid,vin,sold_at,sale_type,price,gross_profit,lead_id\n"
+# What the sandbox's DMS writes: the vehicle sold and a lease's term and maturity too (SALES_HEADER files still load).
+SANDBOX_SALES_HEADER = SALES_HEADER.strip() + ",condition,year,make,model,lease_term_months,lease_maturity_date\n"
 
 
 @pytest.fixture
@@ -32,11 +34,11 @@ def landing(tmp_path) -> LocalLanding:
 
 def test_the_sandbox_drops_one_file_per_dealer_kind_and_local_day(landing):
     names = landing.list(INCOMING)
-    assert len(names) == 2 * 2 * 2  # dealers x kinds x days
+    assert len(names) == 2 * 4 * 2  # dealers x kinds (sales, service, customers, vehicles) x days
     assert "sales_D01_20261120.csv" in names and "service_D02_20261121.csv" in names
     text = landing.read(INCOMING, "sales_D01_20261121.csv").decode()
     assert text.splitlines()[1].startswith("DL004,D01,") and "2026-11-21T17:00:00Z" in text
-    assert landing.read(INCOMING, "sales_D02_20261121.csv").decode() == SALES_HEADER  # a quiet day: header only
+    assert landing.read(INCOMING, "sales_D02_20261121.csv").decode() == SANDBOX_SALES_HEADER  # a quiet day: header only
 
 
 def test_a_day_loads_its_files_and_quarantines_bad_rows(landing):
@@ -45,10 +47,10 @@ def test_a_day_loads_its_files_and_quarantines_bad_rows(landing):
     assert sorted(r["repair_order_id"] for r in load.rows["service"]) == ["RO001", "RO002"]
     [bad] = load.rejections["sales"]
     assert bad["record_key"] == "DL002" and "check digit" in bad["reason"] and "line 3" in bad["reason"]
-    assert {f.status for f in load.files} == {"loaded"} and len(load.files) == 4
+    assert {f.status for f in load.files} == {"loaded"} and len(load.files) == 8
     assert landing.list(f"loaded/{DAY}") == sorted(f.name for f in load.files)
     assert not [n for n in landing.list(INCOMING) if "20261120" in n]  # moved out of incoming
-    assert len([n for n in landing.list(INCOMING) if "20261121" in n]) == 4  # tomorrow's files wait for their day
+    assert len([n for n in landing.list(INCOMING) if "20261121" in n]) == 8  # tomorrow's files wait for their day
     row = next(r for r in load.rows["sales"] if r["deal_id"] == "DL001")
     assert row["vin"] == GOOD_VINS[0] and row["price"] == 31000.0 and str(row["sold_at"]) == "2026-11-20 18:00:00+00:00"
     assert row["source_file"] == "sales_D01_20261120.csv" and len(row["file_checksum"]) == 64

@@ -24,6 +24,11 @@ class JourneyDbtTranslator(DagsterDbtTranslator):
 
     def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
         if dbt_resource_props["resource_type"] == "source":
+            # A source whose schema differs between targets (the GA4 export) names its key in meta.
+            meta = dbt_resource_props.get("config", {}).get("meta") or dbt_resource_props.get("meta") or {}
+            declared = meta.get("dagster", {}).get("asset_key")
+            if declared:
+                return dg.AssetKey(declared)
             return dg.AssetKey([dbt_resource_props["schema"], dbt_resource_props["name"]])
         layer = dbt_resource_props.get("config", {}).get("schema") or "main"
         return dg.AssetKey([layer, dbt_resource_props["name"]])

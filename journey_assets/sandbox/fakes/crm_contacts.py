@@ -50,26 +50,36 @@ CONTACT_FIELDS = (
 )
 
 
+def _table(world: Any, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """A world table with at least `columns` (missing ones empty): hand-built worlds hold only what a test needs."""
+    try:
+        frame = world.table(name).copy()
+    except KeyError:
+        frame = pd.DataFrame(columns=list(columns))
+    for column in columns:
+        if column not in frame.columns:
+            frame[column] = None
+    return frame
+
+
 def contact_frame(world: Any) -> pd.DataFrame:
     """One row per contact the CRM holds, indexed by id, with created_at/updated_at as UTC timestamps."""
-    customers = world.table("customers").copy()
+    customers = _table(world, "customers", ("customer_id", *CONTACT_FIELDS[1:-2], "created_at", "source"))
     customers["created_at"] = pd.to_datetime(customers["created_at"], utc=True)
-    try:
-        leads = world.table("leads")
-    except KeyError:
-        leads = pd.DataFrame(columns=["customer_id", "created_at"])
-    first_lead = (
-        leads.dropna(subset=["customer_id"])
-        .assign(created_at=lambda f: pd.to_datetime(f["created_at"], utc=True))
-        .groupby("customer_id")["created_at"]
-        .min()
-    )
-    started_here = customers["source"].isin(["crm", "web"])
+    leads = _table(world, "leads", ("customer_id", "dealer_id", "created_at")).dropna(subset=["customer_id"])
+    leads = leads.assign(created_at=pd.to_datetime(leads["created_at"], utc=True)).sort_values("created_at")
+    first_lead = leads.groupby("customer_id")["created_at"].min()
+    lead_dealer = leads.drop_duplicates("customer_id").set_index("customer_id")["dealer_id"]
+    # A world without sources says nothing about where records began: the CRM holds them all.
+    started_here = customers["source"].isin(["crm", "web"]) | customers["source"].isna()
     lead_created = customers["customer_id"].map(first_lead)
     held = customers[started_here | lead_created.notna()].copy()
     # A record that started in the CRM exists from its creation; one a lead brought in, from that lead.
-    held["created_at"] = held["created_at"].where(started_here[held.index], lead_created[held.index])
+    created = held["created_at"].where(started_here[held.index], lead_created[held.index])
+    as_of = pd.Timestamp(world.as_of, tz="UTC")
+    held["created_at"] = created.fillna(lead_created[held.index]).fillna(as_of)
     held["updated_at"] = held["created_at"]
+    held["dealer_id"] = held["dealer_id"].fillna(held["customer_id"].map(lead_dealer))  # the lead's rooftop
     held = held.rename(columns={"customer_id": "id"})
     held["id"] = held["id"].astype(str)
     return held[list(CONTACT_FIELDS)].set_index("id", drop=False).rename_axis(None)

@@ -20,6 +20,7 @@ import pytest
 
 from journey_assets.defs.ingest.ga4 import ga4
 from journey_assets.defs.ingest.ga4_export import ga4_export_events
+from journey_assets.defs.ingest.reference import rooftops_config
 from journey_assets.defs.resources import ingest_resources, warehouse_resources
 from journey_assets.defs.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 from journey_assets.sandbox.run import start_sandbox
@@ -27,7 +28,7 @@ from journey_assets.settings import load_settings
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-SELECTION = ["+stg_ga4__export_sessions", "int_ga4__user_stitching"]
+SELECTION = ["+stg_ga4__export_sessions", "int_ga4__user_stitching", "stg_ga4__sessions"]  # with the Data API, reconciled
 RECONCILIATION = "assert_export_sessions_match_the_data_api"
 
 
@@ -80,6 +81,7 @@ def warehouse(small_world_data_dir, tmp_path_factory):
         world = server.world
         web_window = {RANGE_START_TAG: world.web_first_day.isoformat(), RANGE_END_TAG: world.as_of.isoformat()}
         assert dg.materialize([ga4, ga4_export_events], resources=resources, tags=web_window).success
+        assert dg.materialize([rooftops_config], resources=resources).success  # property -> rooftop
         house = Warehouse(root, world)
         house.resources = resources
         house.first_build = house.dbt_build(world.as_of)

@@ -7,7 +7,7 @@ as many, and the DMS files come back as `reloaded` from loaded/<day>/.
 from __future__ import annotations
 
 import json
-from datetime import date
+from datetime import date, datetime
 
 import dagster as dg
 import duckdb
@@ -134,3 +134,40 @@ def test_crm_changes_of_the_day(warehouse):
     assert leads == [("L006", "sold"), ("L001", "contacted"), ("L002", "new")]
     assert rows(database, "select activity_id from raw.crm_activities order by 1") == [("A001",), ("A002",)]
     assert rows(database, "select record_key from ops.quarantine_crm") == [("L004",)]
+
+
+def test_crm_contacts_load_with_normalized_columns_null_where_a_value_does_not_parse(warehouse):
+    database, checks = warehouse
+    got = rows(
+        database,
+        "select contact_id, dealer_id, email, email_normalized, phone, phone_e164, updated_date"
+        " from raw.crm_contacts order by contact_id",
+    )
+    day = datetime(2026, 11, 20)
+    assert got == [
+        ("C001", "D01", "Ana.Ruiz@Example.com", "ana.ruiz@example.com", "(312) 555-0142", "+13125550142", day),
+        ("C002", "D01", "ben.cho@example", None, "312-867-5309", "+13128675309", day),
+        ("C003", "D02", "cy@example.com", "cy@example.com", "12", None, day),  # a bad phone: loaded, no E.164
+        ("C004", "D02", "di@example.com", "di@example.com", None, None, day),
+    ]
+    assert checks[("raw/crm_contacts", "no_quarantined_rows")] is True
+
+
+def test_dms_customers_of_the_day_with_normalized_contact_columns(warehouse):
+    database, checks = warehouse
+    got = rows(
+        database,
+        "select customer_id, dealer_id, email_normalized, phone, phone_e164, source_file"
+        " from raw.dms_customers order by customer_id",
+    )
+    assert got == [
+        ("C001", "D01", "ana.ruiz@example.com", "(312) 555-0142", "+13125550142", "customers_D01_20261120.csv"),
+        ("C002", "D01", None, "312-867-5309", "+13128675309", "customers_D01_20261120.csv"),
+        ("C003", "D02", "cy@example.com", "12", None, "customers_D02_20261120.csv"),
+    ]  # C004's first deal is on the 21st: its record is the next day's export
+    # This world has no vehicle master: each rooftop's vehicles file is a header, loaded with no rows.
+    vehicle_files = rows(
+        database, "select name, status, rows from ops.dms_file_loads where kind = 'vehicles' order by 1"
+    )
+    assert vehicle_files == [("vehicles_D01_20261120.csv", "reloaded", 0), ("vehicles_D02_20261120.csv", "reloaded", 0)]
+    assert checks[("raw/dms_customers", "no_quarantined_rows")] is True

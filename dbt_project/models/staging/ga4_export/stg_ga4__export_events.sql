@@ -15,11 +15,12 @@ export as (
 
 rooftops as (
 
-    -- property -> rooftop, as the rooftops config says (loaded with the Data API reports)
-    select distinct
-        ga4_property_id,
+    -- property -> rooftop, as the rooftops config says (the config may write properties/<id>)
+    select
+        replace(ga4_property_id, 'properties/', '') as ga4_property_id,
         dealer_id
-    from {{ ref('stg_ga4__sessions') }}
+    from {{ ref('stg_dealer__rooftops') }}
+    where ga4_property_id is not null
 
 ),
 
