@@ -19,6 +19,16 @@ from journey_assets.sandbox.run import start_sandbox
 from journey_assets.sandbox.world import World
 from journey_assets.settings import Settings, load_settings
 
+# The first test to ask for the warehouse pays for its build inside its own time limit (pytest-timeout
+# counts fixture setup): minutes on this 2-core machine, more while other jobs share it.
+BUILD_TIMEOUT_SECONDS = 1800
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "small_warehouse" in getattr(item, "fixturenames", ()) and item.get_closest_marker("timeout") is None:
+            item.add_marker(pytest.mark.timeout(BUILD_TIMEOUT_SECONDS))
+
 
 @dataclass(frozen=True)
 class SmallWarehouse:
