@@ -28,7 +28,11 @@ from journey_assets.settings import load_settings
 
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
-SELECTION = ["+stg_ga4__export_sessions", "int_ga4__user_stitching", "stg_ga4__sessions"]  # with the Data API, reconciled
+SELECTION = [
+    "+stg_ga4__export_sessions",
+    "int_ga4__user_stitching",
+    "stg_ga4__sessions",
+]  # with the Data API, reconciled
 RECONCILIATION = "assert_export_sessions_match_the_data_api"
 
 
