@@ -13,31 +13,6 @@ from pathlib import Path
 
 from journey_assets.defs.transform.project import DBT_EXECUTABLE, DBT_PROJECT_DIR
 
-# Models written before every column had to be described: their YAMLs carry column tests but not yet
-# a description for each column. Every model not listed must describe every column it has; the list
-# only shrinks (a listed model that becomes fully described fails the test until it is removed).
-COLUMNS_NOT_YET_DESCRIBED = {
-    "dim_inventory_vehicles",
-    "fct_inventory_price_history",
-    "int_inventory__price_changes",
-    "stg_crm__activities",
-    "stg_crm__lead_status_history",
-    "stg_crm__leads",
-    "stg_dealer__inventory",
-    "stg_dms__service_visits",
-    "stg_ga4__events",
-    "stg_ga4__sessions",
-    "stg_gbp__reviews",
-    "stg_google_ads__ad_group_stats",
-    "stg_google_ads__campaign_stats",
-    "stg_google_ads__keyword_stats",
-    "stg_google_ads__search_terms",
-    "stg_meta__ad_insights",
-    "stg_meta__leads",
-    "stg_metricool__posts",
-    "stg_pagespeed__results",
-}
-
 
 def _models(manifest: dict) -> dict[str, dict]:
     return {uid: node for uid, node in manifest["nodes"].items() if node["resource_type"] == "model"}
@@ -64,7 +39,7 @@ def test_docs_generate_builds_and_describes_every_model_and_column(small_warehou
     undescribed_models = sorted(node["name"] for node in models.values() if not node["description"].strip())
     assert not undescribed_models
 
-    missing_from_catalog, undescribed, stale, now_described = [], [], [], []
+    missing_from_catalog, undescribed, stale = [], [], []
     for uid, node in models.items():
         built = catalog["nodes"].get(uid)
         if built is None:
@@ -72,14 +47,10 @@ def test_docs_generate_builds_and_describes_every_model_and_column(small_warehou
             continue
         documented = {name.lower(): column for name, column in node["columns"].items()}
         actual = {name.lower() for name in built["columns"]}
-        missing = [c for c in sorted(actual) if not documented.get(c, {}).get("description", "").strip()]
-        if node["name"] in COLUMNS_NOT_YET_DESCRIBED:
-            if not missing:
-                now_described.append(node["name"])
-            continue
-        undescribed += [f"{node['name']}.{c}" for c in missing]
+        undescribed += [
+            f"{node['name']}.{c}" for c in sorted(actual) if not documented.get(c, {}).get("description", "").strip()
+        ]
         stale += [f"{node['name']}.{c}" for c in sorted(set(documented) - actual)]
     assert not missing_from_catalog, f"models the small world's build did not create: {missing_from_catalog}"
     assert not undescribed, f"columns without a description in their model's YAML: {undescribed}"
     assert not stale, f"columns the YAML describes that the model no longer has: {stale}"
-    assert not now_described, f"fully described now, remove from COLUMNS_NOT_YET_DESCRIBED: {now_described}"
