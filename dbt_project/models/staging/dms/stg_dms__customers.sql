@@ -25,18 +25,7 @@ renamed as (
         cast(dealer_id as {{ dbt.type_string() }}) as dealer_id,
 
         ---------- person (normalized at ingestion: journey_assets/journey/contact.py)
-        trim(first_name) as first_name,
-        trim(last_name) as last_name,
-        email,
-        email_normalized,
-        phone,
-        phone_e164,
-        address,
-        city,
-        state,
-        zip,
-        {{ zip5('zip') }} as zip5,
-        cast(birth_year as {{ dbt.type_int() }}) as birth_year,
+        {{ contact_columns() }},
 
         ---------- dates
         cast(created_at as {{ dbt.type_timestamp() }}) as created_at,
