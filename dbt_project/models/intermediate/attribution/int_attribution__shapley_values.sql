@@ -99,16 +99,16 @@ masks_0 as (
 
 ),
 {% for i in range(max_channels) %}
-masks_{{ i + 1 }} as (
+    masks_{{ i + 1 }} as (
 
-    -- the subsets of the first {{ i + 1 }} channels: those of the first {{ i }}, without and with channel {{ i + 1 }}
-    select
-        masks.mask + bits.bit_value * {{ 2 ** i }} as mask,
-        masks.subset_size + bits.bit_value as subset_size
-    from masks_{{ i }} as masks
-    cross join bits
+        -- the subsets of the first {{ i + 1 }} channels: the first {{ i }}'s, without and with channel {{ i + 1 }}
+        select
+            masks.mask + bits.bit_value * {{ 2 ** i }} as mask,
+            masks.subset_size + bits.bit_value as subset_size
+        from masks_{{ i }} as masks
+        cross join bits
 
-),
+    ),
 {% endfor %}
 weights as (
 

@@ -30,7 +30,9 @@ path_touches as (
         touches.touch_type,
         touches.touched_at,
         touches.channel,
-        touches.campaign_id
+        touches.campaign_id,
+        {{ dbt.datediff('touches.touched_at', 'conversions.converted_at', 'second') }}
+        / 86400.0 as days_before_conversion
     from conversions
     left join touches
         on
@@ -49,7 +51,6 @@ select
             then row_number() over (partition by conversion_type, conversion_id order by touched_at, touch_id)
     end as touch_number,
     count(touch_id) over (partition by conversion_type, conversion_id) as touch_count,
-    coalesce(channel in ({{ string_literals(var('attribution_direct_channel_groups')) }}), false) as is_direct,
-    {{ dbt.datediff('touched_at', 'converted_at', 'second') }} / 86400.0
-        as days_before_conversion
+    coalesce(channel in ({{ string_literals(var('attribution_direct_channel_groups')) }}), false)
+        as is_direct
 from path_touches

@@ -129,7 +129,7 @@ joined as (
     select
         coalesce(spend_by_model.dealer_id, credits.dealer_id) as dealer_id,
         coalesce(spend_by_model.date_day, credits.date_day) as date_day,
-        coalesce(spend_by_model.model, credits.model) as model,
+        coalesce(spend_by_model.model, credits.model) as model,  -- noqa: RF04
         coalesce(spend_by_model.channel, credits.channel) as channel,
         coalesce(spend_by_model.campaign_id, credits.campaign_id) as campaign_id,
         coalesce(spend_by_model.spend, 0) as spend,
