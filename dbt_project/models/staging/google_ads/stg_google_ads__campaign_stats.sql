@@ -24,7 +24,7 @@ renamed as (
         ---------- numerics
         cast(impressions as {{ dbt.type_int() }}) as impressions,
         cast(clicks as {{ dbt.type_int() }}) as clicks,
-        cast(cost_micros as {{ dbt.type_numeric() }}) / 1000000 as spend,
+        {{ micros_to_currency('cost_micros') }} as spend,
         -- Google's own (attributed) conversion count; the marts decide whether to trust it
         cast(conversions as {{ dbt.type_float() }}) as platform_conversions,
 

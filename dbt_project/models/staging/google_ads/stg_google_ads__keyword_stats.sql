@@ -25,7 +25,7 @@ renamed as (
         ---------- numerics
         cast(impressions as {{ dbt.type_int() }}) as impressions,
         cast(clicks as {{ dbt.type_int() }}) as clicks,
-        cast(cost_micros as {{ dbt.type_numeric() }}) / 1000000 as spend,
+        {{ micros_to_currency('cost_micros') }} as spend,
 
         ---------- dates
         cast(date_day as date) as date_day,

@@ -31,8 +31,8 @@ renamed as (
 
         ---------- money and platform-reported results (not summed across platforms: attribution is ours)
         cast(coalesce(spend, 0) as {{ dbt.type_numeric() }}) as spend,
-        cast(coalesce(leads, 0) as {{ dbt.type_float() }}) as conversions,
-        cast(coalesce(leads_value, 0) as {{ dbt.type_numeric() }}) as conversions_value,
+        cast(coalesce(leads, 0) as {{ dbt.type_float() }}) as platform_conversions,
+        cast(coalesce(leads_value, 0) as {{ dbt.type_numeric() }}) as platform_conversions_value,
 
         loaded_at
 
