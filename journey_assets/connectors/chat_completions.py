@@ -6,7 +6,7 @@ Bearer key; the answer is `{id, object: "chat.completion", model, choices:
 output is asked for with `response_format: {type: "json_schema",
 json_schema: {name, schema, strict: true}}` (platform.openai.com/docs/api-reference/chat;
 vLLM and llama.cpp accept the same field). Errors are `{"error": {"message",
-"type", "code"}}`; 429 carries `retry-after` (or `retry-after-ms`).
+"type", "code"}}`; 429 carries `retry-after`, which the session's urllib3 Retry waits out.
 
 A completion changes nothing at the vendor, so a 5xx or a dropped read is
 retried (DEFAULT_RETRY_METHODS), and a 429 after its Retry-After. The key is
@@ -19,13 +19,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import requests
-
 from journey_assets.connectors.http import (
     DEFAULT_RETRY_METHODS,
     BearerTokenClient,
     MalformedResponseError,
-    RetryHint,
     require,
 )
 
@@ -44,25 +41,10 @@ class ChatAnswer:
 
 class ChatCompletionsClient(BearerTokenClient):
     vendor = "chat_completions"
-    hinted_statuses = frozenset({429})  # waited out as the server says (retry-after), not urllib3's backoff
 
     def __init__(self, api_key: str, *, base_url: str = LIVE_BASE_URL, timeout: float = 120.0, **kwargs: Any):
         # Local servers (llama.cpp, Ollama) take any key; an empty one still sends a well-formed header.
         super().__init__(base_url, api_key or "none", retry_methods=DEFAULT_RETRY_METHODS, timeout=timeout, **kwargs)
-
-    def retry_hint(self, response: requests.Response) -> RetryHint | None:
-        if response.status_code != 429:
-            return None
-        millis = response.headers.get("retry-after-ms")
-        seconds = response.headers.get("retry-after")
-        try:
-            if millis:
-                return RetryHint(float(millis) / 1000, f"retry-after-ms {millis}")
-            if seconds:
-                return RetryHint(float(seconds), f"retry-after {seconds}")
-        except ValueError:
-            return None
-        return None
 
     def complete(
         self,
