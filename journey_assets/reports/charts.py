@@ -15,8 +15,8 @@ import vl_convert
 SPEED_TO_LEAD_TARGET_SECONDS = 300  # the 5-minute mark the sales floor is held to
 WIDTH = 520
 PNG_SCALE = 2  # crisp on high-density screens and in mail clients that scale down
-# The journey's stages in funnel order (journey/ and the stage spells use these names); others follow by size.
-STAGE_ORDER = ("anonymous", "prospect", "lead", "engaged", "shopping", "purchased", "owner", "service", "lapsed")
+# The journey's stages in funnel order (marts.fct_customer_journey_stages); any other name follows, sorted.
+STAGE_ORDER = ("awareness", "consideration", "intent", "conversion", "retention")
 COMPARED_MODELS = ("last_non_direct", "data_driven")  # the two attribution models side by side, when present
 
 

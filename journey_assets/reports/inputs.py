@@ -55,7 +55,7 @@ class ReportInputs:
     funnel: pd.DataFrame  # dealer_id, stage, customers (customers in each stage at the week's end)
     speed_to_lead: pd.DataFrame  # dealer_id, lead_id, seconds (leads that arrived in the week and were answered)
     channel_performance: pd.DataFrame  # dealer_id, channel, model, spend, leads, sales, revenue (credited)
-    segments: pd.DataFrame  # dealer_id, segment, customers_now, customers_before
+    segments: pd.DataFrame  # dealer_id, segment, customers_now, customers_before (retention and behavioral)
     messages: pd.DataFrame  # dealer_id, channel, sent, delivered, opened, clicked, bounced
     api_health: pd.DataFrame  # vendor, calls, errors
     daily_kpis: pd.DataFrame  # dealer_id, date_day, metric, value (the week and its recent history)
@@ -169,7 +169,7 @@ def read_report_inputs(warehouse: Warehouse, week: ReportWeek) -> ReportInputs:
     )
     segments = r.section(
         "segments",
-        [(("marts.fct_customer_segments",), lambda: q(_segment_change(this, before)))],
+        [(("marts.fct_customer_segments",), lambda: q(_segment_change(before)))],
         _empty("dealer_id", "segment", "customers_now", "customers_before"),
         "the segments mart (marts.fct_customer_segments) is not built",
     )
@@ -235,13 +235,20 @@ def _channel_performance(week: ReportWeek) -> str:
     """
 
 
-def _segment_change(this: ReportWeek, before: ReportWeek) -> str:
-    """Customers holding each segment at the end of this week and of the week before (segment spells)."""
+def _segment_change(before: ReportWeek) -> str:
+    """Members of each retention and behavioral segment at the end of this week and of the week before.
+
+    The mart holds current memberships with the day each began (`since`), so "before" counts today's
+    members who had joined by then: people who left during the week are not in it. A null `since`
+    (service_never) counts in both weeks. Demographic and preference segments do not move weekly.
+    """
     return f"""
         select dealer_id, segment,
-               count(distinct case when since <= date '{this.end}' then customer_key end) as customers_now,
-               count(distinct case when since <= date '{before.end}' then customer_key end) as customers_before
+               count(distinct customer_key) as customers_now,
+               count(distinct case when since is null or since <= date '{before.end}' then customer_key end)
+                   as customers_before
         from marts.fct_customer_segments
+        where segment_family in ('retention', 'behavioral')
         group by dealer_id, segment
     """
 
