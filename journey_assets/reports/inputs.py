@@ -56,7 +56,7 @@ class ReportInputs:
     speed_to_lead: pd.DataFrame  # dealer_id, lead_id, seconds (leads that arrived in the week and were answered)
     channel_performance: pd.DataFrame  # dealer_id, channel, model, spend, leads, sales, revenue (credited)
     segments: pd.DataFrame  # dealer_id, segment, customers_now, customers_before (retention and behavioral)
-    messages: pd.DataFrame  # dealer_id, channel, sent, delivered, opened, clicked, bounced
+    messages: pd.DataFrame  # dealer_id, channel, sent, delivered, bounced
     api_health: pd.DataFrame  # vendor, calls, errors
     daily_kpis: pd.DataFrame  # dealer_id, date_day, metric, value (the week and its recent history)
     anomalies: pd.DataFrame  # dealer_id, date_day, metric, value, expected, low, high
@@ -152,8 +152,8 @@ def read_report_inputs(warehouse: Warehouse, week: ReportWeek) -> ReportInputs:
             (
                 ("marts.fct_speed_to_lead",),
                 lambda: q(
-                    "select dealer_id, lead_id, cast(seconds_to_first_response as double) as seconds"
-                    f" from marts.fct_speed_to_lead where {this.sql_range('arrived_at')}"
+                    "select dealer_id, event_id as lead_id, cast(seconds_to_first_response as double) as seconds"
+                    f" from marts.fct_speed_to_lead where is_answered and {this.sql_range('received_on')}"
                 ),
             ),
             (("staging.stg_crm__leads", "staging.stg_crm__activities"), lambda: q(_crm_speed_to_lead(this))),
@@ -176,18 +176,21 @@ def read_report_inputs(warehouse: Warehouse, week: ReportWeek) -> ReportInputs:
     messages = r.section(
         "messages",
         [(("marts.journey_kpis_daily",), lambda: q(_messages(this)))],
-        _empty("dealer_id", "channel", "sent", "delivered", "opened", "clicked", "bounced"),
+        _empty("dealer_id", "channel", "sent", "delivered", "bounced"),
         "message delivery per channel (marts.journey_kpis_daily, issue 12's KPIs) is not built yet",
     )
     api_health = r.section(
         "api_health",
-        [(("ops.vendor_calls",), lambda: q(_api_health(this)))],
+        [(("marts.fct_vendor_api_daily",), lambda: q(_api_health(this)))],
         _empty("vendor", "calls", "errors"),
-        "the connectors' call record (ops.vendor_calls, issue 12's KPIs) is not built yet",
+        "the connectors' call record (marts.fct_vendor_api_daily, issue 12's KPIs) is not built yet",
     )
     daily_kpis = r.section(
         "daily_kpis",
-        [(("staging.stg_crm__leads",), lambda: q(_daily_leads_and_spend(r, history_start, this.end)))],
+        [
+            (("marts.journey_kpis_daily",), lambda: q(_daily_kpis(history_start, this.end))),
+            (("staging.stg_crm__leads",), lambda: q(_daily_leads_and_spend(r, history_start, this.end))),
+        ],
         _empty("dealer_id", "date_day", "metric", "value"),
         "no daily leads to compare days with",
     )
@@ -254,22 +257,44 @@ def _segment_change(before: ReportWeek) -> str:
 
 
 def _messages(week: ReportWeek) -> str:
+    """SMS counts back from the KPI mart's daily rates (email delivery is not in it: sends only)."""
     return f"""
-        select dealer_id, channel, sum(messages_sent) as sent, sum(messages_delivered) as delivered,
-               sum(messages_opened) as opened, sum(messages_clicked) as clicked, sum(messages_bounced) as bounced
+        select dealer_id, 'sms' as channel, sum(sms_sent) as sent,
+               sum(sms_sent * coalesce(sms_delivery_rate, 0)) as delivered,
+               sum(sms_sent * coalesce(sms_bounce_rate, 0)) as bounced
         from marts.journey_kpis_daily
         where {week.sql_range("date_day")}
-        group by dealer_id, channel
+        group by dealer_id
     """
 
 
 def _api_health(week: ReportWeek) -> str:
     return f"""
-        select vendor, count(*) as calls, sum(case when status >= 400 then 1 else 0 end) as errors
-        from ops.vendor_calls
-        where {week.sql_range("called_at")}
+        select vendor, sum(calls) as calls, sum(transient_error_calls + permanent_error_calls) as errors
+        from marts.fct_vendor_api_daily
+        where {week.sql_range("date_day")}
         group by vendor
     """
+
+
+# The KPI mart's columns the anomaly check watches, as (column, metric name in the report and the analyst).
+DAILY_KPI_COLUMNS = (
+    ("leads", "leads"),
+    ("speed_to_lead_p50_seconds", "speed_to_lead_median_seconds"),
+    ("sms_delivery_rate", "sms_delivery_rate"),
+    ("api_error_rate", "api_error_rate"),
+    ("quarantined_share", "quarantined_share"),
+)
+
+
+def _daily_kpis(first: date, last: date) -> str:
+    parts = [
+        f"select dealer_id, date_day, '{metric}' as metric, cast({column} as double) as value"
+        f" from marts.journey_kpis_daily where date_day between date '{first}' and date '{last}'"
+        f" and {column} is not null"
+        for column, metric in DAILY_KPI_COLUMNS
+    ]
+    return "\n union all ".join(parts)
 
 
 def _daily_leads_and_spend(r: _Reader, first: date, last: date) -> str:
