@@ -132,6 +132,43 @@ class Settings:
 
     # --------------------------------------------------------------------------------------------------
 
+    # --- the weekly report and the analyst (defs/report/resources.py reads its environment here) -------
+    @property
+    def report_dir(self) -> Path:
+        """Where the weekly reports' HTML files are written, one folder per week (JOURNEY_REPORT_DIR)."""
+        return Path(os.getenv("JOURNEY_REPORT_DIR", self.data_dir / "reports"))
+
+    @property
+    def report_mail(self) -> dict[str, str]:
+        """Plain mail settings: JOURNEY_SMTP_HOST/PORT/STARTTLS/USERNAME, JOURNEY_REPORT_MAIL_FROM and
+        JOURNEY_REPORT_MAIL_TO (comma-separated). The password is JOURNEY_SMTP_PASSWORD, an EnvVar in prod.
+        Locally host and port are the sandbox's mail sink's (from its credentials file) unless set."""
+        return {
+            "host": os.getenv("JOURNEY_SMTP_HOST", ""),
+            "port": os.getenv("JOURNEY_SMTP_PORT", "" if self.is_local else "587"),
+            "starttls": os.getenv("JOURNEY_SMTP_STARTTLS", "0" if self.is_local else "1"),
+            "username": os.getenv("JOURNEY_SMTP_USERNAME", ""),
+            "sender": os.getenv("JOURNEY_REPORT_MAIL_FROM", "reports@dealer-journey.local" if self.is_local else ""),
+            "recipients": os.getenv(
+                "JOURNEY_REPORT_MAIL_TO", "marketing@dealer-journey.local" if self.is_local else ""
+            ),
+        }
+
+    @property
+    def analyst_options(self) -> dict[str, str]:
+        """The analyst's chat endpoint and its task folder: JOURNEY_ANALYST_BASE_URL (any OpenAI-compatible
+        `/v1`), JOURNEY_ANALYST_MODEL, JOURNEY_ANALYST_WRIKE_FOLDER_ID, JOURNEY_MARKETING_MANAGER_WRIKE_ID.
+        The key is JOURNEY_ANALYST_API_KEY, an EnvVar in prod."""
+        local_url = f"{self.sandbox_url}/chat_completions/v1"
+        return {
+            "base_url": os.getenv(
+                "JOURNEY_ANALYST_BASE_URL", local_url if self.is_local else "https://api.openai.com/v1"
+            ),
+            "model": os.getenv("JOURNEY_ANALYST_MODEL", "sandbox-analyst" if self.is_local else "gpt-4o-mini"),
+            "wrike_folder_id": os.getenv("JOURNEY_ANALYST_WRIKE_FOLDER_ID", ""),
+            "manager_wrike_id": os.getenv("JOURNEY_MARKETING_MANAGER_WRIKE_ID", ""),
+        }
+
     # --- The sandbox world and the daily partitions ---------------------------
     # Locally the partitions are the days the sandbox world has daily data for,
     # ending on its last day, so the UI's latest partition, "materialize latest",

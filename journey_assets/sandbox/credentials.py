@@ -36,11 +36,13 @@ def sandbox_credentials() -> dict[str, dict[str, Any]]:
     }
 
 
-def write_credentials_file(path: Path) -> Path:
-    """Write the fakes' credentials atomically, readable by this user only."""
+def write_credentials_file(path: Path, services: dict[str, dict[str, Any]] | None = None) -> Path:
+    """Write the fakes' credentials atomically, readable by this user only.
+
+    `services`: where the sandbox's other local services listen (the mail sink's host and port)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_suffix(path.suffix + ".tmp")
-    tmp.write_text(json.dumps(sandbox_credentials(), indent=2))
+    tmp.write_text(json.dumps({**sandbox_credentials(), **(services or {})}, indent=2))
     tmp.chmod(0o600)
     tmp.replace(path)
     return path

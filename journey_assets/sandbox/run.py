@@ -11,6 +11,7 @@ from pathlib import Path
 from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.dms_drops import write_dms_drops
 from journey_assets.sandbox.ga4_export import write_ga4_export_once
+from journey_assets.sandbox.mail_sink import MailSink
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World, ensure_world
 from journey_assets.settings import Settings, WorldDates
@@ -124,8 +125,17 @@ def start_sandbox(
     write_world_dates(world, settings.world_dates_file)
     write_rooftops_config(world, settings.rooftops_file)
     write_salespeople_config(world, settings.salespeople_file)
-    write_credentials_file(settings.sandbox_credentials_file)  # the local resources read the fakes' credentials
     drop_dms_exports_once(world, settings.dms_landing_dir)
     write_ga4_export_once(world, settings.ga4_export_landing_dir)  # what Google's BigQuery export would hold
     record = settings.data_dir / "sandbox" / "requests.sqlite3"
-    return SandboxServer(world, port=port, record_path=record).start()
+    server = SandboxServer(world, port=port, record_path=record)
+    mail = MailSink(sandbox_mailbox(settings)).start()  # the group's mail relay, played locally
+    server.attach("mail", mail)
+    # The local resources read the fakes' credentials, and where the mail sink listens, from this file.
+    write_credentials_file(settings.sandbox_credentials_file, {"smtp": {"host": mail.host, "port": mail.port}})
+    return server.start()
+
+
+def sandbox_mailbox(settings: Settings) -> Path:
+    """Where the sandbox's SMTP sink keeps the messages it receives (one .eml file each)."""
+    return settings.data_dir / "sandbox" / "mail"

@@ -252,6 +252,11 @@ class SandboxServer:
         self._faults: list[Fault] = []
         self._fault_lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self.companions: dict[str, Any] = {}  # other local services started with the sandbox (the mail sink)
+
+    def attach(self, name: str, companion: Any) -> None:
+        """Keep a started service with `stop()` (the SMTP sink) beside the fakes; it stops with the sandbox."""
+        self.companions[name] = companion
 
     @property
     def url(self) -> str:
@@ -293,6 +298,8 @@ class SandboxServer:
         self._httpd.serve_forever()
 
     def stop(self) -> None:
+        for companion in self.companions.values():
+            companion.stop()
         self._httpd.shutdown()
         self._httpd.server_close()
         self.log.close()

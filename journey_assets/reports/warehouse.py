@@ -1,0 +1,86 @@
+"""Read-only access to the warehouse for the report and the analyst: DuckDB locally, BigQuery in prod.
+
+The report's queries are plain SQL over `schema.table` names both engines
+accept; a table another stage has not built yet is reported missing rather
+than failing the whole report (`has_table`), so the report says what it left out.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+import pandas as pd
+
+
+class Warehouse(Protocol):
+    def has_table(self, schema: str, table: str) -> bool: ...
+
+    def query(self, sql: str) -> pd.DataFrame: ...
+
+    def append(self, schema: str, table: str, frame: pd.DataFrame) -> None: ...
+
+
+@dataclass
+class DuckDBWarehouse:
+    """A DuckDB file; reads open it read-only, so the UI and a running job can both look."""
+
+    path: str
+
+    def _connect(self, read_only: bool = True) -> Any:
+        import duckdb
+
+        return duckdb.connect(self.path, read_only=read_only)
+
+    def has_table(self, schema: str, table: str) -> bool:
+        with self._connect() as connection:
+            found = connection.execute(
+                "select count(*) from information_schema.tables where table_schema = ? and table_name = ?",
+                [schema, table],
+            ).fetchone()
+        return bool(found and found[0])
+
+    def query(self, sql: str) -> pd.DataFrame:
+        with self._connect() as connection:
+            return connection.execute(sql).df()
+
+    def append(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        """Append rows, creating the table from the frame's columns the first time."""
+        with self._connect(read_only=False) as connection:
+            connection.register("incoming", frame)
+            connection.execute(f"create schema if not exists {schema}")
+            connection.execute(f"create table if not exists {schema}.{table} as select * from incoming limit 0")
+            connection.execute(f"insert into {schema}.{table} by name select * from incoming")
+            connection.unregister("incoming")
+
+
+@dataclass
+class BigQueryWarehouse:
+    """The prod warehouse: datasets named like the local schemas, in `project`."""
+
+    project: str
+    location: str | None = None
+
+    def _client(self) -> Any:
+        from google.cloud import bigquery
+
+        return bigquery.Client(project=self.project, location=self.location)
+
+    def has_table(self, schema: str, table: str) -> bool:
+        from google.api_core.exceptions import NotFound
+
+        try:
+            self._client().get_table(f"{self.project}.{schema}.{table}")
+        except NotFound:
+            return False
+        return True
+
+    def query(self, sql: str) -> pd.DataFrame:
+        # `marts.x` resolves in the client's project, as the local `schema.table` does in DuckDB.
+        return self._client().query(sql).to_dataframe()
+
+    def append(self, schema: str, table: str, frame: pd.DataFrame) -> None:
+        from google.cloud import bigquery
+
+        config = bigquery.LoadJobConfig(write_disposition="WRITE_APPEND", create_disposition="CREATE_IF_NEEDED")
+        self._client().load_table_from_dataframe(frame, f"{self.project}.{schema}.{table}", job_config=config).result()
