@@ -133,6 +133,8 @@ def main() -> None:
     server = start_sandbox(load_settings(), size=args.size, seed=args.seed)
     os.environ["JOURNEY_SANDBOX_URL"] = server.url
     first_times, full_models, nightly, nightly_models = None, {}, None, {}
+    if kept:
+        (kept / "dagster").mkdir(exist_ok=True)
     try:
         # A kept data dir keeps its Dagster instance too: the demo tells a nightly from a first run by its runs.
         with (
