@@ -10,11 +10,15 @@ only the new day). Prints, asserting nothing:
   load average  at start and end, to read the wall figures by
 
     .venv/bin/python bench/bench_warehouse_build.py [--size medium] [--seed 7] [--world-cache data] [--keep DIR]
+    .venv/bin/python bench/bench_warehouse_build.py --keep DIR --first-only      # the one-time history load
+    .venv/bin/python bench/bench_warehouse_build.py --nightly-only DIR           # then the nightly, on its own
 
-Runs in a temporary data dir (or --keep DIR, left in place to inspect) and a throwaway Dagster instance.
+Runs in a temporary data dir and a throwaway Dagster instance, or with --keep DIR in DIR and a Dagster
+instance kept in DIR/dagster (left in place). --nightly-only DIR runs just the nightly (ingest one day,
+then dbt) on the warehouse a --keep DIR first run loaded, so the one-time history load is not repeated;
+it prints the first run's per model times saved in DIR/bench-first-run.json beside the nightly's.
 --world-cache: a data dir whose world/ already holds the world (copied, not regenerated). The large world
-(1,000,000 customers) takes hours to load through the vendor fakes on a 2-core machine; see
-docs/decisions/0831-journey-stages-features-incremental.md for what was measured.
+(1,000,000 customers): see docs/decisions/0901-large-world-nightly.md for what was measured.
 """
 
 from __future__ import annotations
@@ -29,6 +33,8 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+FIRST_RUN_FILE = "bench-first-run.json"  # in a kept data dir: the first run's stage and per model times
 
 MARTS = (
     "marts.dim_customers",
@@ -77,12 +83,27 @@ def main() -> None:
     ap.add_argument("--size", default="medium", choices=["small", "medium", "large"])
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--world-cache", type=Path, help="a data dir whose world/ holds the world already")
-    ap.add_argument("--keep", type=Path, help="use this data dir and leave it in place")
+    ap.add_argument("--keep", type=Path, help="use this data dir (and a Dagster instance in it); leave it in place")
+    ap.add_argument("--first-only", action="store_true", help="stop after the first run (with --keep)")
+    ap.add_argument("--nightly-only", type=Path, metavar="DIR", help="only the nightly, on DIR's loaded warehouse")
+    ap.add_argument(
+        "--history-days",
+        type=int,
+        help="a partial first run: only the calendar's first N days (CRM and DMS still load all before them);"
+        " its figures are labelled partial",
+    )
     ap.add_argument("--top", type=int, default=25, help="how many models to list (heaviest first)")
     args = ap.parse_args()
+    if args.first_only and not args.keep:
+        ap.error("--first-only needs --keep DIR (else the loaded warehouse is thrown away)")
+    if args.nightly_only and (args.keep or args.first_only):
+        ap.error("--nightly-only DIR runs on DIR's warehouse: no --keep or --first-only with it")
+    kept = args.keep or args.nightly_only
+    if args.nightly_only and not (kept / FIRST_RUN_FILE).is_file():
+        ap.error(f"{kept} holds no finished first run ({FIRST_RUN_FILE}): run --keep {kept} --first-only first")
 
-    tmp = None if args.keep else tempfile.TemporaryDirectory(prefix="bench-warehouse-")
-    data = args.keep or Path(tmp.name) / "data"
+    tmp = None if kept else tempfile.TemporaryDirectory(prefix="bench-warehouse-")
+    data = kept or Path(tmp.name) / "data"
     data.mkdir(parents=True, exist_ok=True)
     if args.world_cache and (args.world_cache / "world").is_dir() and not (data / "world").exists():
         shutil.copytree(args.world_cache / "world", data / "world")
@@ -105,20 +126,37 @@ def main() -> None:
     import duckdb
 
     from journey_assets.defs.transform.project import DBT_PROJECT_DIR
-    from journey_assets.demo import run_demo
+    from journey_assets.demo import StageTimes, run_demo
     from journey_assets.sandbox.run import start_sandbox
 
     target = DBT_PROJECT_DIR / "target"
     server = start_sandbox(load_settings(), size=args.size, seed=args.seed)
     os.environ["JOURNEY_SANDBOX_URL"] = server.url
+    first_times, full_models, nightly, nightly_models = None, {}, None, {}
+    if kept:
+        (kept / "dagster").mkdir(exist_ok=True)
     try:
-        with dg.DagsterInstance.ephemeral() as instance:
-            started = time.time()
-            first = run_demo(load_settings(), server, instance=instance, say=lambda _: None)
-            full_models = newest_run_results(target, started, world.as_of.isoformat())
-            started = time.time()
-            nightly = run_demo(load_settings(), server, instance=instance, say=lambda _: None)
-            nightly_models = newest_run_results(target, started, world.as_of.isoformat())
+        # A kept data dir keeps its Dagster instance too: the demo tells a nightly from a first run by its runs.
+        with (
+            dg.DagsterInstance.local_temp(str(kept / "dagster")) if kept else dg.DagsterInstance.ephemeral()
+        ) as instance:
+            if args.nightly_only:
+                saved = json.loads((kept / FIRST_RUN_FILE).read_text())
+                first_times, full_models = StageTimes(saved["seconds"], saved["cpu_seconds"]), saved["models"]
+                args.history_days = saved.get("history_days")
+            else:
+                started = time.time()
+                first = run_demo(load_settings(), server, instance=instance, say=print, history_days=args.history_days)
+                first_times = first.times
+                full_models = newest_run_results(target, started, world.as_of.isoformat())
+                if kept:
+                    saved = {"seconds": first_times.seconds, "cpu_seconds": first_times.cpu_seconds}
+                    saved["history_days"] = args.history_days
+                    (kept / FIRST_RUN_FILE).write_text(json.dumps({**saved, "models": full_models}, indent=1))
+            if not args.first_only:
+                started = time.time()
+                nightly = run_demo(load_settings(), server, instance=instance, say=print)
+                nightly_models = newest_run_results(target, started, world.as_of.isoformat())
     finally:
         server.stop()
     kinds = materializations(target)
@@ -131,10 +169,15 @@ def main() -> None:
 
     print(f"\n== customer warehouse build, {world.describe()} ==")
     print(f"world generation (excluded): {generation:.1f} s")
-    print("\nfirst run (the whole history, then the full dbt build):")
-    print(first.times.table())
-    print("\nnightly run (one day, then dbt with incremental models rebuilding that day):")
-    print(nightly.times.table())
+    label = f" (saved by the run with --keep {kept})" if args.nightly_only else ""
+    history = "the whole history"
+    if args.history_days:
+        history = f"PARTIAL: the first {args.history_days} daily partitions, CRM and DMS whole"
+    print(f"\nfirst run ({history}, then the full dbt build){label}:")
+    print(first_times.table())
+    if nightly is not None:
+        print("\nnightly run (one day, then dbt with incremental models rebuilding that day):")
+        print(nightly.times.table())
 
     print(f"\nper model (dbt run_results.json), heaviest {args.top} of the full build; * = incremental")
     print(f"  {'model':<46} {'full s':>8} {'nightly s':>10}")
@@ -150,7 +193,9 @@ def main() -> None:
         night = sum(nightly_models.get(m, 0.0) for m in names)
         print(f"  {label:<46} {full:>8.1f} {night:>10.1f}")
 
-    print("\nrows after the nightly run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items()))
+    print(
+        f"\nrows after the {'nightly' if nightly else 'first'} run: " + ", ".join(f"{t} {n:,}" for t, n in rows.items())
+    )
     print("feature rows, newest days: " + ", ".join(f"{d} {n:,}" for d, n in feature_days))
     load_at_end = os.getloadavg()
     print(f"load average (1/5/15 min): start {load_at_start}, end {tuple(round(x, 2) for x in load_at_end)}")

@@ -28,6 +28,7 @@ boolean, which its columns could not hold).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -39,10 +40,25 @@ from journey_assets.journey.contact import email_or_none, phone_or_none
 from journey_assets.journey.quality import missing_fields
 from journey_assets.sources.spec import Batch, Fetch, Source, Table, Window
 
+# The CRM's own wire format (ISO 8601 to the microsecond, `Z` or an offset): read by the standard library.
+_PLAIN_ISO = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})?")
 
-def _stamp(value: Any) -> pd.Timestamp | None:
+
+def _stamp(value: Any) -> datetime | None:
+    """The time in UTC, or None when unreadable; pandas reads what is not plain ISO 8601.
+
+    `datetime.fromisoformat` reads a plain ISO string as pandas does, ~30x faster: a first run parses
+    ~20 million of them on the large world (docs/decisions/0901-large-world-nightly.md).
+    """
     if value in (None, ""):
         return None
+    if isinstance(value, str) and _PLAIN_ISO.fullmatch(value):
+        try:
+            parsed = datetime.fromisoformat(value)
+        except ValueError:
+            pass  # e.g. hour 24: pandas decides
+        else:
+            return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     try:
         stamp = pd.Timestamp(value)
     except (ValueError, TypeError):
@@ -54,7 +70,7 @@ def _stamp(value: Any) -> pd.Timestamp | None:
 
 def within_day(records: Iterator[Mapping[str, Any]], column: str, day: date) -> Iterator[dict[str, Any]]:
     """Records up to the end of `day`, read from an oldest-first stream; an unreadable time is kept for quarantine."""
-    end = pd.Timestamp(datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC))
+    end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=UTC)
     for record in records:
         stamp = _stamp(record.get(column))
         if stamp is not None and stamp >= end:

@@ -107,6 +107,11 @@ def _error(status: int, code: str, message: str, **extra: Any) -> SandboxRespons
 
 def _iso(value: Any) -> Any:
     """A JSON-ready scalar: timestamps as ISO-8601 UTC, missing values as null, numpy scalars as Python."""
+    # The common cases first, same answers: a large first run renders ~50 million values (0901).
+    if type(value) is str:
+        return value
+    if type(value) is pd.Timestamp and value.tzinfo is UTC:
+        return value.strftime("%Y-%m-%dT%H:%M:%SZ")
     if isinstance(value, pd.Timestamp | datetime):
         stamp = pd.Timestamp(value)
         if pd.isna(stamp):
