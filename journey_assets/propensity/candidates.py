@@ -67,7 +67,7 @@ def logistic(c: float = 1.0) -> CalibratedClassifierCV:
     return CalibratedClassifierCV(model, method="sigmoid", cv=CALIBRATION_FOLDS)
 
 
-def boosted(learning_rate: float = 0.05, max_iter: int = 300) -> CalibratedClassifierCV:
+def boosted(learning_rate: float = 0.1, max_iter: int = 150) -> CalibratedClassifierCV:
     columns = ColumnTransformer(
         [
             ("numbers", "passthrough", list(NUMERIC_COLUMNS)),

@@ -32,6 +32,11 @@ def synthetic_features(n: int, seed: int) -> tuple[pd.DataFrame, np.ndarray, np.
 
 
 @pytest.fixture(scope="session")
+def make_synthetic():
+    return synthetic_features
+
+
+@pytest.fixture(scope="session")
 def synthetic_train():
     return synthetic_features(4000, seed=1)
 
