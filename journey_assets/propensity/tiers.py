@@ -2,7 +2,8 @@
 
 Configuration, not code: `JOURNEY_PROPENSITY_TIERS` (e.g. ``hot=0.30,warm=0.10``) through
 `settings.propensity_tiers`. The defaults come from the medium world's score distribution
-(docs/decisions/1003-propensity-tiers.md): hot about the top 5% of people, warm the next 15%.
+(docs/decisions/1002-propensity-benchmark.md): hot (>= 0.05, ten times the median person's 0.5%) is
+about the top 3% of people, warm (>= 0.02) the next 4.5%.
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ class Tier(StrEnum):
 
 @dataclass(frozen=True)
 class TierThresholds:
-    hot: float = 0.30
-    warm: float = 0.10
+    hot: float = 0.05
+    warm: float = 0.02
 
     def __post_init__(self) -> None:
         if not 0.0 <= self.warm <= self.hot <= 1.0:

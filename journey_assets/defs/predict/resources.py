@@ -28,7 +28,7 @@ class PropensityResource(dg.ConfigurableResource):
     min_auc_gain: float = 0.005
     # the stored model is refitted on these rows of the training set: all (training and holdout dates) or
     # holdout (the latest matured date only); docs/decisions/1001 has the measurement behind the default
-    refit_rows: str = "all"
+    refit_rows: str = "holdout"
 
     def store(self) -> ModelStore:
         return ModelStore(self.model_uri)
