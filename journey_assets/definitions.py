@@ -14,6 +14,7 @@ from pathlib import Path
 import dagster as dg
 
 from journey_assets.defs.report.resources import report_resources
+from journey_assets.defs.predict.resources import predict_resources
 from journey_assets.defs.resources import ingest_resources, warehouse_resources
 from journey_assets.defs.respond.resources import respond_resources
 from journey_assets.defs.transform.resources import transform_resources
@@ -21,7 +22,14 @@ from journey_assets.settings import Settings, load_settings
 
 # Any path inside the project: the loader finds pyproject.toml's [tool.dg.project] from it.
 PACKAGE_DIR = Path(__file__).resolve().parent
-STAGE_RESOURCES = (warehouse_resources, ingest_resources, transform_resources, respond_resources, report_resources)
+STAGE_RESOURCES = (
+    warehouse_resources,
+    ingest_resources,
+    transform_resources,
+    respond_resources,
+    predict_resources,
+    report_resources,
+)
 
 # The nightly run lands by about 04:00 UTC: a raw table or mart not updated
 # for a day and a bit is late (warn), for two nights it is stale (fail).
