@@ -132,6 +132,25 @@ class Settings:
 
     # --------------------------------------------------------------------------------------------------
 
+    # --- the propensity model (journey_assets/propensity, defs/predict) ---------------------------------
+    @property
+    def model_uri(self) -> str:
+        """Where model versions are stored (JOURNEY_MODEL_URI): `gs://bucket/prefix` in prod, else data/models."""
+        return os.getenv("JOURNEY_MODEL_URI") or str(self.data_dir / "models")
+
+    @property
+    def propensity_tiers(self):  # -> propensity.tiers.TierThresholds (imported here: settings imports nothing)
+        """Probability cut-offs of the hot and warm tiers (JOURNEY_PROPENSITY_TIERS, e.g. `hot=0.30,warm=0.10`)."""
+        from journey_assets.propensity.tiers import TierThresholds
+
+        raw = os.getenv("JOURNEY_PROPENSITY_TIERS", "")
+        try:
+            return TierThresholds.parse(raw)
+        except ValueError as error:
+            raise SettingError(f"JOURNEY_PROPENSITY_TIERS: {error}") from None
+
+    # --------------------------------------------------------------------------------------------------
+
     # --- The sandbox world and the daily partitions ---------------------------
     # Locally the partitions are the days the sandbox world has daily data for,
     # ending on its last day, so the UI's latest partition, "materialize latest",
