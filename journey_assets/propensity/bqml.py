@@ -74,16 +74,19 @@ def _float(value: float) -> str:
     return repr(float(value))
 
 
-def sql_text(step: str) -> str:
-    path = SQL_DIR / f"{step}.sql"
-    if not path.is_file():
+STEP_NAME = re.compile(r"^[a-z][a-z_]*$")
+
+
+def sql_text(step: str, sql_dir: Path = SQL_DIR) -> str:
+    path = sql_dir / f"{step}.sql"
+    if not STEP_NAME.match(step) or not path.is_file():
         raise ValueError(f"no BigQuery ML step {step!r} (sql/ml/{step}.sql)")
     return path.read_text()
 
 
-def render(step: str, params: BqmlParams, champion: str | None = None) -> str:
+def render(step: str, params: BqmlParams, champion: str | None = None, *, sql_dir: Path = SQL_DIR) -> str:
     """The step's SQL with every @parameter a literal and the champion's model named."""
-    text = sql_text(step)
+    text = sql_text(step, sql_dir)
     if CHAMPION_PLACEHOLDER in text:
         if champion is None:
             raise ValueError(f"sql/ml/{step}.sql scores with the champion: name the candidate")
