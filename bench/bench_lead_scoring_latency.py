@@ -10,8 +10,8 @@ candidates, labels as sql/ml/training_data.sql: a DMS deal within 30 days after 
 --model-uri names a store with a champion already. The features are copied from the same warehouse with the
 nightly asset's SQL into a temporary SQLite store (or --features-spec, e.g. a Postgres URL). Asserts nothing.
 
-    .venv/bin/python bench/bench_lead_scoring_latency.py --duckdb data/journey.duckdb [--leads 2000]
-        [--candidate boosted|logistic] [--model-uri data/models] [--features-spec postgresql://...]
+    .venv/bin/python bench/bench_lead_scoring_latency.py --duckdb data/journey.duckdb [--leads 500]
+        [--candidate logistic|boosted] [--model-uri data/models] [--features-spec postgresql://...]
 
 Build the warehouse first (small world: `JOURNEY_WORLD_SIZE=small ... -m journey_assets.cli demo`).
 """
@@ -79,8 +79,8 @@ def train(db: duckdb.DuckDBPyConnection, root: Path, candidate: str) -> tuple[Mo
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--duckdb", type=Path, default=Path("data/journey.duckdb"))
-    ap.add_argument("--leads", type=int, default=2000)
-    ap.add_argument("--candidate", choices=["logistic", "boosted"], default="boosted")
+    ap.add_argument("--leads", type=int, default=500)
+    ap.add_argument("--candidate", choices=["logistic", "boosted"], default="logistic")
     ap.add_argument("--model-uri", help="a model store whose champion to use (default: train one here)")
     ap.add_argument("--features-spec", help="the feature store (default: a temporary SQLite file)")
     ap.add_argument("--seed", type=int, default=7)
@@ -109,7 +109,7 @@ def main() -> None:
         now = datetime.now(UTC)
         timings: dict[str, list[float]] = {k: [] for k in ("lookup", "model", "rules", "path_model", "path_rules")}
         decided: dict[str, int] = {}
-        for i in range(args.leads + 50):  # the first 50 warm caches and the champion load
+        for i in range(args.leads + 20):  # the first 20 warm caches and the champion load
             person = keyed[int(rng.integers(len(keyed)))]
             event_type = EVENTS[int(rng.integers(len(EVENTS)))]
             history = [LeadEvent("vdp_view", now - timedelta(hours=h)) for h in range(int(rng.integers(0, 4)))]
@@ -133,7 +133,7 @@ def main() -> None:
                 t2 = time.perf_counter()
                 result = scorer.score(lead)
                 t3 = time.perf_counter()
-                if i >= 50:
+                if i >= 20:
                     timings["lookup"].append(t1 - t0)
                     timings[which].append(t3 - t2)
                     timings[f"path_{which}"].append(t3 - t0)
