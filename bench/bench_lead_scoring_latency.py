@@ -72,7 +72,10 @@ def train(db: duckdb.DuckDBPyConnection, root: Path, candidate: str) -> tuple[Mo
     store = ModelStore(root)
     version = store.save(model, {"engine": "sklearn", "features": list(FEATURE_COLUMNS), "bench": candidate})
     store.promote(version, "bench_lead_scoring_latency")
-    print(f"trained {candidate} on {len(frame):,} rows ({frame['label'].mean():.3%} positive) in {seconds:.1f}s")
+    print(
+        f"trained {candidate} on {len(frame):,} rows ({frame['label'].mean():.3%} positive) in {seconds:.1f}s",
+        flush=True,
+    )
     return store, version, seconds
 
 
@@ -100,7 +103,8 @@ def main() -> None:
         load = feature_store.replace(people, datetime.now(UTC))
         print(
             f"feature store {type(feature_store).__name__}: {load.people:,} people, {load.keys:,} keys "
-            f"loaded in {time.perf_counter() - started:.2f}s"
+            f"loaded in {time.perf_counter() - started:.2f}s",
+            flush=True,
         )
 
         rng = np.random.default_rng(args.seed)
@@ -139,6 +143,8 @@ def main() -> None:
                     timings[f"path_{which}"].append(t3 - t0)
                     if which == "model":
                         decided[result.model] = decided.get(result.model, 0) + 1
+            if i >= 20 and (i - 19) % 100 == 0:
+                print(f"  {i - 19} leads scored", flush=True)
         feature_store.close()
 
     print(f"{args.leads:,} leads, one at a time (ms):")
