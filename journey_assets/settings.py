@@ -130,6 +130,34 @@ class Settings:
             "twilio_messaging_service_sid": os.getenv("JOURNEY_TWILIO_MESSAGING_SERVICE_SID", ""),
         }
 
+    # --- propensity in the response plane, tier routing and the BQML engine (issue 10, mlrt) -----------
+    @property
+    def response_features(self) -> str:
+        """The response plane's copy of the latest features (JOURNEY_RESPONSE_FEATURES): a SQLite path beside the
+        ledger, or `postgresql://user@host/db` (prod; the password from PGPASSWORD or a passfile)."""
+        return os.getenv("JOURNEY_RESPONSE_FEATURES") or str(self.data_dir / "response" / "features.sqlite3")
+
+    @property
+    def response_scorer(self) -> str:
+        """JOURNEY_RESPONSE_SCORER: `model` (the propensity champion, falling back to the rules when there is no
+        champion or no features for the person) or `rules` (rules-v1 only)."""
+        return _choice("JOURNEY_RESPONSE_SCORER", "model", RESPONSE_SCORERS)
+
+    @property
+    def propensity_engine(self) -> str:
+        """JOURNEY_PROPENSITY_ENGINE: `sklearn` (train and score in Python) or `bqml` (prod only: BigQuery ML runs
+        sql/ml in the warehouse)."""
+        engine = _choice("JOURNEY_PROPENSITY_ENGINE", "sklearn", PROPENSITY_ENGINES)
+        if engine == "bqml" and self.is_local:
+            raise SettingError("JOURNEY_PROPENSITY_ENGINE=bqml needs BigQuery (JOURNEY_ENV=prod); local runs sklearn")
+        return engine
+
+    @property
+    def tier_routing(self) -> str:
+        """JOURNEY_TIER_ROUTING: per-tier SLA, alert, task importance and who takes the lead, as JSON (see
+        journey/routing.py `TierRouting.from_json`); empty: the defaults."""
+        return os.getenv("JOURNEY_TIER_ROUTING", "")
+
     # --------------------------------------------------------------------------------------------------
 
     # --- the weekly report and the analyst (defs/report/resources.py reads its environment here) -------
@@ -303,6 +331,17 @@ class WorldDates:
         raw = json.loads(text)
         days = {k: date.fromisoformat(raw[k]) for k in ("first_day", "web_first_day", "last_day")}
         return cls(size=raw.get("size"), seed=raw.get("seed"), **days)
+
+
+RESPONSE_SCORERS = ("model", "rules")
+PROPENSITY_ENGINES = ("sklearn", "bqml")
+
+
+def _choice(name: str, default: str, allowed: tuple[str, ...]) -> str:
+    value = os.getenv(name, "").strip().lower() or default
+    if value not in allowed:
+        raise SettingError(f"{name} must be one of {', '.join(allowed)}, not {value!r}")
+    return value
 
 
 def _env_date(name: str) -> date | None:

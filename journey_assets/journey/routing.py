@@ -13,6 +13,11 @@
   (hot 15, warm 120, cold 480 by default). A lead that arrives outside working
   hours is due when the rooftop opens (hot) or that many working minutes after it
   opens (other bands).
+* **By tier** (:class:`TierRouting`, configuration: ``JOURNEY_TIER_ROUTING``): each
+  tier's SLA, whether it alerts the sales floor, the task's importance, and who
+  takes it: a salesperson may be limited to some tiers (``lead_tiers`` in the
+  roster: the closers take hot leads, the BDC cold ones); when nobody at the
+  rooftop takes the tier, everyone does, and the assignment says so.
 
 All datetimes in and out are timezone-aware; results are in UTC. Working hours are
 wall-clock times in the rooftop's (or salesperson's) timezone; a shift must start
@@ -21,6 +26,7 @@ and end on the same day.
 
 from __future__ import annotations
 
+import json
 import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -122,6 +128,10 @@ class Salesperson:
     hours: WorkingHours  # shifts
     name: str = ""
     active: bool = True
+    lead_tiers: frozenset[str] = frozenset()  # the tiers this person takes; empty: every tier
+
+    def takes(self, tier: str | None) -> bool:
+        return tier is None or not self.lead_tiers or tier in self.lead_tiers
 
 
 @dataclass(frozen=True)
@@ -158,22 +168,37 @@ def _rotation(people: Sequence[Salesperson], last: str | None) -> list[Salespers
     return ordered[start:] + ordered[:start]
 
 
-def round_robin(salespeople: Iterable[Salesperson], rooftop_id: str, state: RoundRobinState, now: datetime) -> Pick:
-    """Next salesperson at ``rooftop_id`` after the cursor, preferring people on shift."""
+def round_robin(
+    salespeople: Iterable[Salesperson],
+    rooftop_id: str,
+    state: RoundRobinState,
+    now: datetime,
+    tier: str | None = None,
+) -> Pick:
+    """Next salesperson at ``rooftop_id`` after the cursor who takes ``tier``'s leads, preferring people on shift."""
     now = _utc(now)
     people = [p for p in salespeople if p.rooftop_id == rooftop_id and p.active]
     if not people:
         return Pick(None, False, None, f"no active salespeople at rooftop {rooftop_id}", state)
-    order = _rotation(people, state.last_assigned.get(rooftop_id))
+    pool = [p for p in people if p.takes(tier)]
+    scope = ""
+    if tier is not None and len(pool) < len(people):
+        if pool:
+            scope = f" among those taking {tier} leads"
+        else:
+            pool, scope = people, f" (nobody takes {tier} leads only, so everyone does)"
+    order = _rotation(pool, state.last_assigned.get(rooftop_id))
     for p in order:
         if p.hours.is_open(now):
-            return Pick(p.id, True, now, f"round-robin: {p.id} is next and on shift", state.advanced(rooftop_id, p.id))
+            return Pick(
+                p.id, True, now, f"round-robin{scope}: {p.id} is next and on shift", state.advanced(rooftop_id, p.id)
+            )
     opens = ((p.hours.next_open(now), i, p) for i, p in enumerate(order))
     upcoming = [(at, i, p) for at, i, p in opens if at is not None]
     if not upcoming:
         return Pick(None, False, None, f"nobody at rooftop {rooftop_id} has an upcoming shift", state)
     at, _, p = min(upcoming, key=lambda u: (u[0], u[1]))
-    reason = f"nobody on shift at rooftop {rooftop_id}; assigned to {p.id}, next on shift at {at.isoformat()}"
+    reason = f"nobody on shift at rooftop {rooftop_id}{scope}; assigned to {p.id}, next on shift at {at.isoformat()}"
     return Pick(p.id, False, at, reason, state.advanced(rooftop_id, p.id))
 
 
@@ -249,11 +274,12 @@ def assign_lead(
     salespeople: Iterable[Salesperson],
     state: RoundRobinState,
     now: datetime,
+    tier: str | None = None,
 ) -> Assignment:
     rooftop, method, why, km = choose_rooftop(lead, rooftops)
     if rooftop is None:
         return Assignment(None, None, method, False, None, why, state)
-    pick = round_robin(salespeople, rooftop.id, state, now)
+    pick = round_robin(salespeople, rooftop.id, state, now, tier)
     return Assignment(
         rooftop.id,
         pick.salesperson_id,
@@ -298,3 +324,84 @@ def sla_due(received_at: datetime, band: str, hours: WorkingHours, policy: SlaPo
         return SlaDue(opening, False, f"{band} lead outside working hours: due at next opening")
     due = hours.add_working_minutes(opening, minutes)
     return SlaDue(due, False, f"{band} lead outside working hours: due {minutes} working minutes after opening")
+
+
+# ---------------------------------------------------------------- by tier
+
+TIERS = ("hot", "warm", "cold")
+IMPORTANCES = ("High", "Normal", "Low")  # Wrike's task importance
+
+
+@dataclass(frozen=True)
+class TierRule:
+    sla_minutes: int  # working minutes from the lead to the follow-up's due time
+    due_at_open: bool  # outside working hours: due at the opening (else sla_minutes after it)
+    alert: bool  # a Slack alert to the sales floor
+    importance: str  # the follow-up task's importance
+
+    def __post_init__(self) -> None:
+        if not isinstance(self.sla_minutes, int) or isinstance(self.sla_minutes, bool) or self.sla_minutes < 0:
+            raise ValueError(f"sla_minutes must be a whole number of minutes >= 0, not {self.sla_minutes!r}")
+        if not isinstance(self.due_at_open, bool) or not isinstance(self.alert, bool):
+            raise ValueError("due_at_open and alert are true or false")
+        if self.importance not in IMPORTANCES:
+            raise ValueError(f"importance must be one of {', '.join(IMPORTANCES)}, not {self.importance!r}")
+
+
+DEFAULT_TIER_RULES: Mapping[str, TierRule] = {
+    "hot": TierRule(sla_minutes=15, due_at_open=True, alert=True, importance="High"),
+    "warm": TierRule(sla_minutes=120, due_at_open=False, alert=False, importance="Normal"),
+    "cold": TierRule(sla_minutes=480, due_at_open=False, alert=False, importance="Normal"),
+}
+
+
+@dataclass(frozen=True)
+class TierRouting:
+    """What each tier of lead gets: SLA, alert, task importance (who takes it: `Salesperson.lead_tiers`)."""
+
+    rules: Mapping[str, TierRule] = field(default_factory=lambda: dict(DEFAULT_TIER_RULES))
+
+    def __post_init__(self) -> None:
+        if set(self.rules) != set(TIERS):
+            raise ValueError(f"tier routing needs a rule for each of {', '.join(TIERS)}")
+
+    def rule(self, tier: str) -> TierRule:
+        if tier not in self.rules:
+            raise ValueError(f"no routing for tier {tier!r}")
+        return self.rules[tier]
+
+    def sla_policy(self) -> SlaPolicy:
+        return SlaPolicy(
+            working_minutes={t: r.sla_minutes for t, r in self.rules.items()},
+            due_at_open_bands=frozenset(t for t, r in self.rules.items() if r.due_at_open),
+        )
+
+    @property
+    def alert_tiers(self) -> frozenset[str]:
+        return frozenset(t for t, r in self.rules.items() if r.alert)
+
+    @classmethod
+    def from_json(cls, text: str | None) -> TierRouting:
+        """``{"hot": {"sla_minutes": 5}, "warm": {"alert": true}}``: each given field overrides the default;
+        empty text: the defaults. A clear error names the tier or field that is wrong."""
+        if not (text or "").strip():
+            return cls()
+        try:
+            raw = json.loads(text or "")
+        except ValueError as exc:
+            raise ValueError(f"tier routing is not JSON: {exc}") from None
+        if not isinstance(raw, dict):
+            raise ValueError('tier routing is a JSON object by tier, e.g. {"hot": {"sla_minutes": 5}}')
+        unknown = sorted(set(raw) - set(TIERS))
+        if unknown:
+            raise ValueError(f"tier routing names unknown tiers {unknown}; the tiers are {', '.join(TIERS)}")
+        fields = set(TierRule.__dataclass_fields__)
+        rules = dict(DEFAULT_TIER_RULES)
+        for tier, given in raw.items():
+            if not isinstance(given, dict) or set(given) - fields:
+                raise ValueError(f"tier routing for {tier}: fields are {', '.join(sorted(fields))}, got {given!r}")
+            try:
+                rules[tier] = TierRule(**{**rules[tier].__dict__, **given})
+            except ValueError as exc:
+                raise ValueError(f"tier routing for {tier}: {exc}") from None
+        return cls(rules)

@@ -3,7 +3,14 @@
 :class:`LeadScorer` is what the response plane calls; the propensity model
 (scikit-learn, or BQML) will implement the same Protocol, so the two can be swapped
 or run side by side. A :class:`ScoreResult` carries a 0-100 score, a band and the
-reasons, each with the points it contributed.
+reasons, each with the points it contributed, and the name (and version) of the
+scorer that decided.
+
+:class:`LeadFeatures` carries the lead's own signals (its intent events, VDP views)
+and, for a person the warehouse knows, :class:`KnownPerson`: their newest row of
+the features mart as of the last nightly build, with what happened since then
+(``new_leads``, ``new_vdp_views``), so a model reads the same feature definitions
+in real time as in batch. The rules read the lease and service facts only.
 
 Rule weights (default :class:`RuleWeights`), summed and capped at 100:
 
@@ -28,7 +35,7 @@ a trade-in appraisal plus a price request does.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -81,6 +88,14 @@ def _add_months(day: date, months: int) -> date:
 
 
 @dataclass(frozen=True)
+class KnownPerson:
+    """What the warehouse knew about the person at its last build: the features mart's columns by name."""
+
+    feature_date: date
+    values: Mapping[str, object]
+
+
+@dataclass(frozen=True)
 class LeadFeatures:
     as_of: datetime
     test_drive_request: bool = False
@@ -91,6 +106,10 @@ class LeadFeatures:
     vdp_views_7d: int = 0
     lease_maturity_date: date | None = None
     prior_service_customer: bool = False
+    event_type: str | None = None  # the event that made the lead
+    person: KnownPerson | None = None  # None: the warehouse does not know the person (yet)
+    new_leads: int = 0  # intent events after the person's feature date, this lead's included
+    new_vdp_views: int = 0  # VDP views after the person's feature date
 
     @classmethod
     def from_events(
@@ -101,10 +120,14 @@ class LeadFeatures:
         lease_maturity_date: date | None = None,
         prior_service_customer: bool = False,
         intent_lookback: timedelta = timedelta(days=30),
+        event_type: str | None = None,
+        person: KnownPerson | None = None,
+        known_until: datetime | None = None,
     ) -> LeadFeatures:
-        """Features from raw events: intent events in the last 30 days, VDP views in the last 7."""
+        """Features from raw events: intent events in the last 30 days, VDP views in the last 7; with a known
+        `person`, the intent events and VDP views after `known_until` (the end of their feature date)."""
         seen: set[str] = set()
-        vdp = 0
+        vdp = new_leads = new_vdp = 0
         for e in events:
             if e.at > as_of:
                 continue
@@ -112,6 +135,9 @@ class LeadFeatures:
                 seen.add(e.type)
             elif e.type == VDP_VIEW and e.at > as_of - timedelta(days=7):
                 vdp += 1
+            if known_until is not None and e.at >= known_until:
+                new_leads += e.type in INTENT_EVENTS
+                new_vdp += e.type == VDP_VIEW
         return cls(
             as_of=as_of,
             test_drive_request="test_drive_request" in seen,
@@ -122,6 +148,10 @@ class LeadFeatures:
             vdp_views_7d=vdp,
             lease_maturity_date=lease_maturity_date,
             prior_service_customer=prior_service_customer,
+            event_type=event_type,
+            person=person,
+            new_leads=new_leads,
+            new_vdp_views=new_vdp,
         )
 
     def lease_matures_within(self, months: int) -> bool:

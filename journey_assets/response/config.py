@@ -11,7 +11,8 @@ Both are JSON lists a dealer group keeps beside each other:
   `salespeople.json` beside the rooftops file): `salesperson_id, dealer_id, first_name, last_name,
   working_hours_start, working_hours_end` (hours, rooftop local time),
   optionally `working_days` (default Monday to Saturday), `territory_zips`,
-  `wrike_contact_id` (the Wrike contact to make responsible), `active`.
+  `wrike_contact_id` (the Wrike contact to make responsible), `active`,
+  `lead_tiers` (the tiers of lead this person takes: list or comma-separated; default all).
 
 The CRM fake (like most dealer CRMs' lead APIs) has no salespeople endpoint, so
 the roster comes from this file. Locally the sandbox publishes the synthetic
@@ -27,7 +28,7 @@ from datetime import time
 from pathlib import Path
 from typing import Any
 
-from journey_assets.journey.routing import Rooftop, Salesperson, WorkingHours
+from journey_assets.journey.routing import TIERS, Rooftop, Salesperson, WorkingHours
 
 DEFAULT_SALES_DAYS = (0, 1, 2, 3, 4, 5)
 DEFAULT_SALES_HOURS = (time(9, 0), time(20, 0))
@@ -49,6 +50,17 @@ def _zips(value: Any) -> frozenset[str]:
         return frozenset()
     items = value if isinstance(value, list) else str(value).split(",")
     return frozenset(str(z).strip()[:5] for z in items if str(z).strip())
+
+
+def _tiers(value: Any, salesperson_id: str) -> frozenset[str]:
+    if not value:
+        return frozenset()
+    items = value if isinstance(value, list) else str(value).split(",")
+    tiers = frozenset(str(t).strip().lower() for t in items if str(t).strip())
+    unknown = sorted(tiers - set(TIERS))
+    if unknown:
+        raise ValueError(f"salesperson {salesperson_id}: lead_tiers {unknown} are not tiers ({', '.join(TIERS)})")
+    return tiers
 
 
 @dataclass(frozen=True)
@@ -155,7 +167,14 @@ def build_roster(rooftops: Sequence[Mapping[str, Any]], salespeople: Sequence[Ma
             sp_id,
             name,
             person.get("wrike_contact_id"),
-            Salesperson(sp_id, dealer_id, hours, name, bool(person.get("active", True))),
+            Salesperson(
+                sp_id,
+                dealer_id,
+                hours,
+                name,
+                bool(person.get("active", True)),
+                _tiers(person.get("lead_tiers"), sp_id),
+            ),
         )
     return Roster(roofs, staff)
 

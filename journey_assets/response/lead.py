@@ -112,7 +112,7 @@ class Lead:
     def comments(self) -> str:
         """The lead told in a few sentences, for the CRM lead and the ADF's customer comments."""
         parts = [
-            f"{self.label}; score {self.score.score} ({self.score.band.value}): "
+            f"{self.label}; score {self.score.score} ({self.score.band.value}, {self.score.model}): "
             + "; ".join(r.detail for r in self.score.reasons)
         ]
         appointment = self.appointment()

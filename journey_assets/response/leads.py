@@ -11,10 +11,11 @@ answered.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import TYPE_CHECKING
+from zoneinfo import ZoneInfo
 
-from journey_assets.journey.scoring import LeadEvent, LeadFeatures, ScoreResult
+from journey_assets.journey.scoring import KnownPerson, LeadEvent, LeadFeatures, ScoreResult
 from journey_assets.response.actions.adf import PostAdfLead
 from journey_assets.response.actions.assign import assign
 from journey_assets.response.actions.crm_rest import crm_lead
@@ -24,6 +25,7 @@ from journey_assets.response.actions.slack import PostSlackAlert
 from journey_assets.response.actions.sms import VDP_VIEW, SendSms
 from journey_assets.response.actions.wrike import CreateWrikeTask
 from journey_assets.response.contact import Contact, contact_from_payload
+from journey_assets.response.features import PersonFeatures
 from journey_assets.response.lead import Lead
 from journey_assets.response.ledger import FAILED, SKIPPED
 from journey_assets.response.model import Event, EventOutcome
@@ -47,9 +49,38 @@ def stale(run: Runner, event: Event, outcome: EventOutcome) -> bool:
     return True
 
 
+def known_person(run: Runner, contact: Contact) -> PersonFeatures | None:
+    """The person's latest warehouse features, or None: unknown, no store, or the store cannot be read (the
+    lead is then scored on its events alone rather than waiting)."""
+    if run.deps.features is None:
+        return None
+    try:
+        return run.deps.features.lookup(contact.keys)
+    except Exception as exc:  # any store failure: answer the lead without the features
+        run.log.warning(f"respond: feature store not readable ({type(exc).__name__}); scoring without features")
+        return None
+
+
 def score_contact(run: Runner, contact: Contact, event: Event) -> ScoreResult:
+    """Score the lead from its contact history and, for a person the warehouse knows, their latest features
+    (which carry the lease maturity and service facts the rules read too)."""
     history = run.ledger.contact_events(contact.keys, since=event.occurred_at - timedelta(days=30))
-    features = LeadFeatures.from_events([LeadEvent(e.event_type, e.at) for e in history], as_of=event.occurred_at)
+    person = known_person(run, contact)
+    known_until = None
+    if person is not None:
+        rooftop = run.deps.roster.rooftop(event.dealer_id)
+        zone = ZoneInfo(rooftop.timezone) if rooftop else UTC
+        # the mart's day ends at the rooftop's midnight: events from then on are news to the model
+        known_until = datetime.combine(person.feature_date + timedelta(days=1), time(0), tzinfo=zone)
+    features = LeadFeatures.from_events(
+        [LeadEvent(e.event_type, e.at) for e in history],
+        as_of=event.occurred_at,
+        lease_maturity_date=person.lease_maturity_date if person else None,
+        prior_service_customer=person.prior_service_customer if person else False,
+        event_type=event.event_type,
+        person=KnownPerson(person.feature_date, person.features) if person else None,
+        known_until=known_until,
+    )
     return run.deps.scorer.score(features)
 
 

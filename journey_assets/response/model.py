@@ -20,8 +20,10 @@ from journey_assets.connectors.twilio import TwilioClient
 from journey_assets.connectors.wrike import WrikeClient
 from journey_assets.journey.frequency import DEFAULT_POLICY, FrequencyPolicy
 from journey_assets.journey.lead_ads import LeadAdRouting
-from journey_assets.journey.scoring import Band, LeadScorer, RuleBasedScorer
+from journey_assets.journey.routing import TierRouting
+from journey_assets.journey.scoring import LeadScorer, RuleBasedScorer
 from journey_assets.response.config import Roster
+from journey_assets.response.features import FeatureStore
 from journey_assets.response.ledger import ResponseLedger, utc_now
 
 log = logging.getLogger("journey_assets.response")
@@ -99,7 +101,7 @@ class ResponseConfig:
     override_window: timedelta = timedelta(minutes=15)  # "just asked for": the quiet-hours override's reach
     vdp_threshold: int = 3
     vdp_window: timedelta = timedelta(days=7)
-    alert_bands: frozenset[str] = frozenset({Band.HOT.value})
+    routing: TierRouting = field(default_factory=TierRouting)  # SLA, alert and importance per tier
     inventory_ttl_seconds: float = 60.0
     retry_base: timedelta = timedelta(minutes=1)
     retry_max: timedelta = timedelta(hours=1)
@@ -137,6 +139,7 @@ class ResponseDeps:
     meta: MetaGraphClient | None = None  # reads lead-ad leads by id (kind meta_leadgen)
     lead_ad_routing: LeadAdRouting | None = None  # page/form id -> rooftop (the rooftops' meta_page_id)
     scorer: LeadScorer = field(default_factory=RuleBasedScorer)
+    features: FeatureStore | None = None  # the warehouse's latest features per person (None: rules only see events)
     clock: Callable[[], datetime] = utc_now
     config: ResponseConfig = field(default_factory=ResponseConfig)
     dry_run: bool = False

@@ -16,6 +16,7 @@ import dagster as dg
 from journey_assets.connectors.http import RetryPolicy
 from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
 from journey_assets.defs.resources import CRMResource, DealerInventoryResource, MetaResource
+from journey_assets.defs.respond.features import FeatureStoreResource
 from journey_assets.defs.respond.resources import (
     CustomerIOAppResource,
     EventStoreResource,
@@ -97,9 +98,11 @@ def respond_batch(
     crm: CRMResource,
     dealer_inventory: DealerInventoryResource,
     meta: MetaResource,
+    respond_features: FeatureStoreResource,
 ) -> dg.Output:
     store = respond_events.open()
     ledger = respond_ledger.open()
+    features = respond_features.open()
     try:
         events: list = []
         if config.count > 0:
@@ -119,18 +122,23 @@ def respond_batch(
             inventory=_client(dealer_inventory, context, "the inventory feed"),
             meta=_meta_client(meta, context),
             lead_ad_routing=respond_settings.lead_ad_routing(),
+            scorer=respond_settings.lead_scorer(),
+            features=features,
             config=ResponseConfig(
                 vendor_name=respond_settings.vendor_name,
                 wrike_folder_id=respond_settings.wrike_folder(),
                 fallback_email_message_id=respond_settings.fallback_email_message_id,
+                routing=respond_settings.routing(),
             ),
             dry_run=respond_settings.dry_run,
             logger=context.log,
         )
+        scorer_name = str(getattr(deps.scorer, "name", type(deps.scorer).__name__))
         report = respond(events, deps)
         if config.retry_due:
             report.extend(respond_due(deps, config.retry_limit))
     finally:
+        features.close()
         ledger.close()
         store.close()
     summary = _summary(report)
@@ -144,6 +152,7 @@ def respond_batch(
             "results": dg.MetadataValue.json(summary["results"]),
             "actions": dg.MetadataValue.json(summary["actions"]),
             "dry_run": respond_settings.dry_run,
+            "scorer": scorer_name,
         },
     )
 

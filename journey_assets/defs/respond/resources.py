@@ -4,7 +4,8 @@ Keys (added to every environment by `respond_resources`, merged in
 `defs/resources.py`): `respond_events` (the intake's event store),
 `respond_ledger`, `respond_settings` (rooftop and salespeople files, Wrike
 folder, Customer.io message id, dry run), `respond_twilio`, `respond_wrike`,
-`respond_slack`, `respond_customerio`. The CRM (`crm`), the inventory feed
+`respond_slack`, `respond_customerio`, `respond_features` (the latest features per
+person, copied nightly by `features.py`) and `respond_warehouse` (what that copy reads). The CRM (`crm`), the inventory feed
 (`dealer_inventory`), Meta (`meta`: lead-ad leads read by id, same system-user
 token, JOURNEY_META_ACCESS_TOKEN in prod) and `rooftops` are the batch plane's
 resources, shared. Lead-ads webhooks are routed to a rooftop by the rooftops
@@ -25,6 +26,7 @@ JOURNEY_WRIKE_FOLDER_ID, JOURNEY_CUSTOMERIO_FALLBACK_MESSAGE_ID.
 
 from __future__ import annotations
 
+import functools
 import json
 from pathlib import Path
 from typing import Any
@@ -35,13 +37,25 @@ from journey_assets.connectors.customerio import CustomerIOAppClient
 from journey_assets.connectors.slack import SlackWebhookClient
 from journey_assets.connectors.twilio import TwilioClient
 from journey_assets.connectors.wrike import WrikeClient
+from journey_assets.defs.respond.features import FeatureStoreResource, WarehouseReaderResource
 from journey_assets.intake.store import EventStore
 from journey_assets.intake.store_factory import open_store
 from journey_assets.journey.lead_ads import LeadAdRouting
+from journey_assets.journey.routing import TierRouting
+from journey_assets.journey.scoring import LeadScorer, RuleBasedScorer
+from journey_assets.propensity.scorer import ModelScorer
+from journey_assets.propensity.store import ModelStore
+from journey_assets.propensity.tiers import TierThresholds
 from journey_assets.response.config import Roster, load_json_list, load_roster
 from journey_assets.response.ledger import ResponseLedger
 from journey_assets.response.ledger_factory import open_ledger
 from journey_assets.settings import Settings
+
+
+@functools.cache
+def _model_scorer(model_uri: str, tiers: str) -> ModelScorer:
+    """One scorer per store and tiers for the process: the champion is loaded once, not per respond run."""
+    return ModelScorer(ModelStore(model_uri), TierThresholds.parse(tiers))
 
 
 def local_credentials(path: str, vendor: str) -> dict[str, Any]:
@@ -84,6 +98,18 @@ class RespondSettingsResource(dg.ConfigurableResource):
     dry_run: bool = False
     batch_size: int = 100
     credentials_file: str = ""  # local: the sandbox's Wrike folder when `wrike_folder_id` is not set
+    scorer: str = "rules"  # `model`: the propensity champion (rules as its fallback); `rules`: rules-v1 only
+    model_uri: str = ""  # where the champion is stored (settings.model_uri)
+    propensity_tiers: str = ""  # the tiers' probability cut-offs, `hot=0.30,warm=0.10` (empty: defaults)
+    tier_routing: str = ""  # per-tier SLA, alerts, importance and assignment (JSON; empty: defaults)
+
+    def lead_scorer(self) -> LeadScorer:
+        if self.scorer == "model" and self.model_uri:
+            return _model_scorer(self.model_uri, self.propensity_tiers)
+        return RuleBasedScorer()
+
+    def routing(self) -> TierRouting:
+        return TierRouting.from_json(self.tier_routing)
 
     def wrike_folder(self) -> str | None:
         if self.wrike_folder_id:
@@ -173,6 +199,16 @@ def respond_resources(settings: Settings) -> dict[str, Any]:
             fallback_email_message_id=options["fallback_email_message_id"],
             dry_run=settings.dry_run,
             credentials_file=str(settings.sandbox_credentials_file) if settings.is_local else "",
+            scorer=settings.response_scorer,
+            model_uri=settings.model_uri,
+            propensity_tiers=str(settings.propensity_tiers),
+            tier_routing=settings.tier_routing,
+        ),
+        "respond_features": FeatureStoreResource(spec=settings.response_features),
+        "respond_warehouse": WarehouseReaderResource(duckdb_path=str(settings.duckdb_path))
+        if settings.is_local
+        else WarehouseReaderResource(
+            gcp_project=dg.EnvVar("JOURNEY_GCP_PROJECT"), bq_location=dg.EnvVar("JOURNEY_BQ_LOCATION")
         ),
     }
     if settings.is_local:

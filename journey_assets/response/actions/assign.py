@@ -1,4 +1,5 @@
-"""assign: rooftop and salesperson (round-robin preferring people on shift) and the SLA due time.
+"""assign: rooftop and salesperson (round-robin preferring people on shift, among those who take the lead's
+tier) and the SLA due time of the tier (`ResponseConfig.routing`).
 
 The cursor is read, the turn picked, the cursor moved and the assignment
 recorded in one ledger transaction, so two runs at once (threads or
@@ -26,8 +27,11 @@ class AssignLead(Action[Lead]):
         roster = run.deps.roster
         state = RoundRobinState.from_dict(run.ledger.round_robin_state())
         location = LeadLocation(rooftop_id=lead.rooftop.dealer_id, zip_code=lead.contact.postal_code)
-        assignment = assign_lead(location, roster.routing_rooftops, roster.routing_salespeople, state, run.now())
-        due = sla_due(lead.event.received_at, lead.score.band.value, lead.rooftop.hours)
+        tier = lead.score.band.value
+        assignment = assign_lead(
+            location, roster.routing_rooftops, roster.routing_salespeople, state, run.now(), tier=tier
+        )
+        due = sla_due(lead.event.received_at, tier, lead.rooftop.hours, run.cfg.routing.sla_policy())
         staff = roster.staff.get(assignment.salesperson_id or "")
         detail = {
             "rooftop_id": assignment.rooftop_id,
@@ -42,6 +46,7 @@ class AssignLead(Action[Lead]):
             "due_reason": due.reason,
             "band": lead.score.band.value,
             "score": lead.score.score,
+            "scored_by": lead.score.model,
         }
 
         def move_cursor() -> None:

@@ -1,4 +1,4 @@
-"""slack_alert: the hot-lead alert for the sales floor (bands in `ResponseConfig.alert_bands`).
+"""slack_alert: the hot-lead alert for the sales floor (the tiers whose `ResponseConfig.routing` rule alerts).
 
 Retried after an uncertain failure (`idempotent`): a duplicate alert beats a missing one.
 """
@@ -26,8 +26,9 @@ class PostSlackAlert(Action[Lead]):
 
     def work(self, run: Runner, lead: Lead) -> Done:
         band = lead.score.band.value
-        if band not in run.cfg.alert_bands:
-            raise Refused(SKIPPED, f"{band} lead: alerts go out for {sorted(run.cfg.alert_bands)}")
+        alerting = run.cfg.routing.alert_tiers
+        if band not in alerting:
+            raise Refused(SKIPPED, f"{band} lead: alerts go out for {sorted(alerting)}")
         if run.deps.slack is None:
             raise Refused(SKIPPED, "Slack is not configured")
         event = lead.event

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from journey_assets.journey.scoring import Band
 from journey_assets.response.actions.base import Action
 from journey_assets.response.lead import Lead, alt_label
 from journey_assets.response.ledger import SKIPPED
@@ -31,7 +30,8 @@ def task_description(lead: Lead, due: datetime) -> str:
         f"Customer: {esc(name)} ({esc(contact.phone_masked or 'no phone')}); "
         f"full contact in CRM lead {esc(lead.crm_lead_id or 'pending')}",
         f"Vehicle: {esc(lead.vehicle_label())}" + (f" (stock {esc(str(stock))})" if stock else ""),
-        f"Score {lead.score.score} ({lead.score.band.value}): " + esc("; ".join(r.detail for r in lead.score.reasons)),
+        f"Score {lead.score.score} ({lead.score.band.value}, {esc(lead.score.model)}): "
+        + esc("; ".join(r.detail for r in lead.score.reasons)),
         f"Due {due:%Y-%m-%d %H:%M %Z}: {esc(assignment.get('due_reason') or '')}",
         f"Assigned: {esc(assignment.get('reason') or 'unassigned')}",
     ]
@@ -64,7 +64,7 @@ class CreateWrikeTask(Action[Lead]):
             title[:250],
             lead.event_id,
             description=task_description(lead, due),
-            importance="High" if lead.score.band is Band.HOT else "Normal",
+            importance=run.cfg.routing.rule(lead.score.band.value).importance,
             due=due.replace(tzinfo=None),
             responsibles=responsibles,
         )

@@ -16,6 +16,7 @@ import dagster as dg
 from support.respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
 
 from journey_assets.defs.resources import CRMResource, DealerInventoryResource, MetaResource
+from journey_assets.defs.respond.features import FeatureStoreResource
 from journey_assets.defs.respond.job import respond_job, run_config_for
 from journey_assets.defs.respond.resources import (
     CustomerIOAppResource,
@@ -68,6 +69,7 @@ def resources(harness: Harness) -> dict:
             base_url=url("dealer_inventory"), api_key=SECRETS["dealer_inventory"], timeout_seconds=2
         ),
         "meta": MetaResource(base_url=url("meta"), access_token=SECRETS["meta"], timeout_seconds=2),
+        "respond_features": FeatureStoreResource(spec=str(harness.ledger_path.parent / "features.sqlite3")),
     }
 
 
