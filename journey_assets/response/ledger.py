@@ -253,6 +253,10 @@ class ResponseLedger(ABC):
     @abstractmethod
     def message(self, sid: str) -> MessageRow | None: ...
 
+    @abstractmethod
+    def messages(self, event_id: str | None = None) -> list[MessageRow]:
+        """Every message on record (of `event_id`), for the warehouse's delivery rates."""
+
     # -- dead letter ----------------------------------------------------------------------
     @abstractmethod
     def add_dead_letter(

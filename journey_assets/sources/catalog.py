@@ -13,6 +13,7 @@ from journey_assets.sources import (
     metricool,
     pagespeed,
     reference,
+    response,
 )
 from journey_assets.sources.spec import Source, Table
 
@@ -32,7 +33,11 @@ SOURCES: tuple[Source, ...] = (
 
 def declared_tables() -> list[Table]:
     """Every raw and ops table the sources write, quarantine and vendor-call tables included, and the reference tables."""
-    return [t for s in SOURCES for t in (*s.tables, s.quarantine, s.vendor_calls)] + list(reference.TABLES)
+    return (
+        [t for s in SOURCES for t in (*s.tables, s.quarantine, s.vendor_calls)]
+        + list(reference.TABLES)
+        + list(response.TABLES)
+    )
 
 
 def ddl(table: Table, types: dict[str, str]) -> str:
