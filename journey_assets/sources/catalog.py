@@ -12,6 +12,7 @@ from journey_assets.sources import (
     meta,
     metricool,
     pagespeed,
+    pipeline,
     reference,
     response,
 )
@@ -37,6 +38,7 @@ def declared_tables() -> list[Table]:
         [t for s in SOURCES for t in (*s.tables, s.quarantine, s.vendor_calls)]
         + list(reference.TABLES)
         + list(response.TABLES)
+        + list(pipeline.TABLES)
     )
 
 
