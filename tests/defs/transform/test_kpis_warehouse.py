@@ -101,3 +101,13 @@ def test_the_response_ledger_landed_even_when_the_demo_answered_no_lead(small_wa
     actions = query(small_warehouse, "select count(*) as n from ops.response_actions")["n"][0]
     speed = query(small_warehouse, "select count(*) as n from marts.fct_speed_to_lead")["n"][0]
     assert actions == speed == 0
+
+
+def test_processing_speed_per_stage_comes_from_the_demo_runs_own_steps(small_warehouse):
+    """The history run's ingest steps reported their rows; dbt's build step runs after the landing, so not yet."""
+    speed = query(small_warehouse, "select * from marts.fct_pipeline_speed_daily")
+    ingest = speed[speed["stage"].isin(["crm_leads_and_activities", "ga4", "google_ads"])]
+    assert len(ingest) == 3 and (ingest["rows_per_second"] > 0).all() and (ingest["failed_steps"] == 0).all()
+    steps = query(small_warehouse, "select step_key, rows_written from ops.pipeline_steps where step_key = 'ga4'")
+    sessions = query(small_warehouse, "select count(*) as n from raw.ga4_sessions")["n"][0]
+    assert steps["rows_written"][0] >= sessions  # its outputs: sessions, events, quarantine, vendor calls
