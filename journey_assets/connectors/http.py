@@ -26,15 +26,27 @@ urllib3's backoff. A hint up to `HintPolicy.max_wait` is waited out (logged
 with how long and why) and the request sent again; a longer one ends as a
 `TransientVendorError` carrying `retry_after`, so the run is retried later
 instead of sleeping for an hour.
+
+Call records: inside `recording_calls()` every `request` of every client is
+recorded as a `VendorCall` (vendor, method, endpoint template, last status,
+outcome, attempts, latency), for the ingest factory to land in ops.vendor_calls.
+The endpoint is the path with every id-like segment replaced by `{id}` and no
+query string, so no id, token or personal data is recorded.
 """
 
 from __future__ import annotations
 
 import logging
+import re
+import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
+from urllib.parse import urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
@@ -176,6 +188,114 @@ def build_session(
     return session
 
 
+# --- call records -------------------------------------------------------------
+OK, TRANSIENT, PERMANENT, FAILED = "ok", "transient_error", "permanent_error", "error"
+ID = "{id}"
+# A path segment kept as written: a word (lowercase or camelCase, or one capital then lowercase:
+# `runReport`, `Messages`), an API version (v21, v25.0) or Twilio's dated version (2010-04-01).
+# Anything else (digits, '%', '@', capitals in a row as in ids, a long token) becomes {id}.
+_WORD = re.compile(r"^[A-Za-z]?[a-z][A-Za-z_-]*$")
+_EXTENSIONS = frozenset({"json", "csv", "xml", "txt"})
+_VERSION = re.compile(r"^(v\d+(\.\d+)*|\d{4}-\d{2}-\d{2})$")
+MAX_WORD_LENGTH = 24  # a longer letters-only segment is more likely a key than a resource name
+
+
+@dataclass(frozen=True)
+class VendorCall:
+    """One `VendorClient.request`: retries inside it (urllib3's and a vendor's retry hints) count as attempts."""
+
+    vendor: str
+    method: str
+    endpoint: str  # `endpoint_template` of the path
+    status: int | None  # the last HTTP status; None when no answer came (unreachable, auth refresh failed)
+    outcome: str  # ok | transient_error | permanent_error | error
+    attempts: int  # HTTP requests sent, the first included
+    latency_ms: float
+    at: datetime  # when the call started (UTC)
+
+    @property
+    def retries(self) -> int:
+        return self.attempts - 1
+
+
+class CallLog:
+    """The calls recorded inside one `recording_calls()` block; safe to append from worker threads."""
+
+    def __init__(self) -> None:
+        self._calls: list[VendorCall] = []
+        self._lock = threading.Lock()
+
+    def add(self, call: VendorCall) -> None:
+        with self._lock:
+            self._calls.append(call)
+
+    @property
+    def calls(self) -> list[VendorCall]:
+        with self._lock:
+            return list(self._calls)
+
+
+_active_log: ContextVar[CallLog | None] = ContextVar("journey_vendor_call_log", default=None)
+
+
+@contextmanager
+def recording_calls() -> Iterator[CallLog]:
+    """Record every vendor call made inside the block (clients built inside it record from any thread)."""
+    log = CallLog()
+    token = _active_log.set(log)
+    try:
+        yield log
+    finally:
+        _active_log.reset(token)
+
+
+def endpoint_template(path: str, secrets: Iterable[str] = ()) -> str:
+    """`path` (or a full URL) without host, query or fragment, each id-like segment as {id}.
+
+    `/v2/accounts/AC123/Messages.json?To=+1555` -> `/v2/accounts/{id}/Messages.json`;
+    `properties/123:runReport` -> `/properties/{id}:runReport`. A segment equal to a secret is
+    always {id}, even when it looks like a word.
+    """
+    held = set(secrets)
+    parts = urlsplit(path).path if path.startswith("http") else path.partition("?")[0].partition("#")[0]
+    out = []
+    for segment in parts.strip("/").split("/"):
+        if not segment:
+            continue
+        name, colon, verb = segment.partition(":")  # Google's custom methods: resource:verb
+        stem, dot, extension = name.rpartition(".") if "." in name and not _VERSION.match(name) else (name, "", "")
+        suffix = f".{extension}" if dot and extension in _EXTENSIONS else ""
+        if not suffix:
+            stem = name
+        if name in held or stem in held:
+            kept = ID + suffix
+        elif _VERSION.match(name) or (_WORD.match(stem) and len(stem) <= MAX_WORD_LENGTH):
+            kept = stem + suffix
+        else:
+            kept = ID + suffix
+        if colon:
+            kept += ":" + (verb if _WORD.match(verb) else ID)
+        out.append(kept)
+    return "/" + "/".join(out)
+
+
+@dataclass
+class _Trace:
+    """What one `request` saw: its last status and the HTTP requests it sent."""
+
+    status: int | None = None
+    attempts: int = 0
+
+    def answered(self, response: requests.Response) -> None:
+        retries = getattr(response.raw, "retries", None)  # urllib3's Retry, its history one entry per retry
+        self.status = response.status_code
+        self.attempts += 1 + len(getattr(retries, "history", ()) or ())
+
+    def gave_up(self, retries_run_out: int) -> None:
+        """No answer: urllib3 raised after its retries (connection errors and 429/503 exhausted)."""
+        self.attempts += retries_run_out
+
+
 class VendorClient:
     """Base for one vendor's client: base URL, auth headers, timeouts, retries, errors."""
 
@@ -209,6 +329,8 @@ class VendorClient:
             self.session.auth = auth
         self._secrets: set[str] = set()
         self.add_secret(*secrets)
+        # Captured here as well, so calls from worker threads (no context of their own) are recorded.
+        self.call_log = _active_log.get()
 
     # --- secrets ------------------------------------------------------------
     def add_secret(self, *values: str | None) -> None:
@@ -270,6 +392,37 @@ class VendorClient:
         return None
 
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        log = _active_log.get() or self.call_log
+        if log is None:
+            return self._request(method, path, _Trace(), **kwargs)
+        at, started = datetime.now(UTC), time.perf_counter()
+        trace = _Trace()
+        outcome = FAILED
+        try:
+            response = self._request(method, path, trace, **kwargs)
+            outcome = OK
+            return response
+        except TransientVendorError:
+            outcome = TRANSIENT
+            raise
+        except PermanentVendorError:
+            outcome = PERMANENT
+            raise
+        finally:
+            log.add(
+                VendorCall(
+                    vendor=self.vendor,
+                    method=method.upper(),
+                    endpoint=endpoint_template(path, self.secret_values()),
+                    status=trace.status,
+                    outcome=outcome,
+                    attempts=max(trace.attempts, 1),
+                    latency_ms=round((time.perf_counter() - started) * 1000, 3),
+                    at=at,
+                )
+            )
+
+    def _request(self, method: str, path: str, trace: _Trace, **kwargs: Any) -> requests.Response:
         kwargs.setdefault("timeout", self.timeout)
         url = self.url(path)
         waited = 0
@@ -277,17 +430,21 @@ class VendorClient:
             try:
                 response = self.session.request(method, url, **kwargs)
             except requests.exceptions.RetryError as exc:
+                trace.gave_up(self.retry_policy.total + 1)
                 made = self.error(
                     TransientVendorError, f"{method} {path} still failing after retries: {exc}", not_sent=True
                 )
                 self._raise(made, exc)
             except (requests.exceptions.ConnectionError, requests.exceptions.Timeout) as exc:
+                # urllib3 retries connection errors for every method, read errors for retried methods only
+                trace.gave_up(1 if isinstance(exc, requests.exceptions.ReadTimeout) else self.retry_policy.total + 1)
                 made = self.error(
                     TransientVendorError,
                     f"{method} {path} unreachable: {type(exc).__name__}",
                     not_sent=never_arrived(exc),
                 )
                 self._raise(made, exc)
+            trace.answered(response)
             status = response.status_code
             hint = self.retry_hint(response) if status >= 400 else None
             if hint is not None:

@@ -13,7 +13,8 @@ and `PostgresLedger` (`ledger_postgres.py`) implement it over the same tables, a
 
 Tables
 ------
-actions      (event_id, action) -> status, vendor_ref, detail, attempts, retry_at, updated_at.
+actions      (event_id, action) -> status, vendor_ref, detail, attempts, retry_at, updated_at,
+             started_at (when the latest attempt was claimed; the decision's time when none was).
              The idempotency record: an action is claimed (`sending`) before the
              vendor call and completed after it, so a retried run that finds
              `done` sends nothing again, and a crash between the two leaves a
@@ -109,6 +110,7 @@ class ActionRecord:
     attempts: int
     retry_at: datetime | None
     updated_at: datetime
+    started_at: datetime | None = None  # the latest claim; a row written by `finish` alone: its first outcome
 
     @property
     def terminal(self) -> bool:
@@ -250,6 +252,10 @@ class ResponseLedger(ABC):
 
     @abstractmethod
     def message(self, sid: str) -> MessageRow | None: ...
+
+    @abstractmethod
+    def messages(self, event_id: str | None = None) -> list[MessageRow]:
+        """Every message on record (of `event_id`), for the warehouse's delivery rates."""
 
     # -- dead letter ----------------------------------------------------------------------
     @abstractmethod

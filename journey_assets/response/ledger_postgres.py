@@ -60,8 +60,10 @@ CREATE TABLE IF NOT EXISTS actions (
     attempts   integer NOT NULL DEFAULT 0,
     retry_at   timestamptz,
     updated_at timestamptz NOT NULL,
+    started_at timestamptz,
     PRIMARY KEY (event_id, action)
 );
+ALTER TABLE actions ADD COLUMN IF NOT EXISTS started_at timestamptz;
 CREATE TABLE IF NOT EXISTS suppressions (
     phone   text PRIMARY KEY,
     state   text NOT NULL,
@@ -117,7 +119,7 @@ CREATE TABLE IF NOT EXISTS round_robin (
 );
 """
 
-ACTION_COLUMNS = "event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at"
+ACTION_COLUMNS = "event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at, started_at"
 MESSAGE_COLUMNS = "sid, event_id, to_masked, status, error_code, updated_at"
 _dumps = partial(json.dumps, default=str, sort_keys=True)  # what SQLiteLedger writes, as jsonb
 
@@ -135,8 +137,18 @@ def _utc(at: datetime | None) -> datetime | None:
 def _action(row: tuple | None) -> ActionRecord | None:
     if row is None:
         return None
-    event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at = row
-    return ActionRecord(event_id, action, status, vendor_ref, detail or {}, attempts, _utc(retry_at), _utc(updated_at))  # type: ignore[arg-type]
+    event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at, started_at = row
+    return ActionRecord(
+        event_id,
+        action,
+        status,
+        vendor_ref,
+        detail or {},
+        attempts,
+        _utc(retry_at),
+        _utc(updated_at),  # type: ignore[arg-type]
+        _utc(started_at),
+    )
 
 
 def _message(row: tuple | None) -> MessageRow | None:
@@ -223,9 +235,9 @@ class PostgresLedger(ResponseLedger):
     def claim(self, event_id: str, action: str, now: datetime, lease: timedelta = DEFAULT_LEASE) -> Claim:
         def run(conn: psycopg.Connection) -> Claim:
             new = conn.execute(
-                "INSERT INTO actions (event_id, action, status, attempts, updated_at) VALUES (%s, %s, %s, 1, %s) "
-                f"ON CONFLICT (event_id, action) DO NOTHING RETURNING {ACTION_COLUMNS}",
-                (event_id, action, SENDING, _aware(now)),
+                "INSERT INTO actions (event_id, action, status, attempts, updated_at, started_at) "
+                f"VALUES (%s, %s, %s, 1, %s, %s) ON CONFLICT (event_id, action) DO NOTHING RETURNING {ACTION_COLUMNS}",
+                (event_id, action, SENDING, _aware(now), _aware(now)),
             ).fetchone()
             if new is not None:
                 return Claim(True, _action(new))
@@ -246,9 +258,9 @@ class PostgresLedger(ResponseLedger):
                     return Claim(False, row)  # another responder is on it
                 in_doubt = True
             claimed = conn.execute(
-                "UPDATE actions SET status = %s, attempts = attempts + 1, updated_at = %s "
+                "UPDATE actions SET status = %s, attempts = attempts + 1, updated_at = %s, started_at = %s "
                 f"WHERE event_id = %s AND action = %s RETURNING {ACTION_COLUMNS}",
-                (SENDING, _aware(now), event_id, action),
+                (SENDING, _aware(now), _aware(now), event_id, action),
             ).fetchone()
             return Claim(True, _action(claimed), in_doubt)
 
@@ -267,11 +279,13 @@ class PostgresLedger(ResponseLedger):
     ) -> ActionRecord:
         def run(conn: psycopg.Connection) -> ActionRecord:
             row = conn.execute(
-                "INSERT INTO actions (event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at) "
-                "VALUES (%s, %s, %s, %s, %s, 0, %s, %s) "
+                "INSERT INTO actions "
+                "(event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at, started_at) "
+                "VALUES (%s, %s, %s, %s, %s, 0, %s, %s, %s) "
                 "ON CONFLICT (event_id, action) DO UPDATE SET status = excluded.status, "
                 "vendor_ref = COALESCE(excluded.vendor_ref, actions.vendor_ref), detail = excluded.detail, "
-                f"retry_at = excluded.retry_at, updated_at = excluded.updated_at RETURNING {ACTION_COLUMNS}",
+                "retry_at = excluded.retry_at, updated_at = excluded.updated_at, "
+                f"started_at = COALESCE(actions.started_at, excluded.started_at) RETURNING {ACTION_COLUMNS}",
                 (
                     event_id,
                     action,
@@ -279,6 +293,7 @@ class PostgresLedger(ResponseLedger):
                     vendor_ref,
                     Jsonb(detail or {}, dumps=_dumps),
                     _aware(retry_at) if retry_at else None,
+                    _aware(now),
                     _aware(now),
                 ),
             ).fetchone()

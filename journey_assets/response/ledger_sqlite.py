@@ -43,6 +43,7 @@ CREATE TABLE IF NOT EXISTS actions (
     attempts   INTEGER NOT NULL DEFAULT 0,
     retry_at   TEXT,
     updated_at TEXT NOT NULL,
+    started_at TEXT,
     PRIMARY KEY (event_id, action)
 );
 CREATE TABLE IF NOT EXISTS suppressions (
@@ -114,6 +115,14 @@ class SQLiteLedger(ResponseLedger):
         self._connections: list[sqlite3.Connection] = []
         self._lock = threading.Lock()
         self._conn().executescript(SCHEMA)
+        self._add_started_at()
+
+    def _add_started_at(self) -> None:
+        """A ledger file made before actions had started_at gets the column (SQLite has no ADD COLUMN IF NOT EXISTS)."""
+        columns = {row[1] for row in self._conn().execute("PRAGMA table_info(actions)")}
+        if "started_at" not in columns:
+            with contextlib.suppress(sqlite3.OperationalError):  # another process added it meanwhile
+                self._conn().execute("ALTER TABLE actions ADD COLUMN started_at TEXT")
 
     def __repr__(self) -> str:
         return f"SQLiteLedger({str(self.path)!r})"
@@ -175,13 +184,13 @@ class SQLiteLedger(ResponseLedger):
         self._local = threading.local()
 
     # -- actions -----------------------------------------------------------------------
-    _ACTION_COLUMNS = "event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at"
+    _ACTION_COLUMNS = "event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at, started_at"
 
     @staticmethod
     def _action(row: tuple | None) -> ActionRecord | None:
         if row is None:
             return None
-        event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at = row
+        event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at, started_at = row
         return ActionRecord(
             event_id,
             action,
@@ -191,6 +200,7 @@ class SQLiteLedger(ResponseLedger):
             attempts,
             parse_iso(retry_at),
             parse_iso(updated_at),  # type: ignore[arg-type]
+            parse_iso(started_at),
         )
 
     def get_action(self, event_id: str, action: str) -> ActionRecord | None:
@@ -222,8 +232,9 @@ class SQLiteLedger(ResponseLedger):
             in_doubt = False
             if row is None:
                 conn.execute(
-                    "INSERT INTO actions (event_id, action, status, attempts, updated_at) VALUES (?, ?, ?, 1, ?)",
-                    (event_id, action, SENDING, iso(now)),
+                    "INSERT INTO actions (event_id, action, status, attempts, updated_at, started_at) "
+                    "VALUES (?, ?, ?, 1, ?, ?)",
+                    (event_id, action, SENDING, iso(now), iso(now)),
                 )
             else:
                 if row.terminal:
@@ -235,9 +246,9 @@ class SQLiteLedger(ResponseLedger):
                         return Claim(False, row)  # another run is on it
                     in_doubt = True
                 conn.execute(
-                    "UPDATE actions SET status = ?, attempts = attempts + 1, updated_at = ? "
+                    "UPDATE actions SET status = ?, attempts = attempts + 1, updated_at = ?, started_at = ? "
                     "WHERE event_id = ? AND action = ?",
-                    (SENDING, iso(now), event_id, action),
+                    (SENDING, iso(now), iso(now), event_id, action),
                 )
             claimed = self._action(
                 conn.execute(
@@ -263,12 +274,23 @@ class SQLiteLedger(ResponseLedger):
 
         def run(conn: sqlite3.Connection) -> ActionRecord:
             conn.execute(
-                "INSERT INTO actions (event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at) "
-                "VALUES (?, ?, ?, ?, ?, 0, ?, ?) "
+                "INSERT INTO actions "
+                "(event_id, action, status, vendor_ref, detail, attempts, retry_at, updated_at, started_at) "
+                "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?) "
                 "ON CONFLICT (event_id, action) DO UPDATE SET status = excluded.status, "
                 "vendor_ref = COALESCE(excluded.vendor_ref, actions.vendor_ref), detail = excluded.detail, "
-                "retry_at = excluded.retry_at, updated_at = excluded.updated_at",
-                (event_id, action, status, vendor_ref, detail_json, iso(retry_at) if retry_at else None, iso(now)),
+                "retry_at = excluded.retry_at, updated_at = excluded.updated_at, "
+                "started_at = COALESCE(actions.started_at, excluded.started_at)",
+                (
+                    event_id,
+                    action,
+                    status,
+                    vendor_ref,
+                    detail_json,
+                    iso(retry_at) if retry_at else None,
+                    iso(now),
+                    iso(now),
+                ),
             )
             record = self._action(
                 conn.execute(

@@ -12,7 +12,9 @@ from journey_assets.sources import (
     meta,
     metricool,
     pagespeed,
+    pipeline,
     reference,
+    response,
 )
 from journey_assets.sources.spec import Source, Table
 
@@ -31,8 +33,13 @@ SOURCES: tuple[Source, ...] = (
 
 
 def declared_tables() -> list[Table]:
-    """Every raw and ops table the sources write, quarantine tables included, and the reference tables."""
-    return [t for s in SOURCES for t in (*s.tables, s.quarantine)] + list(reference.TABLES)
+    """Every raw and ops table the sources write, quarantine and vendor-call tables included, and the reference tables."""
+    return (
+        [t for s in SOURCES for t in (*s.tables, s.quarantine, s.vendor_calls)]
+        + list(reference.TABLES)
+        + list(response.TABLES)
+        + list(pipeline.TABLES)
+    )
 
 
 def ddl(table: Table, types: dict[str, str]) -> str:

@@ -215,6 +215,10 @@ class Source:
     def quarantine(self) -> Table:
         return quarantine_table(self.name)
 
+    @property
+    def vendor_calls(self) -> Table:
+        return vendor_calls_table(self.name)
+
 
 def quarantine_table(source: str) -> Table:
     return Table(
@@ -233,6 +237,49 @@ def quarantine_table(source: str) -> Table:
         partition_column="snapshot_date",
         key=("record_key",),
         not_null=("snapshot_date", "source", "reason", "payload", "loaded_at"),
+        quarantined=False,
+    )
+
+
+def vendor_calls_table(source: str) -> Table:
+    """The vendor calls a run of `source` made (connectors/http.py `VendorCall`), one row per call.
+
+    One table per source, as for the quarantine: an asset writes its own table, and a re-run of a
+    partition range replaces the calls stamped on it (see docs/decisions/1211).
+    """
+    return Table(
+        name=f"vendor_calls_{source}",
+        schema="ops",
+        description=f"Every vendor API call the {source} ingest made, per run: endpoint template, status, attempts.",
+        columns={
+            "partition_date": "date",
+            "source": "string",
+            "run_id": "string",
+            "vendor": "string",
+            "method": "string",
+            "endpoint": "string",
+            "status": "int",
+            "outcome": "string",
+            "attempts": "int",
+            "retries": "int",
+            "latency_ms": "float",
+            "called_at": "timestamp",
+        },
+        partition_column="partition_date",
+        key=("run_id", "vendor", "endpoint", "called_at"),
+        not_null=(
+            "partition_date",
+            "source",
+            "run_id",
+            "vendor",
+            "method",
+            "endpoint",
+            "outcome",
+            "attempts",
+            "retries",
+            "latency_ms",
+            "called_at",
+        ),
         quarantined=False,
     )
 

@@ -218,3 +218,42 @@ def test_sqlite_ledger_is_what_a_path_opens(tmp_path: Path) -> None:
     opened = open_ledger(f"sqlite:///{tmp_path / 'l.sqlite3'}")
     assert isinstance(opened, SQLiteLedger) and opened.path == tmp_path / "l.sqlite3"
     opened.close()
+
+
+def test_an_action_keeps_when_its_latest_attempt_started_and_when_it_finished(ledger: ResponseLedger) -> None:
+    """Issue 12: speed to lead and the action log read started_at (the claim) and updated_at (the outcome)."""
+    ledger.claim("e9", "sms", T0)
+    done = ledger.finish("e9", "sms", DONE, T0 + timedelta(seconds=3), vendor_ref="SM9")
+    assert (done.started_at, done.updated_at) == (T0, T0 + timedelta(seconds=3))
+    assert ledger.get_action("e9", "sms").started_at == T0
+    # an outcome decided without a call (a skip, a deferral) started when it was decided ...
+    deferred = ledger.finish("e10", "sms", DEFERRED, T0, retry_at=T0 + timedelta(hours=1))
+    assert deferred.started_at == T0
+    # ... and the attempt that follows it starts when it is claimed
+    retried = ledger.claim("e10", "sms", T0 + timedelta(hours=1))
+    assert retried.granted and retried.record.started_at == T0 + timedelta(hours=1)
+    assert [a.started_at for a in ledger.actions("e10")] == [T0 + timedelta(hours=1)]
+
+
+def test_a_sqlite_ledger_made_before_started_at_gets_the_column(tmp_path: Path) -> None:
+    import sqlite3
+
+    path = tmp_path / "old.sqlite3"
+    with sqlite3.connect(path) as old:
+        old.execute(
+            "CREATE TABLE actions (event_id TEXT NOT NULL, action TEXT NOT NULL, status TEXT NOT NULL, vendor_ref TEXT,"
+            " detail TEXT NOT NULL DEFAULT '{}', attempts INTEGER NOT NULL DEFAULT 0, retry_at TEXT,"
+            " updated_at TEXT NOT NULL, PRIMARY KEY (event_id, action))"
+        )
+        old.execute(
+            "INSERT INTO actions (event_id, action, status, updated_at) VALUES ('e0', 'sms', 'done', ?)",
+            [T0.isoformat()],
+        )
+    ledger = SQLiteLedger(path)
+    try:
+        [kept] = ledger.actions()
+        assert (kept.event_id, kept.status, kept.started_at) == ("e0", DONE, None)
+        ledger.claim("e1", "sms", T0)
+        assert ledger.get_action("e1", "sms").started_at == T0
+    finally:
+        ledger.close()

@@ -18,6 +18,7 @@ import dagster as dg
 import pandas as pd
 from dagster_pandera import pandera_schema_to_dagster_type
 
+from journey_assets.connectors.http import CallLog, recording_calls
 from journey_assets.defs.partitions import daily_partitions
 from journey_assets.sources.spec import Fetch, Source, Table, TableLoad, apply_rules, days
 
@@ -79,6 +80,33 @@ def _quarantine_check(table: Table, source: Source, load: TableLoad, load_days: 
     )
 
 
+def _vendor_calls_output(source: Source, calls: CallLog, day: date, run_id: str) -> dg.Output:
+    """The run's calls, stamped with the run's last partition day (a re-run of the range replaces them)."""
+    rows = [
+        {
+            "partition_date": day,
+            "source": source.name,
+            "run_id": run_id,
+            "vendor": call.vendor,
+            "method": call.method,
+            "endpoint": call.endpoint,
+            "status": call.status,
+            "outcome": call.outcome,
+            "attempts": call.attempts,
+            "retries": call.retries,
+            "latency_ms": call.latency_ms,
+            "called_at": call.at,
+        }
+        for call in calls.calls
+    ]
+    failed = sum(1 for row in rows if row["outcome"] != "ok")
+    return dg.Output(
+        source.vendor_calls.frame(rows),
+        output_name="vendor_calls",
+        metadata={"rows": len(rows), "failed_calls": failed, "retries": sum(row["retries"] for row in rows)},
+    )
+
+
 def partition_days(context: dg.AssetExecutionContext) -> list[date]:
     """The days of the run's partition range, oldest first."""
     window = context.partition_time_window
@@ -105,6 +133,7 @@ def source_asset(
         outs={
             **{table.name: _out(table, source) for table in source.tables},
             "rejected": _out(source.quarantine, source),
+            "vendor_calls": _out(source.vendor_calls, source),
         },
         ins={alias: dg.AssetIn(key=list(key)) for alias, key in source.inputs.items()},
         partitions_def=daily_partitions,
@@ -140,15 +169,22 @@ def source_asset(
             calendar_start=first_partition_day(),
             inputs=inputs,
         )
-        for batch in source.fetch(request):
-            table = source.table(batch.table)
-            accepted, rejected = apply_rules(table, batch, source.quarantine_sources.get(table.name, source.name))
-            loads[table.name].accepted += accepted
-            loads[table.name].rejected += rejected
-            context.log.debug(
-                f"{batch.dealer_id or source.name} {table.name} {batch.day}: "
-                f"{len(accepted)} rows loaded, {len(rejected)} quarantined"
-            )
+        with recording_calls() as calls:
+            try:
+                for batch in source.fetch(request):
+                    table = source.table(batch.table)
+                    quarantine_source = source.quarantine_sources.get(table.name, source.name)
+                    accepted, rejected = apply_rules(table, batch, quarantine_source)
+                    loads[table.name].accepted += accepted
+                    loads[table.name].rejected += rejected
+                    context.log.debug(
+                        f"{batch.dealer_id or source.name} {table.name} {batch.day}: "
+                        f"{len(accepted)} rows loaded, {len(rejected)} quarantined"
+                    )
+            except Exception:
+                # The calls of a failed run are the ones an error rate is about: land them, then fail.
+                yield _vendor_calls_output(source, calls, run_days[-1], context.run.run_id)
+                raise
         span = f"{run_days[0]}" if len(run_days) == 1 else f"{run_days[0]}..{run_days[-1]} ({len(run_days)} days)"
         for table in source.tables:
             load = loads[table.name]
@@ -158,6 +194,7 @@ def source_asset(
             yield dg.Output(table.frame(load.accepted), output_name=table.name, metadata={"rows": len(load.accepted)})
         rejected = [r for table in source.tables for r in loads[table.name].rejected]
         yield dg.Output(source.quarantine.frame(rejected), output_name="rejected", metadata={"rows": len(rejected)})
+        yield _vendor_calls_output(source, calls, run_days[-1], context.run.run_id)
         for table in quarantined:
             yield _quarantine_check(table, source, loads[table.name], run_days)
         for table_name, (check_name, check) in checks.items():

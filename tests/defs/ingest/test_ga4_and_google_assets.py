@@ -84,6 +84,32 @@ def test_raw_google_assets_load_one_partition_and_rerun_replaces_it(gsandbox, gw
     assert {("raw/ga4_sessions", True), ("raw/ga4_events", True), ("raw/google_ads_search_terms", True)} <= checks
 
 
+def test_ingest_runs_land_their_vendor_calls_without_ids_or_query_strings(gsandbox, gworld, tmp_path):
+    """Issue 12: every call a run makes lands in ops.vendor_calls_<source>: endpoint template, status, attempts."""
+    database = tmp_path / "warehouse.duckdb"
+    resources = _resources(gsandbox, write_rooftops(gworld, tmp_path / "rooftops.json"), database)
+    for _ in range(2):  # a re-run of the partition replaces its calls
+        result = dg.materialize(ASSETS, partition_key=DAY.isoformat(), resources=resources)
+        assert result.success
+    with duckdb.connect(str(database), read_only=True) as con:
+        calls = con.execute(
+            "select source, vendor, method, endpoint, status, outcome, attempts, retries, latency_ms, run_id,"
+            " partition_date::date from ops.vendor_calls_ga4 union all select source, vendor, method, endpoint,"
+            " status, outcome, attempts, retries, latency_ms, run_id, partition_date::date"
+            " from ops.vendor_calls_pagespeed"
+        ).fetchall()
+        runs = con.execute("select count(distinct run_id) from ops.vendor_calls_google_ads").fetchone()[0]
+    assert runs == 1
+    assert {c[9] for c in calls} == {result.run_id} and {c[10] for c in calls} == {DAY}
+    ga4_endpoints = {c[3] for c in calls if c[0] == "ga4"}
+    assert ga4_endpoints and all(e.endswith("{id}:runReport") for e in ga4_endpoints), ga4_endpoints
+    assert all("?" not in c[3] and c[3].rsplit("/", 1)[-1] != "k" for c in calls)
+    assert all(c[6] == c[7] + 1 and c[8] > 0 for c in calls)
+    # PSI refuses D02's search results page (FAILED_DOCUMENT_REQUEST, a 500): a failed call, not an ok one.
+    pagespeed = [c for c in calls if c[0] == "pagespeed"]
+    assert {c[5] for c in pagespeed if c[4] == 200} == {"ok"} and any(c[5] != "ok" for c in pagespeed)
+
+
 def range_tags(first: date, last: date) -> dict[str, str]:
     """A single-run backfill of [first, last]: the tags Dagster's backfill daemon puts on the run."""
     return {
