@@ -29,7 +29,12 @@ def local_env(small_world_data_dir, tmp_path, monkeypatch):
     server.stop()
 
 
-INVENTORY_INGEST = [dg.AssetKey(["raw", "dealer_inventory"]), dg.AssetKey(["ops", "quarantine_dealer_inventory"])]
+# The inventory multi-asset's outputs: its raw table, its quarantine and the vendor calls it made.
+INVENTORY_INGEST = [
+    dg.AssetKey(["raw", "dealer_inventory"]),
+    dg.AssetKey(["ops", "quarantine_dealer_inventory"]),
+    dg.AssetKey(["ops", "vendor_calls_dealer_inventory"]),
+]
 
 
 def in_stock_on(world, day) -> pd.DataFrame:

@@ -31,6 +31,7 @@ def test_a_failed_run_posts_its_step_and_reason_to_slack(small_world_data_dir, t
             asset_selection=[
                 dg.AssetKey(["raw", "dealer_inventory"]),
                 dg.AssetKey(["ops", "quarantine_dealer_inventory"]),
+                dg.AssetKey(["ops", "vendor_calls_dealer_inventory"]),
             ],
             raise_on_error=False,
         )
