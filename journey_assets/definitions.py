@@ -13,8 +13,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from journey_assets.defs.report.resources import report_resources
 from journey_assets.defs.predict.resources import predict_resources
+from journey_assets.defs.report.resources import report_resources
 from journey_assets.defs.resources import ingest_resources, warehouse_resources
 from journey_assets.defs.respond.resources import respond_resources
 from journey_assets.defs.transform.resources import transform_resources

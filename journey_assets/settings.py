@@ -196,6 +196,7 @@ class Settings:
             "wrike_folder_id": os.getenv("JOURNEY_ANALYST_WRIKE_FOLDER_ID", ""),
             "manager_wrike_id": os.getenv("JOURNEY_MARKETING_MANAGER_WRIKE_ID", ""),
         }
+
     # --- the propensity model (journey_assets/propensity, defs/predict) ---------------------------------
     @property
     def model_uri(self) -> str:

@@ -58,7 +58,9 @@ def build_message(
     cid = make_msgid(domain="dealer-journey.local")
     message.add_alternative(html.replace("{cid}", cid[1:-1]), subtype="html")
     if inline_png is not None:
-        html_part = message.get_payload()[1]
+        html_part = message.get_body(preferencelist=("html",))  # the alternative just added
+        if html_part is None:
+            raise ValueError("the message has no HTML part to attach the chart to")
         html_part.add_related(inline_png, maintype="image", subtype="png", cid=cid, filename="key-chart.png")
     for attachment in attachments:
         message.add_attachment(

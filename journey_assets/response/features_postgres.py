@@ -81,7 +81,7 @@ class PostgresFeatureStore(FeatureStore):
         if not keys:
             return None
         conn = self._conn()
-        owners = dict(
+        owners: dict[str, str] = dict(
             conn.execute(
                 "SELECT identity_key, customer_key FROM person_keys WHERE identity_key = ANY(%s)", (list(keys),)
             ).fetchall()
@@ -99,7 +99,8 @@ class PostgresFeatureStore(FeatureStore):
         return PersonFeatures(customer_key, dealer_id, feature_date, features, mine)
 
     def count(self) -> int:
-        return int(self._conn().execute("SELECT count(*) FROM people").fetchone()[0])
+        row = self._conn().execute("SELECT count(*) FROM people").fetchone()
+        return int(row[0]) if row else 0
 
     def loaded_at(self) -> datetime | None:
         row = self._conn().execute("SELECT max(loaded_at) FROM people").fetchone()

@@ -4,7 +4,7 @@ Twilio cannot tell; under injected faults every customer gets exactly one text."
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from support.respond_harness import IN_STOCK, Harness, new_phone, vehicle_of, wait_for
 
@@ -34,8 +34,8 @@ def texts_to(harness: Harness, phone: str) -> list[dict]:
     return [m for m in list(fake.messages.values()) if m["to"] == phone]
 
 
-def later(minutes: int):
-    at = datetime.now(UTC) + timedelta(minutes=minutes)
+def later(harness: Harness, minutes: int):
+    at = harness.now() + timedelta(minutes=minutes)
     return lambda: at
 
 
@@ -57,7 +57,7 @@ def test_under_timeouts_resets_and_5xx_every_customer_gets_exactly_one_sms(harne
     harness.server.clear_faults()
 
     for step in range(1, 5):  # the passes the retry queue makes, minutes apart
-        respond_due(harness.deps(twilio=impatient_twilio(harness), clock=later(3 * step)))
+        respond_due(harness.deps(twilio=impatient_twilio(harness), clock=later(harness, 3 * step)))
         if all(harness.ledger.get_action(b["event_id"], "sms").status == DONE for b in bodies):
             break
 
@@ -79,7 +79,7 @@ def test_when_twilio_cannot_tell_the_sms_is_dead_lettered_in_doubt(harness: Harn
     wait_for(lambda: texts_to(harness, phone))
     harness.server.inject("twilio", "server_error", status=403, times=1, path=SEND_PATH)  # the look-up is refused
 
-    respond_due(harness.deps(clock=later(3)))
+    respond_due(harness.deps(clock=later(harness, 3)))
 
     sms = harness.ledger.get_action(body["event_id"], "sms")
     assert sms.status == IN_DOUBT
@@ -95,11 +95,11 @@ def test_a_look_up_that_fails_for_a_while_is_tried_again_not_given_up(harness: H
     respond(harness.read_new(), harness.deps(twilio=impatient_twilio(harness)))
     harness.server.inject("twilio", "server_error", status=503, times=5, path=SEND_PATH)  # the look-ups: busy
 
-    respond_due(harness.deps(twilio=impatient_twilio(harness), clock=later(3)))
+    respond_due(harness.deps(twilio=impatient_twilio(harness), clock=later(harness, 3)))
     sms = harness.ledger.get_action(body["event_id"], "sms")
     assert sms.status == PENDING and sms.detail["lookups"] == 1 and "looking it up" in sms.detail["reason"]
     harness.server.clear_faults()
-    respond_due(harness.deps(clock=later(10)))
+    respond_due(harness.deps(clock=later(harness, 10)))
 
     assert harness.ledger.get_action(body["event_id"], "sms").status == DONE
     assert len(texts_to(harness, phone)) == 1  # the dropped send never arrived: sent once, now

@@ -180,7 +180,7 @@ def test_opted_out_at_twilio_21610_falls_back_to_email_and_dead_letters(harness:
 
 def test_invalid_number_21211_takes_the_fallback(harness: Harness):
     """A number the intake would refuse can still come from another source (a CRM import)."""
-    now = datetime.now(UTC)
+    now = harness.now()
     event = Event.of(
         {
             "event_id": "evt-imported-1",
@@ -255,7 +255,7 @@ def test_repeated_vdp_views_make_a_lead_once(harness: Harness):
 def test_a_transient_failure_stays_pending_and_the_next_pass_finishes_it(harness: Harness):
     phone = new_phone()
     harness.server.inject("wrike", "server_error", times=6, path=r"/tasks$", status=503)
-    now = datetime.now(UTC)
+    now = harness.now()
     body = harness.intent("trade_in_appraisal", phone=phone, vehicle=vehicle_of(IN_STOCK), occurred_at=now)
     harness.run(clock=fixed(now))
     record = harness.ledger.get_action(body["event_id"], "wrike_task")
@@ -292,7 +292,7 @@ def test_frequency_caps_hold_back_a_seventh_text_in_a_day(harness: Harness):
 
 
 def test_a_lead_first_seen_days_later_is_recorded_not_answered(harness: Harness):
-    old = harness.intent("test_drive_request", phone=new_phone(), occurred_at=datetime.now(UTC) - timedelta(days=3))
+    old = harness.intent("test_drive_request", phone=new_phone(), occurred_at=harness.now() - timedelta(days=3))
     report = harness.run()
     assert report.results() == {"stale": 1}
     assert statuses(harness, old["event_id"]) == {"respond": SKIPPED}
@@ -321,14 +321,14 @@ def test_an_sms_that_timed_out_is_looked_up_at_twilio_and_not_sent_twice(harness
 
     sms = harness.ledger.get_action(body["event_id"], "sms")
     assert sms.status == PENDING and sms.detail["uncertain"] is True
-    assert sms.retry_at >= datetime.now(UTC) + timedelta(seconds=90)  # looked up after reconcile_after, not at once
+    assert sms.retry_at >= harness.now() + timedelta(seconds=90)  # looked up after reconcile_after, not at once
     assert counts(harness)["rest_lead"] == 1 and counts(harness)["task"] == 1  # the rest went on
     fake = harness.server.fakes["twilio"]
     stored = wait_for(lambda: [m for m in list(fake.messages.values()) if m["to"] == phone and m["date_sent"]])
 
     respond(harness.store.read_since(None, 10)[0], harness.deps())  # not due yet: nothing happens
     assert harness.ledger.get_action(body["event_id"], "sms").status == PENDING
-    later = datetime.now(UTC) + timedelta(minutes=3)
+    later = harness.now() + timedelta(minutes=3)
     respond_due(harness.deps(clock=lambda: later))
 
     sms = harness.ledger.get_action(body["event_id"], "sms")

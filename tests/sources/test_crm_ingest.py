@@ -81,7 +81,9 @@ def test_timestamps_read_as_pandas_reads_them(when, separator, digits, zone):
     assert _stamp(text).utcoffset() == timedelta(0)
 
 
-@pytest.mark.parametrize("text", ["2026-11-20T24:00:00Z", "2026-11-20T10:00:00.123456789Z", "20261120T100000", "Nov 20 2026"])
+@pytest.mark.parametrize(
+    "text", ["2026-11-20T24:00:00Z", "2026-11-20T10:00:00.123456789Z", "20261120T100000", "Nov 20 2026"]
+)
 def test_other_spellings_are_left_to_pandas(text):
     try:
         expected = _pandas_reading(text)

@@ -192,6 +192,19 @@ def new_phone() -> str:
     return f"+1773555{next(_phones):04d}"
 
 
+def daytime_clock() -> Callable[[], datetime]:
+    """The wall clock moved back to the latest 18:00 UTC (noon in Chicago; inside the TCPA calling window in every
+    continental US time zone), still ticking. Quiet hours depend on the hour a test runs at: without this, a test
+    that pins no clock sends its SMS in the afternoon and defers it at night, so CI's result would depend on when
+    it ran. A test of quiet hours pins its own clock."""
+    real = datetime.now(UTC)
+    anchor = real.replace(hour=18, minute=0, second=0, microsecond=0)
+    if anchor > real:
+        anchor -= timedelta(days=1)
+    offset = real - anchor
+    return lambda: datetime.now(UTC) - offset
+
+
 class Harness:
     """One test's view: fresh fakes, an intake with its own store, a ledger, and the sandbox log since start."""
 
@@ -199,6 +212,7 @@ class Harness:
         self.server = server
         self.world = world
         self.tmp = tmp
+        self.now = daytime_clock()  # the responders' clock unless a test pins one
         server.clear_faults()
         for name in FAKES:
             if name in server.fakes:
@@ -276,8 +290,7 @@ class Harness:
             "config": ResponseConfig(wrike_folder_id=FOLDER),
             "dry_run": dry_run,
         }
-        if clock is not None:
-            kwargs["clock"] = clock
+        kwargs["clock"] = clock if clock is not None else self.now
         kwargs.update(overrides)
         return ResponseDeps(**kwargs)
 
@@ -305,7 +318,7 @@ class Harness:
         dealer_id: str = "D01",
     ) -> dict[str, Any]:
         """Post one intent event (signed) and answer the body sent."""
-        occurred = occurred_at or datetime.now(UTC)
+        occurred = occurred_at or self.now()
         customer: dict[str, Any] = {"first_name": "Ann", "last_name": "Lee", "postal_code": postal_code}
         if phone:
             customer["phone"] = phone

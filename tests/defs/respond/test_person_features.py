@@ -37,7 +37,7 @@ def copied(small_warehouse, tmp_path_factory):
 
 def test_every_person_of_the_newest_day_is_copied(copied):
     spec, result, latest, _ = copied
-    metadata = result.asset_materializations_for_node("person_features")[0].metadata
+    metadata = result.asset_materializations_for_node("respond__person_features")[0].metadata
     assert metadata["dagster/row_count"].value == len(latest) > 1000
     assert metadata["feature_date"].value == str(latest["feature_date"].max().date())
     assert metadata["people_without_keys"].value == 0

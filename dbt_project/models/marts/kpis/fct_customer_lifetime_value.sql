@@ -17,7 +17,7 @@ value_events as (
         identity_map.customer_key,
         cast(visits.visit_date as date) as value_on,
         'service' as kind,
-        visits.amount as amount
+        visits.amount
     from {{ ref('stg_dms__service_visits') }} as visits
     inner join identity_map on visits.customer_id = identity_map.source_record_id
     where cast(visits.visit_date as date) <= {{ as_of_date() }} and visits.amount is not null
@@ -55,7 +55,10 @@ rates as (
         per_customer.*,
         -- at least a year of tenure, so one recent visit does not extrapolate to a visit a week
         greatest({{ dbt.datediff('first_value_on', as_of_date(), 'day') }}, 365) / 365.25 as tenure_years,
-        {{ dbt.datediff('last_value_on', as_of_date(), 'day') }} <= {{ var('kpis_clv_active_days') }} as is_active
+        (
+            {{ dbt.datediff('last_value_on', as_of_date(), 'day') }}
+            <= {{ var('kpis_clv_active_days') }}
+        ) as is_active
     from per_customer
 
 )

@@ -3,7 +3,7 @@
     timings (ops.pipeline_steps). Steps that reported no row count count for the time, not the rows. -#}
 select
     started_on as date_day,
-    step_key as stage,
+    step_key as stage,  -- noqa: RF04
     count(distinct run_id) as runs,
     sum(case when status = 'SUCCESS' then 1 else 0 end) as succeeded_steps,
     sum(case when status = 'FAILURE' then 1 else 0 end) as failed_steps,

@@ -4,7 +4,11 @@ with
 
 loaded as (
 
-    select source, dealer_id, date_day, sum(loaded_rows) as loaded_rows
+    select
+        source,
+        dealer_id,
+        date_day,
+        sum(loaded_rows) as loaded_rows
     from {{ ref('int_kpis__raw_rows_daily') }}
     group by source, dealer_id, date_day
 
@@ -12,7 +16,11 @@ loaded as (
 
 quarantined as (
 
-    select source, dealer_id, date_day, sum(quarantined_rows) as quarantined_rows
+    select
+        source,
+        dealer_id,
+        date_day,
+        sum(quarantined_rows) as quarantined_rows
     from {{ ref('stg_ops__quarantined_rows') }}
     group by source, dealer_id, date_day
 
@@ -28,9 +36,10 @@ joined as (
         coalesce(quarantined.quarantined_rows, 0) as quarantined_rows
     from loaded
     full outer join quarantined
-        on loaded.source = quarantined.source
-        and loaded.dealer_id = quarantined.dealer_id
-        and loaded.date_day = quarantined.date_day
+        on
+            loaded.source = quarantined.source
+            and loaded.dealer_id = quarantined.dealer_id
+            and loaded.date_day = quarantined.date_day
 
 )
 

@@ -33,9 +33,10 @@ first_action as (
         min(actions.action) as first_response_action
     from actions
     inner join leads
-        on actions.event_id = leads.event_id
-        and actions.status = 'done'
-        and actions.finished_at = leads.first_response_at
+        on
+            actions.event_id = leads.event_id
+            and actions.status = 'done'
+            and actions.finished_at = leads.first_response_at
     group by actions.event_id
 
 )
@@ -50,7 +51,7 @@ select
     {{ to_local_date('leads.received_at', 'rooftops.timezone') }} as received_on,
     leads.first_response_at,
     first_action.first_response_action,
-    {{ dbt.datediff('leads.received_at', 'leads.first_response_at', 'second') }} as seconds_to_first_response,
+    {{ dbt.datediff('leads.received_at', 'leads.first_response_at', 'second') }} as seconds_to_first_response,  -- noqa: LT05
     leads.first_response_at is not null as is_answered,
     coalesce(
         {{ dbt.datediff('leads.received_at', 'leads.first_response_at', 'second') }}

@@ -5,8 +5,25 @@ with
 
 digits as (
 
-    select 0 as d union all select 1 union all select 2 union all select 3 union all select 4
-    union all select 5 union all select 6 union all select 7 union all select 8 union all select 9
+    select 0 as d
+    union all
+    select 1
+    union all
+    select 2
+    union all
+    select 3
+    union all
+    select 4
+    union all
+    select 5
+    union all
+    select 6
+    union all
+    select 7
+    union all
+    select 8
+    union all
+    select 9
 
 ),
 
@@ -30,7 +47,10 @@ spine as (
 
 leads as (
 
-    select dealer_id, date_day, sum(leads) as leads
+    select
+        dealer_id,
+        date_day,
+        sum(leads) as leads
     from {{ ref('fct_leads_daily') }}
     group by dealer_id, date_day
 
@@ -68,7 +88,12 @@ spells as (
 transitions as (
 
     -- a customer moves from one stage to the next on the day the first spell ends and the next begins
-    select dealer_id, exited_on as date_day, stage, next_stage, count(*) as customers
+    select
+        dealer_id,
+        exited_on as date_day,
+        stage,
+        next_stage,
+        count(*) as customers
     from spells
     where next_entered_on = exited_on
     group by dealer_id, exited_on, stage, next_stage
@@ -85,9 +110,10 @@ holding as (
         count(*) as customers
     from spine
     inner join spells
-        on spine.dealer_id = spells.dealer_id
-        and spells.entered_on < spine.date_day
-        and (spells.exited_on is null or spells.exited_on >= spine.date_day)
+        on
+            spine.dealer_id = spells.dealer_id
+            and spine.date_day > spells.entered_on
+            and (spells.exited_on is null or spine.date_day <= spells.exited_on)
     group by spine.dealer_id, spine.date_day, spells.stage
 
 ),
@@ -108,7 +134,8 @@ sms as (
     inner join {{ ref('stg_dealer__rooftops') }} as rooftops on actions.dealer_id = rooftops.dealer_id
     left join {{ ref('stg_ops__response_messages') }} as messages on actions.vendor_ref = messages.sid
     where actions.status = 'done' and actions.action in ('sms', 'email_fallback')
-    group by 1, 2
+    -- by position: the local day is an expression of the rooftop's time zone
+    group by 1, 2  -- noqa: AM06
 
 ),
 
@@ -162,9 +189,11 @@ select
     speed.speed_to_lead_within_target_share,
     ---------- stage to stage
     {%- for i in range(funnel | length - 1) %}
-    {%- set this, next = funnel[i], funnel[i + 1] %}
-    coalesce(to_{{ next }}.customers, 0) as {{ this }}_to_{{ next }}_customers,
-    coalesce(to_{{ next }}.customers, 0) * 1.0 / nullif(in_{{ this }}.customers, 0) as {{ this }}_to_{{ next }}_rate,
+        {%- set this, next = funnel[i], funnel[i + 1] %}
+        coalesce(to_{{ next }}.customers, 0) as {{ this }}_to_{{ next }}_customers,
+        coalesce(to_{{ next }}.customers, 0)
+        * 1.0
+        / nullif(in_{{ this }}.customers, 0) as {{ this }}_to_{{ next }}_rate,
     {%- endfor %}
     ---------- messages
     coalesce(sms.sms_sent, 0) as sms_sent,
@@ -186,16 +215,18 @@ from spine
 left join leads on spine.dealer_id = leads.dealer_id and spine.date_day = leads.date_day
 left join speed on spine.dealer_id = speed.dealer_id and spine.date_day = speed.date_day
 {%- for i in range(funnel | length - 1) %}
-{%- set this, next = funnel[i], funnel[i + 1] %}
-left join transitions as to_{{ next }}
-    on spine.dealer_id = to_{{ next }}.dealer_id
-    and spine.date_day = to_{{ next }}.date_day
-    and to_{{ next }}.stage = '{{ this }}'
-    and to_{{ next }}.next_stage = '{{ next }}'
-left join holding as in_{{ this }}
-    on spine.dealer_id = in_{{ this }}.dealer_id
-    and spine.date_day = in_{{ this }}.date_day
-    and in_{{ this }}.stage = '{{ this }}'
+    {%- set this, next = funnel[i], funnel[i + 1] %}
+    left join transitions as to_{{ next }}
+        on
+            spine.dealer_id = to_{{ next }}.dealer_id
+            and spine.date_day = to_{{ next }}.date_day
+            and to_{{ next }}.stage = '{{ this }}'
+            and to_{{ next }}.next_stage = '{{ next }}'
+    left join holding as in_{{ this }}
+        on
+            spine.dealer_id = in_{{ this }}.dealer_id
+            and spine.date_day = in_{{ this }}.date_day
+            and in_{{ this }}.stage = '{{ this }}'
 {%- endfor %}
 left join sms on spine.dealer_id = sms.dealer_id and spine.date_day = sms.date_day
 left join api on spine.date_day = api.date_day

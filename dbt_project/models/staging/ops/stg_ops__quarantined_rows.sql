@@ -4,8 +4,12 @@ with
 unioned as (
 
     {% for name in ingest_sources() %}
-    select source, dealer_id, snapshot_date from {{ source('ops', 'quarantine_' ~ name) }}
-    {% if not loop.last %}union all{% endif %}
+        select
+            source,
+            dealer_id,
+            snapshot_date
+        from {{ source('ops', 'quarantine_' ~ name) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )

@@ -4,8 +4,8 @@ with
 unioned as (
 
     {% for name in ingest_sources() %}
-    select * from {{ source('ops', 'vendor_calls_' ~ name) }}
-    {% if not loop.last %}union all{% endif %}
+        select * from {{ source('ops', 'vendor_calls_' ~ name) }}
+        {% if not loop.last %}union all{% endif %}
     {% endfor %}
 
 )
