@@ -47,7 +47,9 @@ class Warehouse:
         env = {**os.environ, "JOURNEY_ENV": "local", "JOURNEY_DUCKDB_PATH": str(self.database)}
         result = subprocess.run(
             [DBT_EXECUTABLE, "build", "--select", *SELECTION, "--vars", json.dumps({"as_of_date": str(as_of)})]
-            + ["--target-path", str(target), *extra],
+            # cautious: a test runs only when all its models are selected (not a mart's relationship test to
+            # the rooftops, which are selected here, while the mart is not built)
+            + ["--indirect-selection", "cautious", "--target-path", str(target), *extra],
             cwd=DBT_PROJECT_DIR,
             env=env,
             capture_output=True,
