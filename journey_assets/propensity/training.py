@@ -56,6 +56,18 @@ def split(training_set: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     return train, holdout
 
 
+def untrainable_because(training_set: pd.DataFrame) -> str | None:
+    """Why this training set cannot train and judge a model (None when it can): a warehouse with too little
+    history has no matured holdout, or no buyer on one side of the split."""
+    for side in ("train", "holdout"):
+        rows = training_set[training_set["split"] == side]
+        if rows.empty:
+            return f"no {side} rows: the warehouse's history does not reach the snapshot dates yet"
+        if rows[LABEL].nunique() < 2:
+            return f"the {side} rows have one outcome only ({len(rows)} rows): nothing to learn or judge"
+    return None
+
+
 def window(training_set: pd.DataFrame) -> dict[str, Any]:
     train, holdout = split(training_set)
     return {

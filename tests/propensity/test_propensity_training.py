@@ -8,7 +8,7 @@ from journey_assets.propensity.baseline import rule_scores
 from journey_assets.propensity.evaluation import evaluate
 from journey_assets.propensity.features import prepare
 from journey_assets.propensity.model_card import model_card
-from journey_assets.propensity.training import decide, refit, train_candidates, window
+from journey_assets.propensity.training import LABEL, decide, refit, train_candidates, untrainable_because, window
 
 
 @pytest.fixture(scope="module")
@@ -89,3 +89,12 @@ def test_charts_are_png_and_the_card_names_the_window(result):
     assert charts.lift_png(evaluations).startswith(b"\x89PNG")
     card = model_card({"version": "v1", "training_window": result.window, "holdout_metrics": {"roc_auc": 0.8}})
     assert "2026-11-01" in card and "| roc_auc | 0.8 |" in card
+
+
+def test_a_history_too_short_to_train_is_named_not_trained(training_set):
+    training_set, _ = training_set
+    assert untrainable_because(training_set) is None
+    no_holdout = training_set[training_set["split"] == "train"]
+    assert "no holdout rows" in untrainable_because(no_holdout)
+    no_buyer = training_set.assign(**{LABEL: 0})
+    assert "one outcome only" in untrainable_because(no_buyer)

@@ -3,6 +3,7 @@ on the same holdout, and promote deliberately."""
 
 import base64
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import dagster as dg
@@ -13,7 +14,7 @@ from journey_assets.propensity import charts
 from journey_assets.propensity.evaluation import evaluate
 from journey_assets.propensity.features import FEATURE_COLUMNS
 from journey_assets.propensity.model_card import model_card
-from journey_assets.propensity.training import LABEL, decide, refit, split, train_candidates
+from journey_assets.propensity.training import LABEL, decide, refit, split, train_candidates, untrainable_because
 
 TRAINING_SET = dg.AssetKey(["marts", "ml_propensity_training_set"])
 CANDIDATES_KEY = dg.AssetKey(["ml", "propensity_candidates"])
@@ -35,13 +36,20 @@ def _table(frame: pd.DataFrame) -> dg.MetadataValue:
     key=CANDIDATES_KEY,
     group_name="predict",
     ins={"training_set": dg.AssetIn(key=TRAINING_SET)},
+    # Not materialized (and the champion and scores after it skipped) while the history is too short to train:
+    # a new deployment's nightly run still succeeds, and the response plane keeps the rules.
+    output_required=False,
     description="Candidates (calibrated logistic regression, calibrated boosted trees) trained on the earlier "
     "snapshot dates, compared with each other and the rule score on the holdout; the best, refitted on every "
     "matured date, is stored as a new version with its manifest, and decided against the champion.",
 )
 def propensity_candidates(
     context: dg.AssetExecutionContext, training_set: pd.DataFrame, propensity: PropensityResource
-) -> dg.MaterializeResult:
+) -> Iterator[dg.MaterializeResult]:
+    reason = untrainable_because(training_set)
+    if reason is not None:
+        context.log.warning(f"no model trained tonight: {reason}")
+        return
     started = time.perf_counter()
     result = train_candidates(training_set)
     best = result.candidates[result.best]
@@ -104,7 +112,7 @@ def propensity_candidates(
         "decision/reason": decision.reason,
         "model_card": dg.MetadataValue.md(model_card(manifest)),
     }
-    return dg.MaterializeResult(metadata=metadata)
+    yield dg.MaterializeResult(metadata=metadata)
 
 
 class PromotionConfig(dg.Config):
