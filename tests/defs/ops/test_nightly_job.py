@@ -65,7 +65,9 @@ def test_nightly_job_builds_the_warehouse_and_quarantines_bad_vins(local_env):
     evaluations = result.get_asset_check_evaluations()
     dbt_checks = [e for e in evaluations if not e.check_name.startswith("no_quarantined")]
     assert len(dbt_checks) >= 10
-    assert all(e.passed for e in dbt_checks), [e.check_name for e in dbt_checks if not e.passed]
+    # ... and none at error severity failed (the KPI anomaly checks warn by design on two days of history)
+    failed = [e.check_name for e in dbt_checks if not e.passed and e.severity != dg.AssetCheckSeverity.WARN]
+    assert not failed, failed
 
     # What the world had in stock is what landed, minus exactly its corrupted VINs.
     stock = in_stock_on(world, today)
