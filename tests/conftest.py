@@ -56,3 +56,18 @@ def small_world(small_world_data_dir) -> World:
     from journey_assets.sandbox.world import world_dir
 
     return World.load(world_dir(Path(small_world_data_dir), "small", 7, TEST_WORLD_LAST_DAY))
+
+
+@pytest.fixture(autouse=True)
+def _dbt_warehouse_path_restored():
+    """Undo a test's JOURNEY_DUCKDB_PATH: `transform_resources` sets it in this process for dbt's subprocess.
+
+    Without this a test that builds the definitions on one data dir leaves its warehouse path to every later
+    test's `load_settings()`.
+    """
+    before = os.environ.get("JOURNEY_DUCKDB_PATH")
+    yield
+    if before is None:
+        os.environ.pop("JOURNEY_DUCKDB_PATH", None)
+    else:
+        os.environ["JOURNEY_DUCKDB_PATH"] = before

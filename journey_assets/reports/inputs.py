@@ -109,12 +109,20 @@ class _Reader:
         empty: pd.DataFrame,
         missing: str,
     ) -> pd.DataFrame:
-        """The first choice whose tables all exist; otherwise `empty`, with `missing` as the reason."""
+        """The first choice whose tables all exist and hold rows for the week; otherwise `empty`, with the reason.
+
+        An empty mart falls through to the next choice: fct_speed_to_lead, say, is built everywhere but has rows
+        only where the response plane answers leads, and the CRM's own first-response times are better than none.
+        """
+        built: list[str] = []
         for tables, read in choices:
             if all(self.has(t) for t in tables):
-                self.sources[name] = ", ".join(tables)
-                return read()
-        self.left_out[name] = missing
+                built.append(", ".join(tables))
+                frame = read()
+                if len(frame):
+                    self.sources[name] = built[-1]
+                    return frame
+        self.left_out[name] = f"no rows this week in {' or '.join(built)}" if built else missing
         return empty
 
 

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from datetime import date
 
 import pytest
+from support.report_inputs import SPIKE_DAY, sample_inputs
 
 from journey_assets.analyst.actions import task_requests
 from journey_assets.analyst.answer import AnalystAnswer, Recommendation, answer_schema
@@ -18,7 +19,6 @@ from journey_assets.connectors.http import MalformedResponseError, RetryPolicy
 from journey_assets.sandbox.fakes.chat_completions import INVENTED_METRIC
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World
-from tests.support.report_inputs import SPIKE_DAY, sample_inputs
 
 
 @pytest.fixture(scope="module")

@@ -15,9 +15,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from support.report_inputs import sample_inputs
 
 from journey_assets.reports.render import SECTION_TITLES, render_report
-from tests.support.report_inputs import sample_inputs
 
 CHECK_SCRIPT = """
 <script>

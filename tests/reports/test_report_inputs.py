@@ -88,3 +88,32 @@ def test_without_them_each_section_says_what_is_missing(tmp_path):
     }
     assert "marts.channel_performance" in inputs.left_out["channel_performance"]
     assert inputs.anomalies.empty and not inputs.funnel.empty
+
+
+def test_an_empty_mart_falls_through_to_the_next_source(with_marts, tmp_path):
+    """fct_speed_to_lead is built everywhere but holds only the response plane's answers: without any this
+    week, the CRM's own first-response times are read instead; with neither, the section says both were empty."""
+    path = with_marts.path
+    with duckdb.connect(path) as c:
+        c.execute("delete from marts.fct_speed_to_lead where received_on >= date '2026-11-23'")
+        c.execute(
+            "create table staging.stg_crm__leads as select * from (values"
+            " ('D01', 'L1', timestamp '2026-11-24 10:00:00')) t(dealer_id, crm_lead_id, created_at)"
+        )
+        c.execute(
+            "create table staging.stg_crm__activities as select * from (values"
+            " ('L1', timestamp '2026-11-24 10:05:00'), ('L1', timestamp '2026-11-24 11:00:00'))"
+            " t(crm_lead_id, occurred_at)"
+        )
+    inputs = read_report_inputs(with_marts, WEEK)
+    assert inputs.sources["speed_to_lead"] == "staging.stg_crm__leads, staging.stg_crm__activities"
+    assert inputs.speed_to_lead.to_dict("records") == [{"dealer_id": "D01", "lead_id": "L1", "seconds": 300.0}]
+    assert "speed_to_lead" not in inputs.left_out
+
+    with duckdb.connect(path) as c:
+        c.execute("delete from staging.stg_crm__activities")
+    inputs = read_report_inputs(with_marts, WEEK)
+    assert inputs.speed_to_lead.empty and "speed_to_lead" not in inputs.sources
+    assert inputs.left_out["speed_to_lead"] == (
+        "no rows this week in marts.fct_speed_to_lead or staging.stg_crm__leads, staging.stg_crm__activities"
+    )

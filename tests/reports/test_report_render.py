@@ -7,11 +7,11 @@ from datetime import date, timedelta
 
 import pandas as pd
 import pytest
+from support.report_inputs import SPIKE_DAY, WEEK, sample_inputs
 
 from journey_assets.reports.anomalies import find_anomalies
 from journey_assets.reports.inputs import ReportWeek
 from journey_assets.reports.render import render_all
-from tests.support.report_inputs import SPIKE_DAY, WEEK, sample_inputs
 
 
 @pytest.mark.parametrize(

@@ -10,9 +10,11 @@ WAREHOUSE_TAGS = {"journey/warehouse": "duckdb"} if load_settings().is_local els
 
 # Everything the batch plane builds: ingest, dbt, later scoring and activation; the weekly
 # report (group "reports", defs/report/) runs on its own Monday schedule, not nightly.
+NIGHTLY_SELECTION = dg.AssetSelection.all() - dg.AssetSelection.groups("reports")
+
 nightly_job = dg.define_asset_job(
     "nightly",
-    selection=dg.AssetSelection.all() - dg.AssetSelection.groups("reports"),
+    selection=NIGHTLY_SELECTION,
     tags=WAREHOUSE_TAGS,
     description="Ingest yesterday from every source, then build every dbt model and run its tests.",
 )

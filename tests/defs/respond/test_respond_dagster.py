@@ -14,6 +14,7 @@ from urllib.parse import parse_qs
 
 import dagster as dg
 import pytest
+from freezegun import freeze_time
 from support.respond_harness import FOLDER, IN_STOCK, Harness, new_phone, vehicle_of
 
 from journey_assets.definitions import build_definitions
@@ -80,7 +81,12 @@ def test_sensor_launches_one_respond_run_per_batch_and_the_run_answers_once(harn
     assert request.tags["journey/plane"] == "realtime" and "journey/warehouse" not in request.tags
 
     job = location.resolve_job_def("respond")
-    with duckdb_held_by_another_process(os.environ["JOURNEY_DUCKDB_PATH"]):
+    # The job's responder reads the wall clock, so at night in Chicago it would defer the SMS to the morning:
+    # the run goes at the harness's daytime instead (still ticking), whenever the suite runs.
+    with (
+        duckdb_held_by_another_process(os.environ["JOURNEY_DUCKDB_PATH"]),
+        freeze_time(harness.now(), tick=True),
+    ):
         run = job.execute_in_process(run_config=request.run_config, instance=instance, tags=request.tags)
     assert run.success
     output = next(e for e in run.events_for_node("respond_batch") if e.event_type_value == "STEP_OUTPUT")

@@ -14,7 +14,14 @@ from journey_assets.settings import load_settings
 def local(monkeypatch, tmp_path):
     monkeypatch.setenv("JOURNEY_ENV", "local")
     monkeypatch.setenv("JOURNEY_DATA_DIR", str(tmp_path))
-    for name in ("JOURNEY_RESPONSE_SCORER", "JOURNEY_MODEL_URI", "JOURNEY_PROPENSITY_TIERS", "JOURNEY_TIER_ROUTING"):
+    for name in (
+        "JOURNEY_RESPONSE_SCORER",
+        "JOURNEY_MODEL_URI",
+        "JOURNEY_PROPENSITY_TIERS",
+        "JOURNEY_TIER_ROUTING",
+        "JOURNEY_RESPONSE_FEATURES",
+        "JOURNEY_DUCKDB_PATH",
+    ):
         monkeypatch.delenv(name, raising=False)
     return monkeypatch, tmp_path
 

@@ -24,6 +24,7 @@ def query(warehouse, sql: str, params: list | None = None) -> pd.DataFrame:
 
 def test_every_rooftop_has_a_row_for_every_day_of_the_window(small_warehouse):
     kpis = query(small_warehouse, "select dealer_id, date_day::date as day from marts.journey_kpis_daily")
+    kpis["day"] = kpis["day"].dt.date  # DuckDB's dates arrive as pandas Timestamps, which never equal a date
     as_of = small_warehouse.world.as_of
     rooftops = set(small_warehouse.world.table("rooftops")["dealer_id"])
     assert set(kpis["dealer_id"]) == rooftops

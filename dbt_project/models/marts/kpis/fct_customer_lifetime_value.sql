@@ -61,6 +61,23 @@ rates as (
         ) as is_active
     from per_customer
 
+),
+
+future as (
+
+    -- Never below zero: a customer whose value so far is negative (a deal sold under cost, say) is not
+    -- forecast to keep costing the dealer money; such a loss is one deal's, not a yearly rate to extrapolate.
+    select
+        customer_key,
+        case
+            when is_active
+                then greatest(
+                    (service_value + deal_value) / tenure_years * {{ var('kpis_clv_horizon_years') }}, 0
+                )
+            else 0
+        end as expected_future_value
+    from rates
+
 )
 
 select
@@ -76,15 +93,8 @@ select
     rates.deals / rates.tenure_years as deals_per_year,
     case when rates.deals > 0 then rates.deal_value / rates.deals end as gross_per_deal,
     rates.is_active,
-    case
-        when rates.is_active
-            then (rates.service_value + rates.deal_value) / rates.tenure_years * {{ var('kpis_clv_horizon_years') }}
-        else 0
-    end as expected_future_value,
-    rates.service_value + rates.deal_value + case
-        when rates.is_active
-            then (rates.service_value + rates.deal_value) / rates.tenure_years * {{ var('kpis_clv_horizon_years') }}
-        else 0
-    end as lifetime_value
+    future.expected_future_value,
+    rates.service_value + rates.deal_value + future.expected_future_value as lifetime_value
 from rates
+inner join future on rates.customer_key = future.customer_key
 inner join {{ ref('dim_customers') }} as customers on rates.customer_key = customers.customer_key
