@@ -18,7 +18,7 @@ from datetime import date, timedelta
 import pandas as pd
 
 from journey_assets.reports.anomalies import find_anomalies
-from journey_assets.reports.warehouse import Warehouse
+from journey_assets.warehouse import Warehouse
 
 ANOMALY_HISTORY_DAYS = 28  # the "recent range" a day of the report week is compared with
 

@@ -9,7 +9,7 @@ import duckdb
 import pytest
 
 from journey_assets.reports.inputs import ReportWeek, read_report_inputs
-from journey_assets.reports.warehouse import DuckDBWarehouse
+from journey_assets.warehouse import DuckDBWarehouse
 
 WEEK = ReportWeek(date(2026, 11, 23), date(2026, 11, 29))
 
@@ -117,3 +117,29 @@ def test_an_empty_mart_falls_through_to_the_next_source(with_marts, tmp_path):
     assert inputs.left_out["speed_to_lead"] == (
         "no rows this week in marts.fct_speed_to_lead or staging.stg_crm__leads, staging.stg_crm__activities"
     )
+
+
+class _Recording(DuckDBWarehouse):
+    """The DuckDB warehouse, keeping every query the report sends."""
+
+    queries: list[str]
+
+    def query(self, sql: str):
+        self.queries.append(sql)
+        return super().query(sql)
+
+
+def test_every_report_query_has_a_bigquery_spelling(with_marts):
+    """Prod reads the same queries through BigQueryWarehouse, which transpiles them from DuckDB's dialect."""
+    import sqlglot
+
+    from journey_assets.warehouse import bigquery_sql
+
+    recording = _Recording(with_marts.path)
+    recording.queries = []
+    read_report_inputs(recording, WEEK)
+    assert len(recording.queries) >= 6
+    for sql in recording.queries:
+        spelled = bigquery_sql(sql)
+        sqlglot.parse_one(spelled, read="bigquery")  # parses as BigQuery
+        assert "date_diff('second'" not in spelled.lower()

@@ -1,8 +1,8 @@
-"""Read-only access to the warehouse for the report and the analyst: DuckDB locally, BigQuery in prod.
+"""Access to the warehouse from Python (the report, the analyst, activation): DuckDB locally, BigQuery in prod.
 
-The report's queries are plain SQL over `schema.table` names both engines
-accept; a table another stage has not built yet is reported missing rather
-than failing the whole report (`has_table`), so the report says what it left out.
+Queries are written once, in DuckDB's dialect over `schema.table` names, and BigQuery gets them transpiled by
+sqlglot (`date_diff('second', a, b)` becomes `TIMESTAMP_DIFF(b, a, SECOND)`, and so on). A table another stage
+has not built yet is reported missing rather than failing the caller (`has_table`).
 """
 
 from __future__ import annotations
@@ -11,6 +11,13 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 import pandas as pd
+
+
+def bigquery_sql(duckdb_sql: str) -> str:
+    """A query written for DuckDB, in BigQuery's dialect."""
+    import sqlglot
+
+    return sqlglot.transpile(duckdb_sql, read="duckdb", write="bigquery")[0]
 
 
 class Warehouse(Protocol):
@@ -77,7 +84,7 @@ class BigQueryWarehouse:
 
     def query(self, sql: str) -> pd.DataFrame:
         # `marts.x` resolves in the client's project, as the local `schema.table` does in DuckDB.
-        return self._client().query(sql).to_dataframe()
+        return self._client().query(bigquery_sql(sql)).to_dataframe()
 
     def append(self, schema: str, table: str, frame: pd.DataFrame) -> None:
         from google.cloud import bigquery

@@ -1,0 +1,1 @@
+"""Activation: the sync engine (desired state, diff against the accepted state, changelog); no Dagster."""
