@@ -55,7 +55,7 @@ def demo(args: argparse.Namespace) -> int:
         server = _use_sandbox(args.size, args.seed, args.port)
     try:
         settings = load_settings()
-        result = run_demo(settings, server, instance=instance_for_demo())
+        result = run_demo(settings, server, instance=instance_for_demo(), weekly_report=True)
     except DemoRunFailed as exc:
         print(f"demo: {exc}", file=sys.stderr)
         return 1

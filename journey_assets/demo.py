@@ -136,10 +136,13 @@ def run_demo(
     say: Callable[[str], None] = print,
     log_path: Path | None = None,
     history_days: int | None = None,
+    weekly_report: bool = False,
 ) -> DemoResult:
     """Load the served world into the local warehouse (history on the first run, else one day), then run dbt.
 
     `history_days` cuts the history run to the calendar's first days (tests); by default it covers them all.
+    `weekly_report` then runs the Monday `weekly_report` job too (`make demo` does: the report's mail reaches the
+    sandbox's sink and its Slack fake, and the analyst answers through the chat fake).
     """
     log_path = log_path or settings.data_dir / "logs" / "demo.log"
     times = StageTimes()
@@ -201,6 +204,16 @@ def run_demo(
         say(f"demo: this world's history is loaded; the nightly load of its last day, {last}")
         run(f"ingest one day ({last})", "nightly", ingest, partition_key=last)
     run("dbt build (models and tests)", "dbt", transform, partition_key=last)
+    if weekly_report:
+        stage = "the weekly report and the analyst"
+        with times.stage(stage), _into_log(log_path):
+            result = defs.resolve_job_def("weekly_report").execute_in_process(
+                instance=instance, tags={DEMO_TAG: "report", WORLD_TAG: this_world}, raise_on_error=False
+            )
+        run_ids["report"] = result.run_id
+        if not result.success:
+            raise DemoRunFailed(f"{stage} failed: {_failure_summary(result)} (full log: {log_path})")
+        say(f"demo: {stage}: {times.seconds[stage]:.1f}s (mail in the sandbox's sink, the post in its Slack fake)")
     return DemoResult(plan, run_ids, times)
 
 
@@ -230,6 +243,7 @@ def next_steps(settings: Settings, ui_port: int = 3000) -> str:
             f"  make dev     the Dagster UI at http://127.0.0.1:{ui_port} (assets, runs, checks), the sandbox beside it",
             f"  open the warehouse read-only (not while a run writes it): duckdb -readonly {db}",
             f'    or without the DuckDB CLI: .venv/bin/python -c "{query}"',
+            f"  the weekly report (also mailed to the sandbox's sink): {_shown(settings.report_dir)}",
             f"  everything the runs logged: {log}",
         ]
     )

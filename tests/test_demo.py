@@ -13,7 +13,8 @@ import pandas as pd
 import pytest
 
 from journey_assets.demo import RANGE_END_TAG, RANGE_START_TAG, demo_plan, next_steps, run_demo, world_id
-from journey_assets.sandbox.run import start_sandbox
+from journey_assets.sandbox.mail_sink import read_mailbox
+from journey_assets.sandbox.run import sandbox_mailbox, start_sandbox
 from journey_assets.settings import load_settings
 
 # The tests' calendar (tests/conftest.py pins it).
@@ -54,9 +55,12 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
     lines: list[str] = []
     with dg.DagsterInstance.ephemeral() as instance:
         assert demo_plan(instance, world_id(world)) == "history"
-        result = run_demo(settings, server, instance=instance, say=lines.append, history_days=DAYS)
+        result = run_demo(
+            settings, server, instance=instance, say=lines.append, history_days=DAYS, weekly_report=True
+        )
         history = instance.get_run_by_id(result.run_ids["history"])
         dbt = instance.get_run_by_id(result.run_ids["dbt"])
+        report = instance.get_run_by_id(result.run_ids["report"])
         # Once loaded, the next demo of this world is the nightly load of one day; another world starts over.
         assert demo_plan(instance, world_id(world)) == "nightly"
         assert demo_plan(instance, "small-8-" + world.as_of.isoformat()) == "history"
@@ -69,6 +73,11 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
     assert history.tags[RANGE_START_TAG] == first.isoformat()
     assert history.tags[RANGE_END_TAG] == last.isoformat()
     assert history.status == dg.DagsterRunStatus.SUCCESS and dbt.status == dg.DagsterRunStatus.SUCCESS
+    # `make demo` ends with the weekly report: its files, one mail in the sandbox's sink, one post in Slack
+    assert report.status == dg.DagsterRunStatus.SUCCESS
+    assert len(list(settings.report_dir.glob("*/weekly-report-group.html"))) == 1
+    assert len(read_mailbox(sandbox_mailbox(settings))) == 1
+    assert sum(p["text"].startswith("Weekly report: the dealer group") for p in server.fakes["slack"].messages) == 1
 
     rooftops = world.table("rooftops")
     sales = world.table("sales")
@@ -128,6 +137,7 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
         "load the definitions",
         f"ingest the history ({first} .. {last})",
         "dbt build (models and tests)",
+        "the weekly report and the analyst",
     }
     # ...and everything else is in the log.
     log = (settings.data_dir / "logs" / "demo.log").read_text()
