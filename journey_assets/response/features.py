@@ -97,9 +97,28 @@ class FeatureStore(ABC):
     def replace(self, people: Iterable[PersonFeatures], loaded_at: datetime) -> FeatureLoad:
         """Replace the whole snapshot with `people` in one transaction."""
 
-    @abstractmethod
     def lookup(self, keys: Sequence[str]) -> PersonFeatures | None:
         """The person the first of `keys` (most specific first) names, or None for nobody known."""
+        if not keys:
+            return None
+        owners = self._owners(keys)
+        customer_key = next((owners[k] for k in keys if k in owners), None)
+        if customer_key is None:
+            return None
+        row = self._person(customer_key)
+        if row is None:
+            return None
+        dealer_id, feature_date, features = row
+        mine = tuple(k for k in keys if owners.get(k) == customer_key)
+        return PersonFeatures(customer_key, dealer_id, feature_date, features, mine)
+
+    @abstractmethod
+    def _owners(self, keys: Sequence[str]) -> dict[str, str]:
+        """identity_key -> customer_key for those of `keys` the snapshot has."""
+
+    @abstractmethod
+    def _person(self, customer_key: str) -> tuple[str, date, dict[str, Any]] | None:
+        """(dealer_id, feature_date, features) of one person in the snapshot, or None."""
 
     @abstractmethod
     def count(self) -> int:

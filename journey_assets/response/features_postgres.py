@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from typing import Any
 
 import psycopg
 from psycopg.types.json import Jsonb
@@ -77,26 +78,21 @@ class PostgresFeatureStore(FeatureStore):
                         copy.write_row(pair)
         return FeatureLoad(len(persons), len(keys), ambiguous, loaded_at)
 
-    def lookup(self, keys: Sequence[str]) -> PersonFeatures | None:
-        if not keys:
-            return None
-        conn = self._conn()
-        owners: dict[str, str] = dict(
-            conn.execute(
-                "SELECT identity_key, customer_key FROM person_keys WHERE identity_key = ANY(%s)", (list(keys),)
-            ).fetchall()
+    def _owners(self, keys: Sequence[str]) -> dict[str, str]:
+        rows = (
+            self._conn()
+            .execute("SELECT identity_key, customer_key FROM person_keys WHERE identity_key = ANY(%s)", (list(keys),))
+            .fetchall()
         )
-        customer_key = next((owners[k] for k in keys if k in owners), None)
-        if customer_key is None:
-            return None
-        row = conn.execute(
-            "SELECT dealer_id, feature_date, features FROM people WHERE customer_key = %s", (customer_key,)
-        ).fetchone()
-        if row is None:
-            return None
-        dealer_id, feature_date, features = row
-        mine = tuple(k for k in keys if owners.get(k) == customer_key)
-        return PersonFeatures(customer_key, dealer_id, feature_date, features, mine)
+        return dict(rows)
+
+    def _person(self, customer_key: str) -> tuple[str, date, dict[str, Any]] | None:
+        row = (
+            self._conn()
+            .execute("SELECT dealer_id, feature_date, features FROM people WHERE customer_key = %s", (customer_key,))
+            .fetchone()
+        )
+        return (row[0], row[1], row[2]) if row else None
 
     def count(self) -> int:
         row = self._conn().execute("SELECT count(*) FROM people").fetchone()

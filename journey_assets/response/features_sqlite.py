@@ -8,6 +8,7 @@ import threading
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from journey_assets.response.features import FeatureLoad, FeatureStore, PersonFeatures, split_keys
 from journey_assets.response.ledger import iso, parse_iso
@@ -73,27 +74,18 @@ class SQLiteFeatureStore(FeatureStore):
             raise
         return FeatureLoad(len(persons), len(keys), ambiguous, loaded_at)
 
-    def lookup(self, keys: Sequence[str]) -> PersonFeatures | None:
-        if not keys:
-            return None
+    def _owners(self, keys: Sequence[str]) -> dict[str, str]:
         marks = ",".join("?" * len(keys))
-        conn = self._conn()
-        owners = dict(
-            conn.execute(
-                f"SELECT identity_key, customer_key FROM person_keys WHERE identity_key IN ({marks})", tuple(keys)
-            ).fetchall()
+        sql = f"SELECT identity_key, customer_key FROM person_keys WHERE identity_key IN ({marks})"
+        return dict(self._conn().execute(sql, tuple(keys)).fetchall())
+
+    def _person(self, customer_key: str) -> tuple[str, date, dict[str, Any]] | None:
+        row = (
+            self._conn()
+            .execute("SELECT dealer_id, feature_date, features FROM people WHERE customer_key = ?", (customer_key,))
+            .fetchone()
         )
-        customer_key = next((owners[k] for k in keys if k in owners), None)
-        if customer_key is None:
-            return None
-        row = conn.execute(
-            "SELECT dealer_id, feature_date, features FROM people WHERE customer_key = ?", (customer_key,)
-        ).fetchone()
-        if row is None:
-            return None
-        dealer_id, feature_date, features = row
-        mine = tuple(k for k in keys if owners.get(k) == customer_key)
-        return PersonFeatures(customer_key, dealer_id, date.fromisoformat(feature_date), json.loads(features), mine)
+        return (row[0], date.fromisoformat(row[1]), json.loads(row[2])) if row else None
 
     def count(self) -> int:
         return int(self._conn().execute("SELECT count(*) FROM people").fetchone()[0])
