@@ -167,6 +167,12 @@ class Settings:
         return Path(os.getenv("JOURNEY_REPORT_DIR", self.data_dir / "reports"))
 
     @property
+    def alert_mail_to(self) -> str:
+        """JOURNEY_ALERT_MAIL_TO: who gets failed-run alerts by mail beside Slack (comma-separated; sent over the
+        report's SMTP settings). Locally the sandbox's mail sink receives them; in prod empty means Slack only."""
+        return os.getenv("JOURNEY_ALERT_MAIL_TO", "data-team@dealer-journey.local" if self.is_local else "")
+
+    @property
     def report_mail(self) -> dict[str, str]:
         """Plain mail settings: JOURNEY_SMTP_HOST/PORT/STARTTLS/USERNAME, JOURNEY_REPORT_MAIL_FROM and
         JOURNEY_REPORT_MAIL_TO (comma-separated). The password is JOURNEY_SMTP_PASSWORD, an EnvVar in prod.

@@ -115,11 +115,14 @@ def report_resources(settings: Settings) -> dict[str, Any]:
         "wrike_folder_id": analyst["wrike_folder_id"],
         "manager_wrike_id": analyst["manager_wrike_id"],
     }
+    # Failed-run alerts (defs/ops/alerts.py) go out over the same SMTP relay, to the data team.
+    alert_mail = {**plain_mail, "recipients": settings.alert_mail_to}
     if settings.is_local:
         return {
             **common,
             "report_warehouse": ReportWarehouseResource(duckdb_path=str(settings.duckdb_path)),
             "report_mail": ReportMailResource(**plain_mail, credentials_file=creds),
+            "alert_mail": ReportMailResource(**alert_mail, credentials_file=creds),
             "report_slack": SlackResource(webhook_url=settings.base_url("slack"), credentials_file=creds),
             "report_wrike": WrikeResource(base_url=settings.base_url("wrike"), credentials_file=creds),
             "analyst": AnalystResource(**plain_analyst, api_key="sandbox", credentials_file=creds),
@@ -130,6 +133,7 @@ def report_resources(settings: Settings) -> dict[str, Any]:
             bigquery_project=dg.EnvVar("JOURNEY_GCP_PROJECT"), bigquery_location=dg.EnvVar("JOURNEY_BQ_LOCATION")
         ),
         "report_mail": ReportMailResource(**plain_mail, password=dg.EnvVar("JOURNEY_SMTP_PASSWORD")),
+        "alert_mail": ReportMailResource(**alert_mail, password=dg.EnvVar("JOURNEY_SMTP_PASSWORD")),
         "report_slack": SlackResource(webhook_url=dg.EnvVar("JOURNEY_REPORT_SLACK_WEBHOOK_URL")),
         "report_wrike": WrikeResource(base_url=settings.base_url("wrike"), token=dg.EnvVar("JOURNEY_WRIKE_TOKEN")),
         "analyst": AnalystResource(**plain_analyst, api_key=dg.EnvVar("JOURNEY_ANALYST_API_KEY")),
