@@ -8,6 +8,7 @@ from datetime import timedelta
 
 import duckdb
 import pandas as pd
+import pytest
 import yaml
 
 from journey_assets.defs.transform.project import DBT_PROJECT_DIR
@@ -112,3 +113,25 @@ def test_processing_speed_per_stage_comes_from_the_demo_runs_own_steps(small_war
     steps = query(small_warehouse, "select step_key, rows_written from ops.pipeline_steps where step_key = 'ga4'")
     sessions = query(small_warehouse, "select count(*) as n from raw.ga4_sessions")["n"][0]
     assert steps["rows_written"][0] >= sessions  # its outputs: sessions, events, quarantine, vendor calls
+
+
+def test_acquisition_cost_counts_the_spend_once_against_one_models_credits(small_warehouse):
+    model = VARS["kpis_cpa_attribution_model"]
+    kpis = query(
+        small_warehouse,
+        "select dealer_id, date_day, ad_spend, cost_per_lead, cost_per_acquisition from marts.journey_kpis_daily",
+    )
+    paid = query(
+        small_warehouse,
+        "select dealer_id, date_day, sum(spend) as spend, sum(leads) as leads, sum(sales) as sales"
+        " from marts.channel_performance where model = ? group by dealer_id, date_day",
+        [model],
+    )
+    both = kpis.merge(paid, on=["dealer_id", "date_day"], how="left")
+    assert both["ad_spend"].sum() > 0
+    # every day of spend in the window lands once (not once per attribution model)
+    assert both["ad_spend"].to_numpy() == pytest.approx(both["spend"].fillna(0).to_numpy())
+    sold = both[both["sales"] > 0]
+    assert len(sold) > 0
+    assert sold["cost_per_acquisition"].to_numpy() == pytest.approx((sold["spend"] / sold["sales"]).to_numpy())
+    assert both.loc[both["sales"].fillna(0) == 0, "cost_per_acquisition"].isna().all()

@@ -164,6 +164,23 @@ quarantine as (
 
 ),
 
+acquisition as (
+
+    -- paid media's spend against the leads and sales credited to it under one attribution model
+    -- (var kpis_cpa_attribution_model), so the spend is counted once; every model side by side is in
+    -- channel_performance
+    select
+        dealer_id,
+        date_day,
+        sum(spend) as ad_spend,
+        sum(leads) as attributed_leads,
+        sum(sales) as attributed_sales
+    from {{ ref('channel_performance') }}
+    where model = '{{ var("kpis_cpa_attribution_model") }}'
+    group by dealer_id, date_day
+
+),
+
 lifetime_value as (
 
     select
@@ -208,6 +225,10 @@ select
     coalesce(quarantine.ingested_rows, 0) as ingested_rows,
     coalesce(quarantine.quarantined_rows, 0) as quarantined_rows,
     quarantine.quarantined_share,
+    ---------- acquisition cost (paid media, one attribution model)
+    coalesce(acquisition.ad_spend, 0) as ad_spend,
+    acquisition.ad_spend / nullif(acquisition.attributed_leads, 0) as cost_per_lead,
+    acquisition.ad_spend / nullif(acquisition.attributed_sales, 0) as cost_per_acquisition,
     ---------- value
     lifetime_value.avg_customer_lifetime_value,
     lifetime_value.avg_customer_historical_value
@@ -231,4 +252,5 @@ left join speed on spine.dealer_id = speed.dealer_id and spine.date_day = speed.
 left join sms on spine.dealer_id = sms.dealer_id and spine.date_day = sms.date_day
 left join api on spine.date_day = api.date_day
 left join quarantine on spine.dealer_id = quarantine.dealer_id and spine.date_day = quarantine.date_day
+left join acquisition on spine.dealer_id = acquisition.dealer_id and spine.date_day = acquisition.date_day
 left join lifetime_value on spine.dealer_id = lifetime_value.dealer_id and spine.date_day = lifetime_value.date_day
