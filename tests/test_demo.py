@@ -55,9 +55,7 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
     lines: list[str] = []
     with dg.DagsterInstance.ephemeral() as instance:
         assert demo_plan(instance, world_id(world)) == "history"
-        result = run_demo(
-            settings, server, instance=instance, say=lines.append, history_days=DAYS, weekly_report=True
-        )
+        result = run_demo(settings, server, instance=instance, say=lines.append, history_days=DAYS, weekly_report=True)
         history = instance.get_run_by_id(result.run_ids["history"])
         dbt = instance.get_run_by_id(result.run_ids["dbt"])
         report = instance.get_run_by_id(result.run_ids["report"])

@@ -22,8 +22,8 @@ import dagster as dg
 from journey_assets.connectors.chat_completions import ChatCompletionsClient
 from journey_assets.connectors.smtp_mail import SmtpSettings
 from journey_assets.defs.respond.resources import SlackResource, WrikeResource, local_credentials
-from journey_assets.warehouse import BigQueryWarehouse, DuckDBWarehouse, Warehouse
 from journey_assets.settings import Settings
+from journey_assets.warehouse import BigQueryWarehouse, DuckDBWarehouse, Warehouse
 
 
 class ReportWarehouseResource(dg.ConfigurableResource):
