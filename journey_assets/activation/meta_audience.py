@@ -32,7 +32,7 @@ from typing import Any
 from journey_assets.activation.contract import Change, Operation, RowResult, Sent
 from journey_assets.connectors.http import PermanentVendorError, VendorError
 from journey_assets.connectors.meta import MetaGraphClient, UploadResult
-from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, UNHASHED_KEYS, batched, meta_row
+from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, UNHASHED_KEYS, batched, meta_row, meta_rows
 
 DESTINATION_KIND = "meta_audience"
 # The identifiers a change's fields may carry (raw, as the warehouse holds them) -> Meta's schema key.
@@ -65,6 +65,19 @@ def hashed_row(fields: Mapping[str, Any], default_country_code: str | None = "1"
         if key is not None and value is not None and key not in record:
             record[key] = value
     return meta_row(record, SCHEMA, default_country_code=default_country_code)
+
+
+def hashed_rows(records: Sequence[Mapping[str, Any]], default_country_code: str | None = "1") -> list[list[str]]:
+    """`hashed_row` for many records at once, through the vectorized `meta_rows` (the same strings)."""
+    columns: dict[str, list[Any]] = {key: [None] * len(records) for key in SCHEMA}
+    for n, fields in enumerate(records):
+        seen: set[str] = set()
+        for name, value in fields.items():
+            key = FIELD_KEYS.get(name.lower())
+            if key is not None and value is not None and key not in seen:
+                columns[key][n] = value
+                seen.add(key)
+    return meta_rows(columns, SCHEMA, default_country_code=default_country_code)
 
 
 def matchable(row: Sequence[str]) -> bool:
@@ -126,8 +139,7 @@ class MetaAudienceDestination:
         results: list[RowResult] = []
         adds: list[tuple[Change, list[str]]] = []
         removes: list[tuple[Change, list[str]]] = []
-        for change in changes:
-            row = hashed_row(change.fields, self.default_country_code)
+        for change, row in zip(changes, hashed_rows([c.fields for c in changes], self.default_country_code), strict=True):
             if not matchable(row):
                 results.append(RowResult(change.primary_key, change.operation, False, NO_IDENTIFIER))
                 continue
@@ -153,8 +165,7 @@ class MetaAudienceDestination:
         audience_id = self._audience_id()
         results: list[RowResult] = []
         sendable: list[tuple[Change, list[str]]] = []
-        for change in desired:
-            row = hashed_row(change.fields, self.default_country_code)
+        for change, row in zip(desired, hashed_rows([c.fields for c in desired], self.default_country_code), strict=True):
             if matchable(row):
                 sendable.append((change, row))
             else:
