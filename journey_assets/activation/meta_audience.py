@@ -67,7 +67,7 @@ def hashed_row(fields: Mapping[str, Any], default_country_code: str | None = "1"
     return meta_row(record, SCHEMA, default_country_code=default_country_code)
 
 
-def hashed_rows(records: Sequence[Mapping[str, Any]], default_country_code: str | None = "1") -> list[list[str]]:
+def hashed_rows(records: Sequence[Mapping[str, Any]], default_country_code: str | None = "1") -> list[tuple[str, ...]]:
     """`hashed_row` for many records at once, through the vectorized `meta_rows` (the same strings)."""
     columns: dict[str, list[Any]] = {key: [None] * len(records) for key in SCHEMA}
     for n, fields in enumerate(records):
@@ -137,9 +137,11 @@ class MetaAudienceDestination:
     def send(self, changes: Sequence[Change]) -> Sent:
         audience_id = self._audience_id()
         results: list[RowResult] = []
-        adds: list[tuple[Change, list[str]]] = []
-        removes: list[tuple[Change, list[str]]] = []
-        for change, row in zip(changes, hashed_rows([c.fields for c in changes], self.default_country_code), strict=True):
+        adds: list[tuple[Change, Sequence[str]]] = []
+        removes: list[tuple[Change, Sequence[str]]] = []
+        for change, row in zip(
+            changes, hashed_rows([c.fields for c in changes], self.default_country_code), strict=True
+        ):
             if not matchable(row):
                 results.append(RowResult(change.primary_key, change.operation, False, NO_IDENTIFIER))
                 continue
@@ -164,8 +166,10 @@ class MetaAudienceDestination:
         """Make the audience hold exactly `desired` through one usersreplace session."""
         audience_id = self._audience_id()
         results: list[RowResult] = []
-        sendable: list[tuple[Change, list[str]]] = []
-        for change, row in zip(desired, hashed_rows([c.fields for c in desired], self.default_country_code), strict=True):
+        sendable: list[tuple[Change, Sequence[str]]] = []
+        for change, row in zip(
+            desired, hashed_rows([c.fields for c in desired], self.default_country_code), strict=True
+        ):
             if matchable(row):
                 sendable.append((change, row))
             else:
@@ -192,7 +196,7 @@ class MetaAudienceDestination:
         return self.audience_id
 
     @staticmethod
-    def _refused(chunk: Sequence[tuple[Change, list[str]]], exc: VendorError) -> list[RowResult]:
+    def _refused(chunk: Sequence[tuple[Change, Sequence[str]]], exc: VendorError) -> list[RowResult]:
         transient = not isinstance(exc, PermanentVendorError)  # busy, down, throttled, or a garbled answer
         reason = exc.reason or exc.message  # Meta's words; the client has taken credentials out
         return [RowResult(c.primary_key, c.operation, False, reason, transient=transient) for c, _ in chunk]

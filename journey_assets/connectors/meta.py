@@ -48,7 +48,6 @@ from typing import Any
 
 import requests
 
-from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, meta_payload, meta_session_batches
 from journey_assets.connectors.http import (
     MalformedResponseError,
     PermanentVendorError,
@@ -57,6 +56,7 @@ from journey_assets.connectors.http import (
     VendorClient,
     require,
 )
+from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, meta_payload, meta_session_batches
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class AudienceStatus:
 
         def _int(name: str) -> int | None:
             value = body.get(name)
-            return int(value) if value not in (None, "") else None
+            return None if value is None or value == "" else int(value)
 
         operation_code, operation = _code("operation_status")
         delivery_code, delivery = _code("delivery_status")

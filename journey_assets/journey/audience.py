@@ -395,10 +395,9 @@ def _simple(value: Any) -> bool:
 def _vector_hash(wanted: Mapping[str, Sequence[Any]], default_country_code: str | None) -> dict[str, list[str]]:
     """EMAIL and PHONE columns hashed in one DuckDB query; values DuckDB cannot be trusted with go per row."""
     import duckdb
-    import pyarrow as pa
-
     import numpy as np
-    import pyarrow.compute as pc
+    import pyarrow as pa  # type: ignore[import-untyped]
+    import pyarrow.compute as pc  # type: ignore[import-untyped]
 
     arrays, fallbacks = {}, {}
     for key, values in wanted.items():
@@ -413,9 +412,7 @@ def _vector_hash(wanted: Mapping[str, Sequence[Any]], default_country_code: str 
         other = pc.invert(pc.fill_null(printable, True))
         fallbacks[key] = np.flatnonzero(other.to_numpy(zero_copy_only=False)).tolist()
         arrays[key.lower()] = pc.if_else(other, pa.scalar(None, pa.string()), array) if fallbacks[key] else array
-    select = ", ".join(
-        f"{_VECTOR_SQL[key].format(c=key.lower())} AS h_{key.lower()}" for key in wanted
-    )
+    select = ", ".join(f"{_VECTOR_SQL[key].format(c=key.lower())} AS h_{key.lower()}" for key in wanted)
     source = _PHONE_STEPS.format(c="phone") if "PHONE" in wanted else "SELECT * FROM values_in"
     con = duckdb.connect()
     try:
@@ -464,8 +461,8 @@ def _cached_hash(key: str, values: Sequence[Any], countries: Sequence[Any] | Non
     firsts = pd.Series(np.arange(len(codes))[known]).groupby(codes[known]).first()
     table = np.empty(int(codes.max(initial=-1)) + 2, dtype=object)
     table[-1] = ""
-    for code, n in firsts.items():
-        table[int(code)] = one(int(n))
+    for code, n in zip(firsts.index.tolist(), firsts.tolist(), strict=True):
+        table[code] = one(n)
     out = table[codes].tolist()  # code -1 reads the last cell
     for n in np.flatnonzero(codes < 0).tolist():  # None and NaN: the per-row function decides
         out[n] = one(n)
@@ -504,7 +501,7 @@ def meta_columns(
 
 def meta_rows(
     columns: Mapping[str, Sequence[Any]], schema: Sequence[str], *, default_country_code: str | None = "1"
-) -> list[list[str]]:
-    """:func:`meta_columns` as ``data`` rows, in the order of ``schema``."""
+) -> list[tuple[str, ...]]:
+    """:func:`meta_columns` as ``data`` rows (tuples: JSON arrays all the same), in the order of ``schema``."""
     hashed = meta_columns(columns, schema, default_country_code=default_country_code)
-    return [list(row) for row in zip(*(hashed[k.upper()] for k in schema), strict=True)]
+    return list(zip(*(hashed[k.upper()] for k in schema), strict=True))

@@ -180,7 +180,10 @@ def test_a_session_conflict_is_answered_as_transient(sandbox):
     held = {"session_id": 77, "batch_seq": 1, "last_batch_flag": False}  # another run's replace, still open
     requests.post(
         f"{sandbox.vendor_url('meta')}/v25.0/{dest.audience_id}/usersreplace",
-        data={"payload": json.dumps({"schema": list(SCHEMA), "data": [hashed_row(person(1))]}), "session": json.dumps(held)},
+        data={
+            "payload": json.dumps({"schema": list(SCHEMA), "data": [hashed_row(person(1))]}),
+            "session": json.dumps(held),
+        },
         headers={"Authorization": "Bearer t"},
         timeout=5,
     )

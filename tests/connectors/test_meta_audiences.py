@@ -36,12 +36,19 @@ def client(server: SandboxServer, **kwargs) -> MetaGraphClient:
 
 
 def rows(n: int, start: int = 0) -> list[list[str]]:
-    return [meta_row({"email": f"p{i}@example.com", "phone": f"555010{i:04d}", "fn": "Ann"}, SCHEMA) for i in range(start, start + n)]
+    return [
+        meta_row({"email": f"p{i}@example.com", "phone": f"555010{i:04d}", "fn": "Ann"}, SCHEMA)
+        for i in range(start, start + n)
+    ]
 
 
 def graph(server: SandboxServer, method: str, path: str, **kwargs) -> requests.Response:
     return requests.request(
-        method, f"{server.vendor_url('meta')}/v25.0/{path}", headers={"Authorization": "Bearer t0ken"}, timeout=5, **kwargs
+        method,
+        f"{server.vendor_url('meta')}/v25.0/{path}",
+        headers={"Authorization": "Bearer t0ken"},
+        timeout=5,
+        **kwargs,
     )
 
 
@@ -50,7 +57,11 @@ def new_audience(server: SandboxServer) -> str:
         server,
         "POST",
         f"act_{ACCOUNTS['D01']}/customaudiences",
-        data={"name": f"test {uuid.uuid4().hex[:8]}", "subtype": "CUSTOM", "customer_file_source": "USER_PROVIDED_ONLY"},
+        data={
+            "name": f"test {uuid.uuid4().hex[:8]}",
+            "subtype": "CUSTOM",
+            "customer_file_source": "USER_PROVIDED_ONLY",
+        },
     )
     assert made.status_code == 200, made.text
     return made.json()["id"]
@@ -143,7 +154,10 @@ def test_a_replace_session_times_out_after_90_minutes(sandbox):
     graph(sandbox, "POST", f"{audience}/usersreplace", data={"payload": payload, "session": json.dumps(session)})
     now[0] += 91 * 60
     late = graph(
-        sandbox, "POST", f"{audience}/usersreplace", data={"payload": payload, "session": json.dumps({**session, "batch_seq": 2})}
+        sandbox,
+        "POST",
+        f"{audience}/usersreplace",
+        data={"payload": payload, "session": json.dumps({**session, "batch_seq": 2})},
     )
     assert (late.json()["error"]["code"], late.json()["error"]["error_subcode"]) == (2650, 1870158)
     assert graph(sandbox, "POST", f"{audience}/users", data={"payload": payload}).status_code == 200  # no longer held
@@ -156,7 +170,10 @@ def test_create_needs_a_customer_file_source_and_lists_by_name(sandbox):
     audience = new_audience(sandbox)
     name = graph(sandbox, "GET", audience, params={"fields": "name"}).json()["name"]
     listed = graph(
-        sandbox, "GET", path, params={"fields": "id,name", "filtering": json.dumps([{"field": "name", "operator": "EQUAL", "value": name}])}
+        sandbox,
+        "GET",
+        path,
+        params={"fields": "id,name", "filtering": json.dumps([{"field": "name", "operator": "EQUAL", "value": name}])},
     ).json()
     assert [a["id"] for a in listed["data"]] == [audience]
     state = requests.get(f"{sandbox.vendor_url('meta')}/_sandbox/audiences", timeout=5).json()

@@ -420,7 +420,9 @@ class MetaAudiencesMixin:
                 "targetable_minimum": self.targetable_minimum,
                 "audiences": [
                     {
-                        **self.audience_body(a, ["name", "account_id", "approximate_count_lower_bound", "delivery_status"]),
+                        **self.audience_body(
+                            a, ["name", "account_id", "approximate_count_lower_bound", "delivery_status"]
+                        ),
                         "members": len(a.members),
                         "replace_running": a.replace is not None,
                         "sessions": {str(k): v for k, v in a.sessions.items()},
