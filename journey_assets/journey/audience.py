@@ -325,13 +325,19 @@ def meta_row(record: Mapping[str, Any], schema: Sequence[str], *, default_countr
     ]
 
 
+SINGLE_KEY_NAMES = {"EMAIL": "EMAIL_SHA256", "PHONE": "PHONE_SHA256", "MADID": "MOBILE_ADVERTISER_ID"}
+
+
 def meta_payload(rows: Sequence[Sequence[str]], schema: Sequence[str]) -> dict[str, Any]:
     """``payload`` body for ``POST/DELETE /{audience_id}/users``."""
     schema = [k.upper() for k in schema]
     unknown = [k for k in schema if k not in META_KEYS]
     if unknown:
         raise ValueError(f"unknown Meta schema keys: {unknown}")
-    return {"schema": schema if len(schema) > 1 else schema[0], "data": [list(r) for r in rows]}
+    # Meta's string form of `schema` is one of its single-key names (EMAIL_SHA256, PHONE_SHA256,
+    # MOBILE_ADVERTISER_ID); every other schema, one key or many, is the multi-key list.
+    single = SINGLE_KEY_NAMES.get(schema[0]) if len(schema) == 1 else None
+    return {"schema": single or schema, "data": [list(r) for r in rows]}
 
 
 def meta_session_batches(

@@ -264,3 +264,17 @@ def test_client_retries_injected_server_errors(sandbox):
     assert meta.add_users(status.id, SCHEMA, rows(2)).num_received == 2
     statuses = [r["status"] for r in new_requests(sandbox, "meta") if r["path"].endswith("/users")]
     assert statuses == [503, 503, 200]
+
+
+def test_a_bare_multi_key_name_is_not_a_schema_string(sandbox):
+    audience = new_audience(sandbox)
+    hashed = [[sha256_hex("a@b.co")]]
+    refused = graph(
+        sandbox, "POST", f"{audience}/users", data={"payload": json.dumps({"schema": "EMAIL", "data": hashed})}
+    )
+    assert refused.status_code == 400 and "Invalid schema" in refused.json()["error"]["message"]
+    single = graph(
+        sandbox, "POST", f"{audience}/users", data={"payload": json.dumps({"schema": "EMAIL_SHA256", "data": hashed})}
+    )
+    assert single.status_code == 200 and single.json()["num_invalid_entries"] == 0
+    assert client(sandbox).add_users(audience, ["EMAIL"], hashed).num_invalid_entries == 0  # sent as EMAIL_SHA256

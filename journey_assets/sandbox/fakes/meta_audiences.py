@@ -187,11 +187,13 @@ class MetaAudiencesMixin:
         if not isinstance(payload, dict) or "schema" not in payload or "data" not in payload:
             return None, [], _error(400, "(#100) The parameter payload requires schema and data", 100)
         schema = payload["schema"]
-        keys = [schema] if isinstance(schema, str) else schema
+        if isinstance(schema, str):  # the string form: one of the single-key names only
+            if schema not in SINGLE_KEYS:
+                return None, [], _error(400, f"(#100) Invalid schema {schema!r}: one of {sorted(SINGLE_KEYS)}", 100)
+            schema = [SINGLE_KEYS[schema]]
+        keys = schema
         if not isinstance(keys, list) or not keys or not all(isinstance(k, str) for k in keys):
             return None, [], _error(400, "(#100) Invalid schema: a key or a list of keys", 100)
-        if len(keys) == 1 and keys[0] in SINGLE_KEYS:
-            keys = [SINGLE_KEYS[keys[0]]]
         unknown = [k for k in keys if k not in MULTI_KEYS]
         if unknown or len(set(keys)) != len(keys):
             return None, [], _error(400, f"(#100) Invalid schema key(s): {unknown or 'repeated'}", 100)
