@@ -278,3 +278,27 @@ def test_a_bare_multi_key_name_is_not_a_schema_string(sandbox):
     )
     assert single.status_code == 200 and single.json()["num_invalid_entries"] == 0
     assert client(sandbox).add_users(audience, ["EMAIL"], hashed).num_invalid_entries == 0  # sent as EMAIL_SHA256
+
+
+@pytest.mark.parametrize(
+    ("path", "form"),
+    [
+        ("users", {"payload": "{not json"}),
+        ("users", {"payload": json.dumps({"schema": ["EMAIL"], "data": "x"}), "session": "[1, 2]"}),
+        ("users", {"payload": json.dumps({"schema": [7], "data": []})}),
+        ("usersreplace", {"payload": json.dumps({"schema": ["EMAIL"], "data": []})}),
+        ("usersreplace", {"payload": json.dumps({"schema": ["EMAIL"], "data": []}), "session": '"s"'}),
+        (
+            "usersreplace",
+            {
+                "payload": json.dumps({"schema": ["EMAIL"], "data": []}),
+                "session": json.dumps({"session_id": 5, "batch_seq": 1, "estimated_num_total": "many"}),
+            },
+        ),
+    ],
+)
+def test_bad_sender_input_is_a_400_never_a_5xx(sandbox, path, form):
+    audience = new_audience(sandbox)
+    answer = graph(sandbox, "POST", f"{audience}/{path}", data=form)
+    assert answer.status_code == 400, answer.text
+    assert answer.json()["error"]["code"] == 100

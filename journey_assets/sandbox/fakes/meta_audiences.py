@@ -324,8 +324,11 @@ class MetaAudiencesMixin:
         assert keys is not None
         try:
             session = _json_param(params.get("session")) or {}
-        except ValueError:
-            return _error(400, "(#100) param session must be JSON", 100)
+            if not isinstance(session, dict):
+                raise ValueError
+            session_id = int(session.get("session_id") or next(self._audience_ids))
+        except (ValueError, TypeError):
+            return _error(400, "(#100) param session must be a JSON object with an integer session_id", 100)
         with self._audience_lock:
             audience = self._audience(request.params["audience_id"])
             if isinstance(audience, SandboxResponse):
@@ -342,7 +345,6 @@ class MetaAudiencesMixin:
                 audience.members.difference_update(valid)
             else:
                 audience.members.update(valid)
-            session_id = int(session.get("session_id") or next(self._audience_ids))
             seen = audience.sessions.setdefault(session_id, {"received": 0, "invalid": 0, "kind": "users"})
             seen["received"] += len(data)
             seen["invalid"] += len(invalid)
@@ -368,9 +370,11 @@ class MetaAudiencesMixin:
             session_id = int(session["session_id"])
             batch_seq = int(session["batch_seq"])
             last = bool(session.get("last_batch_flag"))
+            estimated = session.get("estimated_num_total")
+            estimated = int(estimated) if estimated is not None else None
             if batch_seq < 1:
                 raise ValueError
-        except (ValueError, TypeError, KeyError):
+        except (ValueError, TypeError, KeyError, AttributeError):
             return _error(400, "(#100) usersreplace needs session {session_id, batch_seq >= 1, last_batch_flag}", 100)
         with self._audience_lock:
             audience = self._audience(request.params["audience_id"])
@@ -395,8 +399,8 @@ class MetaAudiencesMixin:
                 running.rows.update(valid)
                 running.received += len(data)
                 running.invalid += len(invalid)
-            if session.get("estimated_num_total") is not None:
-                running.estimated_num_total = int(session["estimated_num_total"])
+            if estimated is not None:
+                running.estimated_num_total = estimated
             if last:
                 audience.members = set(running.rows)
                 audience.replace = None
