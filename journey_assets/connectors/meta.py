@@ -26,6 +26,12 @@ node; "Retrieving Leads", Webhooks). An unknown id, or one the token may not
 read (no `leads_retrieval`, no Page access), is a Graph error (code 100
 subcode 33, or 10/200): permanent, with Meta's message.
 
+Custom audiences (customer lists): find or create one by name under `act_{id}/customaudiences`, read its
+size and `delivery_status` (code 200 ready, 300 too small to target), add / remove at most 10,000 hashed
+rows a request (`POST` / `DELETE /{audience_id}/users`, `payload={schema, data}`), replace the whole list
+through a `usersreplace` session. "A replace is in progress" (2650/1870145) and a timed-out session
+(2650/1870158) are transient: nothing was applied, the same rows go again on a later run.
+
 A client is used from one thread at a time (it keeps the last throttle reading).
 """
 
@@ -33,6 +39,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -49,6 +56,7 @@ from journey_assets.connectors.http import (
     VendorClient,
     require,
 )
+from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, meta_payload, meta_session_batches
 
 log = logging.getLogger(__name__)
 
@@ -89,6 +97,99 @@ LEAD_FIELDS = ("created_time", "id", "ad_id", "form_id", "field_data")
 # `offsite_conversion.fb_pixel_lead` the website pixel leads inside it), so exactly one is counted, on purpose
 # (developers.facebook.com/docs/marketing-api/reference/ads-action-stats; docs/decisions/0102-meta-lead-action-type.md).
 DEFAULT_LEAD_ACTION_TYPE = "lead"
+
+
+# Custom audiences (marketing-api/reference/custom-audience): the fields read, and the errors that mean
+# "a replace session holds this audience" (2650/1870145 update in progress, 1870158 session timed out),
+# retried on a later run rather than reported as a refusal.
+AUDIENCE_FIELDS = (
+    "id",
+    "name",
+    "approximate_count_lower_bound",
+    "approximate_count_upper_bound",
+    "operation_status",
+    "delivery_status",
+)
+AUDIENCE_BUSY = frozenset({(2650, 1870145), (2650, 1870158)})
+DELIVERY_READY = 200  # delivery_status.code of an audience an ad set can use (300: too small)
+
+
+@dataclass(frozen=True)
+class AudienceStatus:
+    id: str
+    name: str | None
+    count_lower: int | None
+    count_upper: int | None
+    operation_code: int | None
+    operation: str | None
+    delivery_code: int | None
+    delivery: str | None
+
+    @property
+    def targetable(self) -> bool:
+        """Meta says an ad set can use it (below ~100 matched people it answers "too small")."""
+        return self.delivery_code == DELIVERY_READY
+
+    @classmethod
+    def parse(cls, body: Mapping[str, Any]) -> AudienceStatus:
+        def _code(name: str) -> tuple[int | None, str | None]:
+            status = body.get(name)
+            if not isinstance(status, dict):
+                return None, None
+            code = status.get("code")
+            return (int(code) if code is not None else None), status.get("description")
+
+        def _int(name: str) -> int | None:
+            value = body.get(name)
+            return None if value is None or value == "" else int(value)
+
+        operation_code, operation = _code("operation_status")
+        delivery_code, delivery = _code("delivery_status")
+        return cls(
+            id=str(body["id"]),
+            name=body.get("name"),
+            count_lower=_int("approximate_count_lower_bound"),
+            count_upper=_int("approximate_count_upper_bound"),
+            operation_code=operation_code,
+            operation=operation,
+            delivery_code=delivery_code,
+            delivery=delivery,
+        )
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    """Meta's answer to one users / usersreplace request (or their sum over a session)."""
+
+    audience_id: str
+    session_id: str
+    num_received: int
+    num_invalid_entries: int
+    invalid_entry_samples: dict[str, Any]
+    requests: int = 1
+
+    @classmethod
+    def parse(cls, body: Any, vendor: str, where: str) -> UploadResult:
+        for key in ("audience_id", "num_received", "num_invalid_entries"):
+            require(body, key, vendor, where)
+        samples = body.get("invalid_entry_samples") or {}
+        return cls(
+            audience_id=str(body["audience_id"]),
+            session_id=str(body.get("session_id") or ""),
+            num_received=int(body["num_received"]),
+            num_invalid_entries=int(body["num_invalid_entries"]),
+            invalid_entry_samples=dict(samples) if isinstance(samples, dict) else {"samples": samples},
+        )
+
+    def plus(self, other: UploadResult) -> UploadResult:
+        return UploadResult(
+            self.audience_id,
+            self.session_id or other.session_id,
+            self.num_received + other.num_received,
+            self.num_invalid_entries + other.num_invalid_entries,
+            {**self.invalid_entry_samples, **other.invalid_entry_samples},
+            self.requests + other.requests,
+        )
 
 
 USAGE_HEADERS = ("X-Business-Use-Case-Usage", "X-Ad-Account-Usage", "X-App-Usage")
@@ -444,6 +545,129 @@ class MetaGraphClient(VendorClient):
                     require(lead, key, self.vendor, path)
                 yield lead
 
+    # --- custom audiences ---------------------------------------------------
+    def find_audience(self, account_id: str, name: str) -> dict[str, Any] | None:
+        """The ad account's customer-list audience called exactly `name`, or None."""
+        path = f"{account_path(account_id)}/customaudiences"
+        params = {
+            "fields": ",".join(AUDIENCE_FIELDS),
+            "filtering": json.dumps([{"field": "name", "operator": "EQUAL", "value": name}]),
+            "limit": self.page_size,
+        }
+        for page in self._pages(path, params, path):
+            for audience in page:
+                if isinstance(audience, dict) and audience.get("name") == name:
+                    require(audience, "id", self.vendor, path)
+                    return audience
+        return None
+
+    def find_or_create_audience(
+        self,
+        account_id: str,
+        name: str,
+        *,
+        description: str = "",
+        customer_file_source: str = "USER_PROVIDED_ONLY",
+    ) -> tuple[AudienceStatus, bool]:
+        """The audience named `name` (created as a CUSTOM customer list when missing), and whether it was created."""
+        found = self.find_audience(account_id, name)
+        if found is not None:
+            return AudienceStatus.parse(found), False
+        path = f"{account_path(account_id)}/customaudiences"
+        made = self.post_json(
+            path,
+            data={
+                "name": name,
+                "subtype": "CUSTOM",
+                "description": description,
+                "customer_file_source": customer_file_source,
+            },
+        )
+        audience_id = str(require(made, "id", self.vendor, f"POST {path}"))
+        return self.audience(audience_id), True
+
+    def audience(self, audience_id: str) -> AudienceStatus:
+        """Size, operation and delivery status of one audience."""
+        body = self.get_json(str(audience_id), params={"fields": ",".join(AUDIENCE_FIELDS)})
+        require(body, "id", self.vendor, f"audience {audience_id}")
+        return AudienceStatus.parse(body)
+
+    def add_users(
+        self, audience_id: str, schema: Sequence[str], rows: Sequence[Sequence[str]], **kwargs: Any
+    ) -> UploadResult:
+        """`POST /{audience_id}/users`: at most 10,000 normalized, hashed rows (`journey.audience.meta_row`)."""
+        return self._upload("POST", f"{audience_id}/users", schema, rows, **kwargs)
+
+    def remove_users(
+        self, audience_id: str, schema: Sequence[str], rows: Sequence[Sequence[str]], **kwargs: Any
+    ) -> UploadResult:
+        """`DELETE /{audience_id}/users` with the rows the members were added with."""
+        return self._upload("DELETE", f"{audience_id}/users", schema, rows, **kwargs)
+
+    def replace_users(
+        self,
+        audience_id: str,
+        schema: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        session_id: int | None = None,
+        batch_size: int = META_MAX_USERS_PER_REQUEST,
+    ) -> UploadResult:
+        """Make the audience hold exactly `rows` through one `usersreplace` session (batches of `batch_size`).
+
+        A failed batch ends the call (the session stays open on Meta's side until it times out, 90 minutes
+        after its first batch, and blocks `/users` meanwhile); the error says which batch.
+        """
+        session_id = session_id if session_id is not None else secrets.randbits(62) + 1
+        bodies = meta_session_batches(rows, schema, session_id, batch_size) if rows else []
+        if not bodies:  # an empty replace: one empty, last batch (Meta empties the audience)
+            empty = {"schema": meta_payload([], schema)["schema"], "data": []}
+            last = {"session_id": session_id, "batch_seq": 1, "last_batch_flag": True, "estimated_num_total": 0}
+            bodies = [{"payload": empty, "session": last}]
+        total = UploadResult(str(audience_id), str(session_id), 0, 0, {}, requests=0)
+        for body in bodies:
+            part = self._send_users(
+                "POST", f"{audience_id}/usersreplace", {"payload": body["payload"], "session": body["session"]}
+            )
+            total = total.plus(part)
+        return total
+
+    def _upload(
+        self,
+        method: str,
+        path: str,
+        schema: Sequence[str],
+        rows: Sequence[Sequence[str]],
+        *,
+        session: Mapping[str, Any] | None = None,
+    ) -> UploadResult:
+        if len(rows) > META_MAX_USERS_PER_REQUEST:
+            raise ValueError(f"Meta takes at most {META_MAX_USERS_PER_REQUEST} users a request; got {len(rows)}")
+        body: dict[str, Any] = {"payload": meta_payload(rows, schema)}
+        if session is not None:
+            body["session"] = dict(session)
+        return self._send_users(method, path, body)
+
+    def _send_users(self, method: str, path: str, body: Mapping[str, Any]) -> UploadResult:
+        form = {key: json.dumps(value) for key, value in body.items()}  # Graph's form fields hold JSON
+        try:
+            answer = self.parse_json(self.request(method, path, data=form), path)
+        except PermanentVendorError as exc:
+            error = getattr(exc, "graph_error", None)
+            if error is not None and (error.code, error.subcode) in AUDIENCE_BUSY:
+                # A replace session holds the audience: nothing was applied; the same rows go again later.
+                busy = self.error(
+                    TransientVendorError,
+                    f"{method} {path}: the audience is busy ({error})",
+                    status=exc.status,
+                    reason=str(error),
+                    not_sent=True,
+                )
+                busy.graph_error = error  # type: ignore[attr-defined]
+                raise busy from exc
+            raise
+        return UploadResult.parse(answer, self.vendor, f"{method} {path}")
+
 
 def _unix(moment: datetime) -> int:
     if moment.tzinfo is None:
@@ -511,6 +735,8 @@ def day_window(day: date) -> tuple[datetime, datetime]:
 
 __all__ = [
     "MetaGraphClient",
+    "AudienceStatus",
+    "UploadResult",
     "GraphError",
     "Throttle",
     "ThrottlePolicy",

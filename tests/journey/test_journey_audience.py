@@ -134,7 +134,9 @@ def test_meta_row_and_payload():
     assert row == ["c-1", h("ann@example.com"), h("15550102000"), h("ann"), h("lee"), h("74103"), "", h("f")]
     payload = meta_payload([row], schema)
     assert payload == {"schema": schema, "data": [row]}
-    assert meta_payload([["x"]], ["EMAIL"])["schema"] == "EMAIL"
+    # the string form is Meta's single-key name; any other one-key schema is a one-element list
+    assert meta_payload([["x"]], ["EMAIL"])["schema"] == "EMAIL_SHA256"
+    assert meta_payload([["x"]], ["EXTERN_ID"])["schema"] == ["EXTERN_ID"]
     with pytest.raises(ValueError):
         meta_payload([row], ["EMAIL", "SHOE_SIZE"])
 

@@ -37,7 +37,8 @@ Knobs a test may turn on the instance (`server.fakes["meta"]`): `per_call_pct`
 (account utilisation one insights call costs inside `window` seconds; at 100 %
 calls are refused with code 80000), `async_step` (percent a report run
 advances per status poll), `sync_max_rows` (above it a synchronous query is
-refused as too much data). Faults: `partial` on a report run's status makes the
+refused as too much data). Custom audiences (create, read, users, usersreplace, their errors, the
+targetable minimum) are in `meta_audiences.py`, mixed in here. Faults: `partial` on a report run's status makes the
 run end as "Job Failed"; on a leads page it drops a lead's `field_data`.
 """
 
@@ -56,6 +57,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from journey_assets.sandbox.fakes.meta_audiences import MetaAudiencesMixin
 from journey_assets.sandbox.fakes.meta_world import insights_by_account, lead_index, meta_accounts
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
 
@@ -121,7 +123,7 @@ def _offset(cursor: str | None) -> int:
         raise ValueError(f"invalid cursor {cursor!r}") from exc
 
 
-class MetaFake(FakeVendor):
+class MetaFake(MetaAudiencesMixin, FakeVendor):
     name = "meta"
 
     def __init__(self, world: Any):
@@ -137,6 +139,7 @@ class MetaFake(FakeVendor):
         self._report_ids = itertools.count(6_100_000_000_000)
         self._stats: dict[str, pd.DataFrame] | None = None
         self._lead_index: dict[str, Any] | None = None
+        self._init_audiences()  # custom audiences: meta_audiences.py
 
     # --- world -------------------------------------------------------------
     def _accounts(self) -> dict[str, str]:
@@ -351,10 +354,15 @@ class MetaFake(FakeVendor):
 
     @route("GET", VERSION + r"/(?P<object_id>\d+)")
     def get_object(self, request: SandboxRequest) -> SandboxResponse:
-        """A node by id: a report run's status, or a lead (Graph reads both as `GET /{id}`)."""
+        """A node by id: a custom audience, a report run's status, or a lead (Graph reads all as `GET /{id}`)."""
         if denied := self._denied(request):
             return denied
         object_id = request.params["object_id"]
+        with self._audience_lock:
+            audience = self.audiences.get(object_id)
+            if audience is not None:
+                fields = [f for f in (request.arg("fields") or "id").split(",") if f]
+                return SandboxResponse(body=self.audience_body(audience, fields))
         with self._lock:
             is_report = object_id in self._reports
         if is_report:

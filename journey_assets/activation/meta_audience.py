@@ -1,0 +1,249 @@
+"""A Meta custom audience (customer list) as a sync destination.
+
+`prepare()` finds the audience by name in the ad account (creating it as a CUSTOM customer list when
+missing) and says whether Meta will let an ad set target it: below the targetable minimum (about 100
+matched people) `delivery_status` is 300 "too small", reported as `targetable: False` with Meta's words.
+
+`send()` turns each change's raw identifiers into one normalized, SHA-256 hashed row
+(`journey.audience.meta_row`), adds (ADD, UPDATE) or removes (REMOVE) them in requests of at most
+10,000 rows. A change whose identifiers normalize to nothing Meta can match is not sent and is answered
+permanent ("no usable identifier"). A refused request answers each of its rows not accepted with Meta's
+reason, transient (5xx/rate limits after the client's retries, "a replace is in progress") or permanent.
+Meta's answer names no row, so `num_invalid_entries` is recorded as a count (with `valid_share`, the share
+of the rows given that Meta took as valid entries) rather than mapped back to rows.
+
+UPDATE adds the new identifiers; the contract carries no old values, so an identifier someone no longer
+has stays in the audience until the next full refresh (`replace`, Meta's `usersreplace` session).
+
+Params (`build(params, client)`, kind `meta_audience`):
+  account_id            the ad account (digits or act_<digits>), required
+  audience_name         the audience, found or created by this name, required
+  description           for a created audience (default "")
+  customer_file_source  USER_PROVIDED_ONLY (default), PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED
+  default_country_code  the calling code a 10-digit phone gets (default "1")
+  batch_size            rows a request, 1..10,000 (default 10,000)
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from journey_assets.activation.contract import Change, Operation, RowResult, Sent
+from journey_assets.connectors.http import PermanentVendorError, VendorError
+from journey_assets.connectors.meta import MetaGraphClient, UploadResult
+from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, UNHASHED_KEYS, batched, meta_row, meta_rows
+
+DESTINATION_KIND = "meta_audience"
+# The identifiers a change's fields may carry (raw, as the warehouse holds them) -> Meta's schema key.
+FIELD_KEYS: dict[str, str] = {
+    "email": "EMAIL",
+    "phone": "PHONE",
+    "fn": "FN",
+    "first_name": "FN",
+    "ln": "LN",
+    "last_name": "LN",
+    "zip": "ZIP",
+    "postal_code": "ZIP",
+    "ct": "CT",
+    "city": "CT",
+    "st": "ST",
+    "state": "ST",
+    "country": "COUNTRY",
+    "external_id": "EXTERN_ID",
+    "extern_id": "EXTERN_ID",
+}
+SCHEMA = ("EMAIL", "PHONE", "FN", "LN", "ZIP", "CT", "ST", "COUNTRY", "EXTERN_ID")
+NO_IDENTIFIER = "no usable identifier: email, phone or name with zip/city normalize to nothing"
+
+
+def hashed_row(fields: Mapping[str, Any], default_country_code: str | None = "1") -> list[str]:
+    """The change's raw identifiers as one Meta row for `SCHEMA` (normalized, hashed; extern id kept)."""
+    record: dict[str, Any] = {}
+    for name, value in fields.items():
+        key = FIELD_KEYS.get(name.lower())
+        if key is not None and value is not None and key not in record:
+            record[key] = value
+    return meta_row(record, SCHEMA, default_country_code=default_country_code)
+
+
+def hashed_rows(records: Sequence[Mapping[str, Any]], default_country_code: str | None = "1") -> list[tuple[str, ...]]:
+    """`hashed_row` for many records at once, through the vectorized `meta_rows` (the same strings)."""
+    columns: dict[str, list[Any]] = {key: [None] * len(records) for key in SCHEMA}
+    for n, fields in enumerate(records):
+        seen: set[str] = set()
+        for name, value in fields.items():
+            key = FIELD_KEYS.get(name.lower())
+            if key is not None and value is not None and key not in seen:
+                columns[key][n] = value
+                seen.add(key)
+    return meta_rows(columns, SCHEMA, default_country_code=default_country_code)
+
+
+def matchable(row: Sequence[str]) -> bool:
+    """At least one hashed identifier (an extern id alone matches nobody on a new list)."""
+    return any(value for key, value in zip(SCHEMA, row, strict=True) if key not in UNHASHED_KEYS)
+
+
+class MetaAudienceDestination:
+    name = "meta_audience"
+
+    def __init__(
+        self,
+        client: MetaGraphClient,
+        account_id: str,
+        audience_name: str,
+        *,
+        description: str = "",
+        customer_file_source: str = "USER_PROVIDED_ONLY",
+        default_country_code: str | None = "1",
+        batch_size: int = META_MAX_USERS_PER_REQUEST,
+    ):
+        if not 0 < batch_size <= META_MAX_USERS_PER_REQUEST:
+            raise ValueError(f"a Meta request takes 1..{META_MAX_USERS_PER_REQUEST} users")
+        if not str(account_id).strip() or not audience_name.strip():
+            raise ValueError("a meta_audience destination needs account_id and audience_name")
+        self.client = client
+        self.account_id = str(account_id)
+        self.audience_name = audience_name
+        self.description = description
+        self.customer_file_source = customer_file_source
+        self.default_country_code = default_country_code
+        self.batch_size = batch_size
+        self.audience_id: str | None = None
+
+    # --- contract -------------------------------------------------------------
+    def prepare(self) -> dict[str, Any]:
+        status, created = self.client.find_or_create_audience(
+            self.account_id,
+            self.audience_name,
+            description=self.description,
+            customer_file_source=self.customer_file_source,
+        )
+        self.audience_id = status.id
+        facts: dict[str, Any] = {
+            "audience_id": status.id,
+            "audience_name": self.audience_name,
+            "created": created,
+            "approximate_count_lower_bound": status.count_lower,
+            "approximate_count_upper_bound": status.count_upper,
+            "targetable": status.targetable,
+            "delivery_status": status.delivery,
+        }
+        if not status.targetable:
+            facts["not_targeted_because"] = f"Meta delivery_status {status.delivery_code}: {status.delivery}"
+        return facts
+
+    def send(self, changes: Sequence[Change]) -> Sent:
+        audience_id = self._audience_id()
+        results: list[RowResult] = []
+        adds: list[tuple[Change, Sequence[str]]] = []
+        removes: list[tuple[Change, Sequence[str]]] = []
+        for change, row in zip(
+            changes, hashed_rows([c.fields for c in changes], self.default_country_code), strict=True
+        ):
+            if not matchable(row):
+                results.append(RowResult(change.primary_key, change.operation, False, NO_IDENTIFIER))
+                continue
+            (removes if change.operation is Operation.REMOVE else adds).append((change, row))
+        totals = {"requests": 0, "num_received": 0, "num_invalid_entries": 0}
+        for method, group in (("add", adds), ("remove", removes)):
+            for chunk in batched(group, self.batch_size):
+                rows = [row for _, row in chunk]
+                try:
+                    if method == "add":
+                        answer = self.client.add_users(audience_id, SCHEMA, rows)
+                    else:
+                        answer = self.client.remove_users(audience_id, SCHEMA, rows)
+                except VendorError as exc:
+                    results.extend(self._refused(chunk, exc))
+                    continue
+                self._count(totals, answer)
+                results.extend(RowResult(c.primary_key, c.operation, True) for c, _ in chunk)
+        return Sent(results, self._metrics(totals, len(changes), len(adds) + len(removes)))
+
+    def replace(self, desired: Sequence[Change]) -> Sent:
+        """Make the audience hold exactly `desired` through one usersreplace session."""
+        audience_id = self._audience_id()
+        results: list[RowResult] = []
+        sendable: list[tuple[Change, Sequence[str]]] = []
+        for change, row in zip(
+            desired, hashed_rows([c.fields for c in desired], self.default_country_code), strict=True
+        ):
+            if matchable(row):
+                sendable.append((change, row))
+            else:
+                results.append(RowResult(change.primary_key, change.operation, False, NO_IDENTIFIER))
+        totals = {"requests": 0, "num_received": 0, "num_invalid_entries": 0}
+        try:
+            answer = self.client.replace_users(
+                audience_id, SCHEMA, [row for _, row in sendable], batch_size=self.batch_size
+            )
+        except VendorError as exc:
+            results.extend(self._refused(sendable, exc))
+        else:
+            self._count(totals, answer)
+            results.extend(RowResult(c.primary_key, c.operation, True) for c, _ in sendable)
+        metrics = self._metrics(totals, len(desired), len(sendable))
+        metrics["replace_session"] = True
+        return Sent(results, metrics)
+
+    # --- helpers --------------------------------------------------------------
+    def _audience_id(self) -> str:
+        if self.audience_id is None:
+            self.prepare()
+        assert self.audience_id is not None
+        return self.audience_id
+
+    @staticmethod
+    def _refused(chunk: Sequence[tuple[Change, Sequence[str]]], exc: VendorError) -> list[RowResult]:
+        transient = not isinstance(exc, PermanentVendorError)  # busy, down, throttled, or a garbled answer
+        reason = exc.reason or exc.message  # Meta's words; the client has taken credentials out
+        return [RowResult(c.primary_key, c.operation, False, reason, transient=transient) for c, _ in chunk]
+
+    @staticmethod
+    def _count(totals: dict[str, int], answer: UploadResult) -> None:
+        totals["requests"] += answer.requests
+        totals["num_received"] += answer.num_received
+        totals["num_invalid_entries"] += answer.num_invalid_entries
+
+    @staticmethod
+    def _metrics(totals: dict[str, int], given: int, sendable: int) -> dict[str, Any]:
+        valid = totals["num_received"] - totals["num_invalid_entries"]
+        return {
+            **totals,
+            "rejected_locally": given - sendable,
+            # share of the changes given that reached Meta as valid entries (Meta reports matching only as
+            # the audience's approximate size, in prepare())
+            "match_rate": round(valid / given, 4) if given else None,
+        }
+
+
+def build(params: Mapping[str, Any], client: MetaGraphClient) -> MetaAudienceDestination:
+    """The engine's factory for kind `meta_audience` (params: see the module docstring)."""
+    known = {
+        "account_id",
+        "audience_name",
+        "description",
+        "customer_file_source",
+        "default_country_code",
+        "batch_size",
+    }
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ValueError(f"meta_audience: unknown params {unknown}; expected {sorted(known)}")
+    missing = [k for k in ("account_id", "audience_name") if not params.get(k)]
+    if missing:
+        raise ValueError(f"meta_audience: missing params {missing}")
+    return MetaAudienceDestination(
+        client,
+        str(params["account_id"]),
+        str(params["audience_name"]),
+        description=str(params.get("description") or ""),
+        customer_file_source=str(params.get("customer_file_source") or "USER_PROVIDED_ONLY"),
+        default_country_code=params.get("default_country_code", "1"),
+        batch_size=int(params.get("batch_size") or META_MAX_USERS_PER_REQUEST),
+    )
+
+
+__all__ = ["DESTINATION_KIND", "MetaAudienceDestination", "build", "hashed_row", "SCHEMA"]
