@@ -239,7 +239,8 @@ def draft_posts(
     own `social_networks` list). Events of a rooftop not in the config are skipped, with the reason."""
     drafts: list[Draft] = []
     skipped: list[Skipped] = []
-    for event in events.to_dict("records"):
+    records: list[dict[str, Any]] = events.to_dict("records")  # type: ignore[assignment]
+    for event in records:
         dealer = str(event["dealer_id"])
         vehicle = str(event["vehicle_id"])
         rooftop = rooftops.get(dealer)

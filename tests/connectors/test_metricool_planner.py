@@ -32,7 +32,9 @@ def tomorrow_local(hours: int = 24) -> datetime:
 def test_create_list_and_delete_a_scheduled_post(fresh_sandbox):
     mc, brand = client(fresh_sandbox), blog(fresh_sandbox)
     when = tomorrow_local()
-    body = scheduler_post("Just arrived: 2024 Honda Pilot. https://d.example/v1", "facebook", when, TZ, ["https://i/1.jpg"])
+    body = scheduler_post(
+        "Just arrived: 2024 Honda Pilot. https://d.example/v1", "facebook", when, TZ, ["https://i/1.jpg"]
+    )
     created = mc.schedule_post(brand, body)
     assert created["id"] and created["text"] == body["text"]
     assert created["publicationDate"] == {"dateTime": when.strftime("%Y-%m-%dT%H:%M:%S"), "timezone": TZ}

@@ -26,7 +26,10 @@ from journey_assets.journey.social_posts import (
 )
 
 AS_OF = date(2026, 11, 23)
-ROOFTOPS = {"D01": {"dealer_id": "D01", "name": "Lakeshore Honda"}, "D02": {"dealer_id": "D02", "name": "Front Range Toyota"}}
+ROOFTOPS = {
+    "D01": {"dealer_id": "D01", "name": "Lakeshore Honda"},
+    "D02": {"dealer_id": "D02", "name": "Front Range Toyota"},
+}
 
 
 def vehicle(vehicle_id: str, first_seen: str, *, dealer: str = "D01", in_stock: bool = True, **extra) -> dict:
@@ -108,7 +111,9 @@ def test_one_draft_per_network_with_the_vdp_link_and_photo(marts):
     assert query["utm_source"] == ["twitter"] and query["utm_medium"] == ["social"]
     assert query["utm_campaign"] == ["inventory_price_drop"] and query["utm_content"] == [drop.draft_id]
     arrival = next(d for d in drafts if d.vehicle_id == "v-new" and d.network == "facebook")
-    assert arrival.text.startswith("Just arrived at Lakeshore Honda: Pre-owned 2022 Honda Civic EX in Sonic Gray, $21,500.")
+    assert arrival.text.startswith(
+        "Just arrived at Lakeshore Honda: Pre-owned 2022 Honda Civic EX in Sonic Gray, $21,500."
+    )
 
 
 def test_the_same_event_never_drafts_twice(marts):
@@ -149,7 +154,15 @@ def test_text_fits_each_networks_limit(network):
 
 def test_a_short_limit_drops_detail_before_truncating():
     link = "https://d.example/v?utm_content=sp_x"
-    row = {"model_year": 2024, "make": "Toyota", "model": "Tacoma", "trim_level": "TRD Pro", "exterior_color": "Lunar Rock", "listed_price": 52000.0, "condition": "new"}
+    row = {
+        "model_year": 2024,
+        "make": "Toyota",
+        "model": "Tacoma",
+        "trim_level": "TRD Pro",
+        "exterior_color": "Lunar Rock",
+        "listed_price": 52000.0,
+        "condition": "new",
+    }
     full = compose_text(row, NEW_ARRIVAL, "Front Range Toyota", link, 1000)
     assert full == f"Just arrived at Front Range Toyota: New 2024 Toyota Tacoma TRD Pro in Lunar Rock, $52,000. {link}"
     shorter = compose_text(row, NEW_ARRIVAL, "Front Range Toyota", link, len(full) - 5)
@@ -162,7 +175,9 @@ def test_a_short_limit_drops_detail_before_truncating():
 def test_photo_networks_skip_a_vehicle_without_one_and_unknown_networks_are_reported(marts):
     vehicles, spells = marts
     vehicles = vehicles.assign(image_url=None)
-    drafts, skipped = draft_posts(vehicle_events(vehicles, spells, AS_OF, 7), ROOFTOPS, ["facebook", "instagram", "myspace"])
+    drafts, skipped = draft_posts(
+        vehicle_events(vehicles, spells, AS_OF, 7), ROOFTOPS, ["facebook", "instagram", "myspace"]
+    )
     assert {d.network for d in drafts} == {"facebook"}
     assert {(s.network, s.reason) for s in skipped} == {
         ("instagram", "the network needs a photo"),

@@ -7,8 +7,6 @@
   every approved draft through Metricool's planner, once (journey_assets/activation/social_queue.py).
 """
 
-from __future__ import annotations
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -99,7 +97,7 @@ def social_post_drafts(
     events = vehicle_events(vehicles, spells, as_of, config.lookback_days)
     configured = {str(r["dealer_id"]): r for r in rooftops.all()}
     candidates, skipped = draft_posts(events, configured, config.networks)
-    fresh = record_drafts(warehouse, candidates, datetime.now(UTC), context.run_id)
+    fresh = record_drafts(warehouse, candidates, datetime.now(UTC), context.run.run_id)
     current = queue(warehouse)
     skipped_reasons: dict[str, int] = {}
     for item in skipped:
@@ -146,7 +144,7 @@ def review_and_schedule(
     if config.approve or config.reject:
         try:
             outcome = review(
-                warehouse, config.approve, config.reject, config.reviewer, now, context.run_id, config.note or None
+                warehouse, config.approve, config.reject, config.reviewer, now, context.run.run_id, config.note or None
             )
         except ReviewError as exc:
             raise dg.Failure(f"review not recorded: {exc}") from exc
@@ -155,7 +153,7 @@ def review_and_schedule(
             context.log.warning(f"{the_id} left as it is: it {why}")
     client = metricool.client()
     scheduled = schedule_approved(
-        warehouse, client, brands_by_rooftop(client, rooftops.all()), now, context.run_id, config.publish_hour_local
+        warehouse, client, brands_by_rooftop(client, rooftops.all()), now, context.run.run_id, config.publish_hour_local
     )
     metadata = {
         "approved": len(recorded["approved"]),
