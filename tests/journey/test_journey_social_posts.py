@@ -203,3 +203,10 @@ def test_latest_decision_wins_and_final_states_stay_final():
     assert may_follow(FAILED, True, SCHEDULED) and not may_follow(FAILED, False, SCHEDULED)
     assert not may_follow(REJECTED, None, APPROVED) and not may_follow(REJECTED, None, SCHEDULED)
     assert not may_follow(SCHEDULED, None, REJECTED) and not may_follow(DRAFTED, None, SCHEDULED)
+
+
+def test_empty_marts_draft_nothing(marts):
+    vehicles, spells = marts
+    events = vehicle_events(vehicles.head(0), spells.head(0), AS_OF, 7)
+    assert events.empty
+    assert draft_posts(events, ROOFTOPS) == ([], [])
