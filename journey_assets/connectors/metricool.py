@@ -147,13 +147,15 @@ class MetricoolClient(VendorClient):
 
 
 def scheduler_post(
-    text: str, network: str, publish_at_local: datetime, tz: str, media: Sequence[str] = ()
+    text: str, networks: str | Sequence[str], publish_at_local: datetime, tz: str, media: Sequence[str] = ()
 ) -> dict[str, Any]:
-    """The planner's body for one network, with the network's block empty as the MCP server sends it."""
+    """The planner's body for one or more networks, each network's block as the MCP server sends it (empty
+    but for the post type)."""
+    chosen = [networks] if isinstance(networks, str) else list(networks)
     body: dict[str, Any] = {
         "text": text,
         "publicationDate": {"dateTime": publish_at_local.strftime("%Y-%m-%dT%H:%M:%S"), "timezone": tz},
-        "providers": [{"network": network}],
+        "providers": [{"network": network} for network in chosen],
         "media": list(media),
         "autoPublish": True,
         "draft": False,
@@ -161,16 +163,14 @@ def scheduler_post(
         "firstCommentText": "",
         "descendants": [],
     }
-    if network == "facebook":
-        body["facebookData"] = {"type": "POST"}
-    elif network == "instagram":
-        body["instagramData"] = {"type": "POST"}
-    elif network == "twitter":
-        body["twitterData"] = {"tags": []}
-    elif network == "linkedin":
-        body["linkedinData"] = {"type": "post"}
-    else:
-        body[f"{network}Data"] = {}
+    blocks: dict[str, dict[str, Any]] = {
+        "facebook": {"type": "POST"},
+        "instagram": {"type": "POST"},
+        "twitter": {"tags": []},
+        "linkedin": {"type": "post"},
+    }
+    for network in chosen:
+        body[f"{network}Data"] = blocks.get(network, {})
     return body
 
 

@@ -99,3 +99,13 @@ def test_a_create_is_not_repeated_after_a_lost_answer(fresh_sandbox):
     settle(fresh_sandbox, "metricool")
     posts = [r for r in new_requests(fresh_sandbox, "metricool") if r["method"] == "POST"]
     assert len(posts) == 1
+
+
+def test_one_post_for_several_networks_is_checked_against_each(fresh_sandbox):
+    mc, brand = client(fresh_sandbox), blog(fresh_sandbox)
+    both = scheduler_post("z" * 500, ["facebook", "linkedin"], tomorrow_local(), TZ)
+    assert both["providers"] == [{"network": "facebook"}, {"network": "linkedin"}]
+    assert both["facebookData"] == {"type": "POST"} and both["linkedinData"] == {"type": "post"}
+    assert mc.schedule_post(brand, both)["providers"] == both["providers"]
+    with pytest.raises(PermanentVendorError, match="280-character limit allowed on twitter"):
+        mc.schedule_post(brand, scheduler_post("z" * 500, ["facebook", "twitter"], tomorrow_local(), TZ))
