@@ -257,7 +257,8 @@ def schedule_approved(
     """Schedule every approved (or retryably failed) draft once; record each outcome in the decision log."""
     outcome = ScheduleOutcome()
     current = queue(warehouse)
-    due = current[[may_follow(d, r, SCHEDULED) for d, r in zip(current["decision"], current["retryable"], strict=True)]]
+    schedulable = [may_follow(d, r, SCHEDULED) for d, r in zip(current["decision"], current["retryable"], strict=True)]
+    due = current[pd.Series(schedulable, index=current.index, dtype=bool)]
     rows: list[dict[str, Any]] = []
 
     def failed(the_id: str, reason: str, retryable: bool) -> None:

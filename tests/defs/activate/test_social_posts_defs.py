@@ -174,3 +174,12 @@ def test_the_code_location_runs_the_drafting_nightly_and_offers_the_job():
         dg.AssetKey(["marts", "dim_inventory_vehicles"]),
         dg.AssetKey(["marts", "fct_inventory_price_history"]),
     } <= deps
+
+
+def test_a_run_with_nothing_approved_schedules_nothing(world, fresh_sandbox):
+    path, rooftops = world  # no drafts yet: the queue's tables do not even exist
+    run = schedule_social_posts.execute_in_process(resources=resources(path, rooftops, fresh_sandbox))
+    assert run.success
+    (output,) = [e for e in run.all_node_events if e.event_type_value == "STEP_OUTPUT"]
+    assert output.event_specific_data.metadata["scheduled"].value == 0
+    assert not any(r["method"] == "POST" for r in fresh_sandbox.log.rows()[fresh_sandbox.mark :])
