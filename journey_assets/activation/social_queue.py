@@ -252,6 +252,7 @@ def schedule_approved(
     run_id: str,
     publish_hour: int = 10,
     horizon_days: int = 60,
+    spacing_minutes: int = 30,
     sleep: Callable[[float], None] | None = None,
 ) -> ScheduleOutcome:
     """Schedule every approved (or retryably failed) draft once; record each outcome in the decision log."""
@@ -285,7 +286,8 @@ def schedule_approved(
             for the_id in group["draft_id"]:
                 failed(the_id, f"could not list the brand's scheduled posts: {exc.reason}", True)
             continue
-        for draft in group.to_dict("records"):
+        per_network: dict[str, int] = {}  # a brand's posts on one network go out `spacing_minutes` apart
+        for draft in group.sort_values(["event_date", "draft_id"], kind="stable").to_dict("records"):
             the_id = draft["draft_id"]
             if the_id in existing:
                 rows.append(
@@ -304,7 +306,11 @@ def schedule_approved(
             if draft["network"] not in brand.networks:
                 failed(the_id, f"{draft['network']} is not connected to the rooftop's Metricool brand", False)
                 continue
-            publish_local = next_publication(now, brand.timezone, publish_hour)
+            slot = per_network.get(draft["network"], 0)
+            per_network[draft["network"]] = slot + 1
+            publish_local = next_publication(now, brand.timezone, publish_hour) + timedelta(
+                minutes=spacing_minutes * slot
+            )
             image = draft.get("image_url")
             media = [image] if isinstance(image, str) and image else []
             body = scheduler_post(draft["text"], draft["network"], publish_local, brand.timezone, media)

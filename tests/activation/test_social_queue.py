@@ -122,14 +122,16 @@ def test_approved_drafts_are_scheduled_and_rejected_never(warehouse, fresh_sandb
 
 
 def test_a_lost_answer_is_reconciled_on_the_next_run_without_a_second_post(warehouse, fresh_sandbox):
-    first, second = make_draft("q-g"), make_draft("q-h")
-    record_drafts(warehouse, [first, second], now(), "run-1")
-    review(warehouse, [first.draft_id, second.draft_id], [], "maria", now(), "run-2")
+    drafts = {d.draft_id: d for d in (make_draft("q-g"), make_draft("q-h"))}
+    record_drafts(warehouse, list(drafts.values()), now(), "run-1")
+    review(warehouse, list(drafts), [], "maria", now(), "run-2")
     # The first create reaches Metricool, which acts on it after our client has stopped waiting.
     fresh_sandbox.inject("metricool", "timeout", times=1, delay=1.0, method="POST")
     run1 = schedule_approved(warehouse, client(fresh_sandbox, timeout=0.3), brands(fresh_sandbox), now(), "run-3")
+    ((lost_id, reason),) = run1.failed
+    assert "may have scheduled it" in reason
+    first, second = drafts[lost_id], next(d for i, d in drafts.items() if i != lost_id)
     assert run1.scheduled == [second.draft_id]
-    assert [d for d, _ in run1.failed] == [first.draft_id] and "may have scheduled it" in run1.failed[0][1]
     settle(fresh_sandbox, "metricool")
     assert len(posts_with(fresh_sandbox, first.draft_id)) == 1  # it did go through
     state = queue(warehouse).set_index("draft_id")
@@ -138,6 +140,10 @@ def test_a_lost_answer_is_reconciled_on_the_next_run_without_a_second_post(wareh
     run2 = schedule_approved(warehouse, client(fresh_sandbox), brands(fresh_sandbox), now(), "run-4")
     assert run2.recovered == [first.draft_id] and run2.created_requests == 0
     assert len(posts_with(fresh_sandbox, first.draft_id)) == 1 and len(posts_with(fresh_sandbox, second.draft_id)) == 1
+    times = sorted(
+        p["publicationDate"]["dateTime"] for d in (first, second) for p in posts_with(fresh_sandbox, d.draft_id)
+    )
+    assert times[0] != times[1]  # one brand's posts on one network are spaced, not all at the same minute
     creates = [r for r in new_requests(fresh_sandbox, "metricool") if r["method"] == "POST"]
     assert len(creates) == 2  # one create per draft, over both runs
     state = queue(warehouse).set_index("draft_id")
