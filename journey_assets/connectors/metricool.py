@@ -19,6 +19,18 @@ under network-specific names (Facebook reach is `impressionsunique`, Instagram
 impressions `impressionsTotal`, TikTok counts `diggCount` / `commentCount` /
 `shareCount` / `viewCount`), so each of our columns reads the first of several
 candidate keys (`METRIC_KEYS`); `mentions` is read where a network reports it.
+
+The planner (scheduling), as Metricool's MCP server (metricool/mcp-metricool, tools.py) calls it:
+
+    POST   /v2/scheduler/posts?blogId=&userId=     body {text, publicationDate: {dateTime, timezone},
+           providers: [{network}], media: [url], autoPublish, draft, <network>Data: {...}}
+    GET    /v2/scheduler/posts?blogId=&userId=&start=YYYY-MM-DDTHH:MM:SS&end=...&timezone=   the scheduled posts
+    PUT    /v2/scheduler/posts/{id}?blogId=&userId=   change one (not used here)
+
+Assumed (not in the public material): the create answer is `{"data": {post with id, uuid}}` and the list
+answer `{"data": [post, ...]}`; `DELETE /v2/scheduler/posts/{id}` removes a scheduled post. Metricool
+takes no idempotency key, so a create is never repeated blindly: POST is left out of the retried
+methods, and the caller looks for its own post (`scheduled_posts`) before creating again.
 """
 
 from __future__ import annotations
@@ -28,7 +40,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from journey_assets.connectors.http import MalformedResponseError, VendorClient, require
+from journey_assets.connectors.http import WRITE_RETRY_METHODS, MalformedResponseError, VendorClient, require
 
 # Metricool's network ids, in the order brands list them.
 NETWORKS = (
@@ -58,6 +70,8 @@ class MetricoolClient(VendorClient):
     vendor = "metricool"
 
     def __init__(self, base_url: str, user_token: str, user_id: str, **kwargs: Any):
+        # Reads are GETs; the one POST creates a post, which a blind retry could publish twice.
+        kwargs.setdefault("retry_methods", WRITE_RETRY_METHODS)
         super().__init__(base_url, headers={"X-Mc-Auth": user_token}, **kwargs)
         self.user_id = str(user_id)
 
@@ -98,6 +112,66 @@ class MetricoolClient(VendorClient):
         if not isinstance(data, list) or not all(isinstance(p, dict) for p in data):
             raise MalformedResponseError(self.vendor, f"{path}: 'data' is not a list of posts")
         return data
+
+    # --- the planner ------------------------------------------------------------
+    def schedule_post(self, blog_id: str | int, post: Mapping[str, Any]) -> dict[str, Any]:
+        """Create a scheduled post (`scheduler_post` builds the body); answers the post with its `id`."""
+        path = "/v2/scheduler/posts"
+        response = self.request("POST", path, params={"blogId": str(blog_id), "userId": self.user_id}, json=dict(post))
+        payload = self.parse_json(response, path)
+        created = require(payload, "data", self.vendor, path)
+        if not isinstance(created, dict):
+            raise MalformedResponseError(self.vendor, f"{path}: 'data' is not a post")
+        require(created, "id", self.vendor, path)
+        return created
+
+    def scheduled_posts(self, blog_id: str | int, start: datetime, end: datetime, tz: str) -> list[dict[str, Any]]:
+        """The brand's scheduled posts whose publication falls between two local date-times."""
+        path = "/v2/scheduler/posts"
+        params = {
+            "blogId": str(blog_id),
+            "userId": self.user_id,
+            "start": start.strftime("%Y-%m-%dT%H:%M:%S"),
+            "end": end.strftime("%Y-%m-%dT%H:%M:%S"),
+            "timezone": tz,
+        }
+        data = require(self.get_json(path, params=params), "data", self.vendor, path)
+        if not isinstance(data, list) or not all(isinstance(p, dict) for p in data):
+            raise MalformedResponseError(self.vendor, f"{path}: 'data' is not a list of posts")
+        return data
+
+    def delete_scheduled_post(self, blog_id: str | int, post_id: str | int) -> None:
+        self.request(
+            "DELETE", f"/v2/scheduler/posts/{post_id}", params={"blogId": str(blog_id), "userId": self.user_id}
+        )
+
+
+def scheduler_post(
+    text: str, networks: str | Sequence[str], publish_at_local: datetime, tz: str, media: Sequence[str] = ()
+) -> dict[str, Any]:
+    """The planner's body for one or more networks, each network's block as the MCP server sends it (empty
+    but for the post type)."""
+    chosen = [networks] if isinstance(networks, str) else list(networks)
+    body: dict[str, Any] = {
+        "text": text,
+        "publicationDate": {"dateTime": publish_at_local.strftime("%Y-%m-%dT%H:%M:%S"), "timezone": tz},
+        "providers": [{"network": network} for network in chosen],
+        "media": list(media),
+        "autoPublish": True,
+        "draft": False,
+        "shortener": False,
+        "firstCommentText": "",
+        "descendants": [],
+    }
+    blocks: dict[str, dict[str, Any]] = {
+        "facebook": {"type": "POST"},
+        "instagram": {"type": "POST"},
+        "twitter": {"tags": []},
+        "linkedin": {"type": "post"},
+    }
+    for network in chosen:
+        body[f"{network}Data"] = blocks.get(network, {})
+    return body
 
 
 def _first(post: Mapping[str, Any], keys: Sequence[str]) -> Any:

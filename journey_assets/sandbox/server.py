@@ -136,6 +136,7 @@ class Fault:
     kind: str
     times: int = 1  # how many requests it hits; -1 = until cleared
     path: str | None = None  # regex on the path below the vendor prefix
+    method: str | None = None  # only requests of this HTTP method (a create, not the list on the same path)
     retry_after: float = 1
     status: int = 503
     delay: float = 5.0
@@ -277,10 +278,14 @@ class SandboxServer:
         with self._fault_lock:
             self._faults.clear()
 
-    def _take_fault(self, vendor: str, path: str) -> Fault | None:
+    def _take_fault(self, vendor: str, path: str, method: str = "") -> Fault | None:
         with self._fault_lock:
             for fault in self._faults:
-                if fault.vendor == vendor and (fault.path is None or re.search(fault.path, path)):
+                if (
+                    fault.vendor == vendor
+                    and (fault.path is None or re.search(fault.path, path))
+                    and (fault.method is None or fault.method.upper() == method.upper())
+                ):
                     if fault.times > 0:
                         fault.times -= 1
                         if fault.times == 0:
@@ -345,7 +350,7 @@ class SandboxServer:
         fake = self.fakes.get(vendor)
         if fake is None:
             return SandboxResponse(404, {"error": f"no sandbox vendor {vendor!r}"}), None
-        fault = self._take_fault(vendor, request.path)
+        fault = self._take_fault(vendor, request.path, method)
         request.fault = fault.kind if fault else None
         row_id = self.log.record(request)
         response: SandboxResponse | None

@@ -23,6 +23,20 @@ TikTok `diggCount, commentCount, shareCount, viewCount, reach`; other networks
 `likes, comments, shares, impressions, reach, clicks`. `mentions` rides along
 where the world has it (an assumption).
 
+The planner (Metricool's scheduler, the calls its MCP server makes: metricool/mcp-metricool tools.py):
+
+* `POST /v2/scheduler/posts?blogId=&userId=` with `{text, publicationDate: {dateTime, timezone},
+  providers: [{network}], media: [...], autoPublish, draft, <network>Data}` creates a scheduled post.
+  Refused with 400 (`{"status", "detail"}`): no providers, a network Metricool does not know, text over a
+  network's limit (X 280 and Bluesky 300 as the MCP server checks them; the others each network's
+  published limit), a publication date that is unreadable or in the past, Instagram/TikTok/Pinterest/
+  YouTube without media; 403 for a blogId that is not the user's brand. The answer
+  `{"data": {id, uuid, ...the post}}` is an assumption (the public material does not show it).
+* `GET /v2/scheduler/posts?blogId=&userId=&start=&end=&timezone=` lists the brand's scheduled posts whose
+  publication falls between the local date-times start and end: `{"data": [post, ...]}`.
+* `DELETE /v2/scheduler/posts/{id}?blogId=&userId=` removes one (an assumption: the MCP server has no
+  delete tool); 404 when it is not there.
+
 Brands: a rooftop's blogId is the world's `metricool_blog_id` when present,
 else 1_000_000 + its position; its label is the rooftop's name. Fault
 `partial`: half of the posts come back with their metrics null (insights not
@@ -32,7 +46,8 @@ collected yet), as Metricool shows for freshly published posts.
 from __future__ import annotations
 
 import threading
-from datetime import datetime
+import uuid
+from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -52,6 +67,20 @@ NETWORKS = (
     "bluesky",
     "gmb",
 )
+# The longest text each network takes (X and Bluesky as Metricool's MCP server checks them).
+TEXT_LIMITS = {
+    "facebook": 63206,
+    "instagram": 2200,
+    "twitter": 280,
+    "linkedin": 3000,
+    "tiktok": 2200,
+    "youtube": 5000,
+    "pinterest": 500,
+    "threads": 500,
+    "bluesky": 300,
+    "gmb": 1500,
+}
+NEEDS_MEDIA = ("instagram", "tiktok", "pinterest", "youtube")
 WORLD_NETWORK_ALIASES = {"x": "twitter", "google_business": "gmb", "gbp": "gmb", "google_business_profile": "gmb"}
 
 
@@ -66,6 +95,8 @@ class MetricoolFake(FakeVendor):
         super().__init__(world)
         self._lock = threading.Lock()
         self._index: dict[str, Any] | None = None
+        self.scheduled: dict[int, dict[str, Any]] = {}  # id -> the post, with its blogId
+        self._next_id = 900_001
 
     def _world(self) -> dict[str, Any]:
         with self._lock:
@@ -195,3 +226,95 @@ class MetricoolFake(FakeVendor):
         if "mentions" in row:
             post["mentions"] = n("mentions")
         return post
+
+    # --- the planner ----------------------------------------------------------
+    def _brand(self, request: SandboxRequest) -> tuple[str | None, SandboxResponse | None]:
+        if denied := self._denied(request):
+            return None, denied
+        blog = request.arg("blogId") or ""
+        if blog not in self._world()["dealers"]:
+            return None, _error(403, f"blogId {blog!r} is not a brand of this user")
+        return blog, None
+
+    @staticmethod
+    def _invalid(post: Any) -> str | None:
+        if not isinstance(post, dict):
+            return "the body must be a JSON object"
+        text = post.get("text")
+        if not isinstance(text, str) or not text.strip():
+            return "text is required"
+        providers = post.get("providers")
+        if not isinstance(providers, list) or not providers:
+            return "providers must list at least one {network}"
+        media = post.get("media") or []
+        for provider in providers:
+            network = provider.get("network") if isinstance(provider, dict) else None
+            if network not in NETWORKS:
+                return f"unknown network {network!r}; expected one of {', '.join(NETWORKS)}"
+            if len(text) > TEXT_LIMITS[network]:
+                return f"the text exceeds the {TEXT_LIMITS[network]}-character limit allowed on {network}"
+            if network in NEEDS_MEDIA and not media:
+                return f"a {network} post needs an image or a video"
+        when = post.get("publicationDate")
+        if not isinstance(when, dict):
+            return "publicationDate {dateTime, timezone} is required"
+        try:
+            moment = datetime.fromisoformat(str(when.get("dateTime"))).replace(
+                tzinfo=ZoneInfo(str(when.get("timezone") or "UTC"))
+            )
+        except (ValueError, ZoneInfoNotFoundError) as exc:
+            return f"publicationDate must be YYYY-MM-DDTHH:MM:SS and an IANA timezone: {exc}"
+        if moment <= datetime.now(UTC):
+            return "the publication date can't be in the past"
+        return None
+
+    @route("POST", r"/v2/scheduler/posts")
+    def create_scheduled_post(self, request: SandboxRequest) -> SandboxResponse | dict:
+        blog, denied = self._brand(request)
+        if denied:
+            return denied
+        try:
+            post = request.json()
+        except ValueError:
+            return _error(400, "the body is not JSON")
+        if problem := self._invalid(post):
+            return _error(400, problem)
+        with self._lock:
+            post_id, self._next_id = self._next_id, self._next_id + 1
+            stored = {**post, "id": post_id, "uuid": str(uuid.uuid4()), "blogId": int(blog) if blog.isdigit() else blog}
+            self.scheduled[post_id] = stored
+        return SandboxResponse(200, {"data": stored})
+
+    @route("GET", r"/v2/scheduler/posts")
+    def list_scheduled_posts(self, request: SandboxRequest) -> SandboxResponse | dict:
+        blog, denied = self._brand(request)
+        if denied:
+            return denied
+        try:
+            tz = ZoneInfo(request.arg("timezone") or "UTC")
+            start = datetime.fromisoformat(request.arg("start") or "").replace(tzinfo=tz)
+            end = datetime.fromisoformat(request.arg("end") or "").replace(tzinfo=tz)
+        except (ValueError, ZoneInfoNotFoundError, TypeError) as exc:
+            return _error(400, f"start/end must be YYYY-MM-DDTHH:MM:SS local times and timezone an IANA name: {exc}")
+        with self._lock:
+            posts = [p for p in self.scheduled.values() if str(p["blogId"]) == blog]
+        chosen = []
+        for post in posts:
+            when = post["publicationDate"]
+            moment = datetime.fromisoformat(when["dateTime"]).replace(tzinfo=ZoneInfo(when.get("timezone") or "UTC"))
+            if start <= moment <= end:
+                chosen.append(post)
+        return {"data": chosen}
+
+    @route("DELETE", r"/v2/scheduler/posts/(?P<post_id>[0-9]+)")
+    def delete_scheduled_post(self, request: SandboxRequest) -> SandboxResponse:
+        blog, denied = self._brand(request)
+        if denied:
+            return denied
+        post_id = int(request.params["post_id"])
+        with self._lock:
+            post = self.scheduled.get(post_id)
+            if post is None or str(post["blogId"]) != blog:
+                return _error(404, f"scheduled post {post_id} not found")
+            del self.scheduled[post_id]
+        return SandboxResponse(204, b"")
