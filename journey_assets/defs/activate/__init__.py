@@ -1,0 +1,1 @@
+"""Activation in Dagster (thin: the engines are `journey_assets/activation/`)."""
