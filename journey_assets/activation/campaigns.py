@@ -138,7 +138,9 @@ def _campaign(raw: Any, index: int) -> Campaign:
     try:
         category = Category(raw["category"])
     except ValueError:
-        raise CampaignConfigError(f"{where_of}: category {raw['category']!r} is not marketing or transactional") from None
+        raise CampaignConfigError(
+            f"{where_of}: category {raw['category']!r} is not marketing or transactional"
+        ) from None
     if category is not Category.MARKETING:
         raise CampaignConfigError(f"{where_of}: retention campaigns are marketing; {category} is not allowed")
     for channel in (Channel.SMS, Channel.EMAIL):
@@ -379,10 +381,10 @@ def _one(campaign: Campaign, row: Mapping[str, Any], deps: CampaignDeps, as_of: 
     window = campaign.window_start(as_of)
     send_key = f"campaign:{campaign.key}:{customer_key}:{window.isoformat()}"
     previous = ledger.get_action(send_key, ACTION)
+    if previous is not None and (previous.terminal or (previous.retry_at and previous.retry_at > now)):
+        return None  # decided, or not due yet: a read, no write (an hourly rerun touches only what is due)
     if deps.dry_run:
         # decide and report, write nothing to the ledger: a dry run must not use up the window
-        if previous is not None and (previous.terminal or (previous.retry_at and previous.retry_at > now)):
-            return None
         attempt = (previous.attempts if previous else 0) + 1
     else:
         claim = ledger.claim(send_key, ACTION, now)
@@ -391,7 +393,9 @@ def _one(campaign: Campaign, row: Mapping[str, Any], deps: CampaignDeps, as_of: 
         attempt = claim.record.attempts if claim.record else 1
     # what earlier attempts left: when the first one went out, and whether it may have reached the vendor
     carry = {k: previous.detail[k] for k in ("first_attempt_at", "maybe_sent") if previous and k in previous.detail}
-    if not deps.dry_run and claim.in_doubt and previous is not None:  # a process died mid-call: the vendor may have the message
+    if (
+        not deps.dry_run and claim.in_doubt and previous is not None
+    ):  # a process died mid-call: the vendor may have the message
         carry = {"first_attempt_at": (previous.started_at or previous.updated_at).isoformat(), "maybe_sent": True}
     first_attempt = _since(carry)
     phone, email = _text(row.get("phone")), _text(row.get("email"))
@@ -503,10 +507,14 @@ def _one(campaign: Campaign, row: Mapping[str, Any], deps: CampaignDeps, as_of: 
                 template=template,
                 rule="vendor",
             )
-        return outcome(REFUSED, FAILED, f"{exc.vendor} refused: {exc.reason or exc.message}", template=template, rule="vendor")
+        return outcome(
+            REFUSED, FAILED, f"{exc.vendor} refused: {exc.reason or exc.message}", template=template, rule="vendor"
+        )
     with ledger.atomic():  # the touch, the message row and `done` in one transaction
         _record_sent(ledger, keys, channel, campaign, now, send_key, ref, to_masked)
-        return outcome(SENT, DONE, f"sent {template} by {channel} ({basis})", vendor_ref=ref, template=template, rule=rule)
+        return outcome(
+            SENT, DONE, f"sent {template} by {channel} ({basis})", vendor_ref=ref, template=template, rule=rule
+        )
 
 
 def _decide(
@@ -526,7 +534,9 @@ def _decide(
         if touch.ref.startswith(prefix) and touch.at > now - timedelta(days=campaign.resend_days):
             days = (now - touch.at).days
             raise _Outcome(
-                REFUSED, SKIPPED, f"re-send interval: {campaign.key} sent {days} days ago (every {campaign.resend_days})"
+                REFUSED,
+                SKIPPED,
+                f"re-send interval: {campaign.key} sent {days} days ago (every {campaign.resend_days})",
             )
     touches = [Touch(t.at, Channel(t.channel), Category(t.category), campaign=t.ref) for t in history]
     rooftop_tz = _text(row.get("rooftop_timezone")) or "America/New_York"

@@ -332,7 +332,9 @@ def _materialize(h: Harness, db: str, at: datetime, dry_run: bool = False) -> dg
                 auth_token=twilio_fake.DEFAULT_AUTH_TOKEN,
                 from_number="+13125550100",
             ),
-            "respond_customerio": CustomerIOAppResource(base_url=h.url("customerio"), app_api_key="sandbox-app-api-key"),
+            "respond_customerio": CustomerIOAppResource(
+                base_url=h.url("customerio"), app_api_key="sandbox-app-api-key"
+            ),
         },
         run_config={"ops": {"activation__retention_campaigns": {"config": {"now": at.isoformat()}}}},
     )
@@ -374,3 +376,26 @@ def test_the_asset_records_every_decision_without_pii_and_sends_once(harness: Ha
     assert set(sent_sms["to_masked"]) == {"*" * 8 + texted["phone"][-4:], "*" * 8 + lease["phone"][-4:]}
     refused = table[(table["status"] == "refused")]
     assert all("STOP" in reason for reason in refused["reason"])
+
+
+def test_the_nightly_and_the_daytime_job_run_the_campaigns():
+    from journey_assets.definitions import defs
+    from journey_assets.defs.activate.campaigns import CAMPAIGNS_KEY
+
+    repo = defs.get_repository_def()
+    nightly = repo.get_job("nightly").asset_layer.executable_asset_keys
+    daytime = repo.get_job("retention_campaigns").asset_layer.executable_asset_keys
+    assert CAMPAIGNS_KEY in nightly and set(daytime) == {CAMPAIGNS_KEY}
+    assert repo.get_schedule_def("retention_campaigns_schedule").execution_timezone == "America/New_York"
+
+
+def test_a_credentials_refusal_defers_and_does_not_use_up_the_window(harness: Harness):
+    row = person(preferred_channel="email")
+    twilio, _ = clients(harness)
+    wrong = CustomerIOAppClient("wrong-key", base_url=harness.url("customerio"), retry=RetryPolicy(total=0), timeout=5)
+    (send,) = run_campaigns(
+        SERVICE, [row], CampaignDeps(harness.ledger, twilio, wrong, clock=lambda: DAY), as_of=AS_OF
+    ).sends
+    assert send.status == "deferred" and "credentials" in send.reason
+    (later,) = run_campaigns(SERVICE, [row], deps(harness, DAY + timedelta(hours=1)), as_of=AS_OF).sends
+    assert later.status == "sent" and len(email_posts(harness)) == 2  # the refused one and the sent one

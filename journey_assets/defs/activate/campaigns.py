@@ -9,7 +9,6 @@ per campaign how many were eligible, sent, deferred and refused (counts only: no
 clock unless the run config pins `now` (quiet hours depend on it; the tests pin it).
 """
 
-
 from datetime import UTC, date, datetime
 
 import dagster as dg
@@ -92,7 +91,11 @@ def retention_campaigns(
     if report.sends:
         warehouse.append("ops", "campaign_sends", sends_frame(report.sends))
     counts = report.counts()
-    metadata: dict[str, object] = {"as_of": str(as_of), "dry_run": respond_settings.dry_run, "decisions": len(report.sends)}
+    metadata: dict[str, object] = {
+        "as_of": str(as_of),
+        "dry_run": respond_settings.dry_run,
+        "decisions": len(report.sends),
+    }
     for key, figures in counts.items():
         metadata[key] = dg.MetadataValue.json(figures)
     context.log.info(f"retention campaigns for {as_of}: {counts}")
@@ -107,3 +110,20 @@ def _as_of(value: object) -> date:
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])
+
+
+# The nightly run (03:00 UTC) is night at every US rooftop, so quiet hours defer most sends to the
+# morning; this job reruns the campaigns hourly through the US day: only sends that are due (a deferral
+# whose time has come, a transient failure's retry, a person new to an audience) are claimed again.
+retention_campaigns_job = dg.define_asset_job(
+    "retention_campaigns",
+    selection=dg.AssetSelection.assets(CAMPAIGNS_KEY),
+    tags=WAREHOUSE_TAGS,  # it appends to ops.campaign_sends
+    description="The retention campaigns again, for the sends whose deferral has come due.",
+)
+
+retention_campaigns_schedule = dg.ScheduleDefinition(
+    job=retention_campaigns_job,
+    cron_schedule="15 8-20 * * *",  # 08:15-20:15 Eastern: inside 08:00-21:00 somewhere in every US zone
+    execution_timezone="America/New_York",
+)
