@@ -530,14 +530,16 @@ def _decide(
 ) -> tuple[RenderedMessage, SendDecision]:
     history = deps.ledger.touches(keys, since=now - max(TOUCH_LOOKBACK, timedelta(days=campaign.resend_days)))
     prefix = f"campaign:{campaign.key}:"
-    for touch in history:
-        if touch.ref.startswith(prefix) and touch.at > now - timedelta(days=campaign.resend_days):
-            days = (now - touch.at).days
-            raise _Outcome(
-                REFUSED,
-                SKIPPED,
-                f"re-send interval: {campaign.key} sent {days} days ago (every {campaign.resend_days})",
-            )
+    last = max((t.at for t in history if t.ref.startswith(prefix)), default=None)
+    if last is not None and last > now - timedelta(days=campaign.resend_days):
+        # sent in the previous window less than an interval ago: wait for the interval, then send
+        raise _Outcome(
+            DEFERRED_OUT,
+            DEFERRED,
+            f"re-send interval: {campaign.key} sent {(now - last).days} days ago (every {campaign.resend_days} days)",
+            send_at=last + timedelta(days=campaign.resend_days),
+            rule="resend_interval",
+        )
     touches = [Touch(t.at, Channel(t.channel), Category(t.category), campaign=t.ref) for t in history]
     rooftop_tz = _text(row.get("rooftop_timezone")) or "America/New_York"
     decision = decide_send(

@@ -399,3 +399,18 @@ def test_a_credentials_refusal_defers_and_does_not_use_up_the_window(harness: Ha
     assert send.status == "deferred" and "credentials" in send.reason
     (later,) = run_campaigns(SERVICE, [row], deps(harness, DAY + timedelta(hours=1)), as_of=AS_OF).sends
     assert later.status == "sent" and len(email_posts(harness)) == 2  # the refused one and the sent one
+
+
+def test_the_resend_interval_holds_across_a_window_boundary(harness: Harness):
+    row = person()
+    campaign = SERVICE[0]
+    start = campaign.window_start(AS_OF)
+    last_day = start + timedelta(days=campaign.resend_days - 1)  # the window's last day, then the next one's first
+    at = datetime.combine(last_day, DAY.timetz())
+    (first,) = run_campaigns(SERVICE, [row], deps(harness, at), as_of=last_day).sends
+    assert first.status == "sent"
+    nxt = at + timedelta(days=2)
+    (second,) = run_campaigns(SERVICE, [row], deps(harness, nxt), as_of=nxt.date()).sends
+    assert second.send_key != first.send_key and second.status == "deferred" and second.rule == "resend_interval"
+    assert second.send_at == at + timedelta(days=campaign.resend_days)
+    assert len(sms_posts(harness)) == 1
