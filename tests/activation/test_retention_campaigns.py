@@ -414,3 +414,14 @@ def test_the_resend_interval_holds_across_a_window_boundary(harness: Harness):
     assert second.send_key != first.send_key and second.status == "deferred" and second.rule == "resend_interval"
     assert second.send_at == at + timedelta(days=campaign.resend_days)
     assert len(sms_posts(harness)) == 1
+
+
+def test_a_claim_left_by_a_dead_process_is_looked_up_before_sending(harness: Harness):
+    row = person()
+    key = f"campaign:service_reminder:{row['customer_key']}:{SERVICE[0].window_start(AS_OF).isoformat()}"
+    assert harness.ledger.claim(key, ACTION, DAY - timedelta(minutes=10)).granted  # claimed, then the process died
+    (send,) = run_campaigns(SERVICE, [row], deps(harness, DAY), as_of=AS_OF).sends
+    assert send.status == "sent" and send.attempt == 2
+    lookups = [r for r in harness.rows("twilio", "GET") if r["path"].endswith("/Messages.json")]
+    assert len(lookups) == 1 and parse_qs(lookups[0]["query"])["To"] == [row["phone"]]
+    assert len(sms_posts(harness)) == 1
