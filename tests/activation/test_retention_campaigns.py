@@ -6,6 +6,7 @@ Every test pins its clock (quiet hours depend on it): `DAY` is noon in Chicago, 
 from __future__ import annotations
 
 import itertools
+import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -106,8 +107,6 @@ def sms_posts(h: Harness) -> list[dict[str, str]]:
 
 
 def email_posts(h: Harness) -> list[dict]:
-    import json
-
     return [json.loads(r["body"]) for r in h.rows("customerio") if r["path"] == "/v1/send/email"]
 
 
@@ -423,5 +422,5 @@ def test_a_claim_left_by_a_dead_process_is_looked_up_before_sending(harness: Har
     (send,) = run_campaigns(SERVICE, [row], deps(harness, DAY), as_of=AS_OF).sends
     assert send.status == "sent" and send.attempt == 2
     lookups = [r for r in harness.rows("twilio", "GET") if r["path"].endswith("/Messages.json")]
-    assert len(lookups) == 1 and parse_qs(lookups[0]["query"])["To"] == [row["phone"]]
+    assert len(lookups) == 1 and json.loads(lookups[0]["query"])["To"] == [row["phone"]]
     assert len(sms_posts(harness)) == 1
