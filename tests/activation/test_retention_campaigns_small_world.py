@@ -29,6 +29,8 @@ def test_the_demo_decides_every_eligible_person_through_the_send_policy(small_wa
     decided = sends.groupby("campaign")["customer_key"].nunique().to_dict()
     for key, group in campaigns.items():
         assert decided.get(key, 0) == eligible.get(group, 0), key  # one decision per eligible person
+    print("\nretention campaigns on the small world (eligible):", eligible)
+    print(sends.groupby(["campaign", "status", "rule"], dropna=False).size().to_string())
     assert set(sends["status"]) <= STATUSES
     assert not sends.duplicated(["send_key", "attempt"]).any()
 
