@@ -38,6 +38,8 @@ class Stage(StrEnum):
     TEST_DRIVE_CONFIRMATION = "test_drive_confirmation"  # high intent
     SERVICE_REMINDER = "service_reminder"
     WIN_BACK = "win_back"
+    LEASE_END = "lease_end"
+    LOYALTY_REWARD = "loyalty_reward"
     INVENTORY_ALTERNATIVES = "inventory_alternatives"
 
 
@@ -237,6 +239,38 @@ TEMPLATES: dict[tuple[Stage, Channel], MessageTemplate] = {
             "$greeting,\n\nIt's been a while since we last saw you at $rooftop_name. $offer\n\n"
             "Take a look: $link" + _EMAIL_FOOTER_MARKETING,
             subject="$rooftop_name: it's been a while",
+        ),
+        _sms(
+            "lease_end_sms",
+            Stage.LEASE_END,
+            Category.MARKETING,
+            "$rooftop_name: $greeting, the lease on your $vehicle ends $lease_maturity. "
+            "Let's find your next one: $link",
+        ),
+        MessageTemplate(
+            "lease_end_email",
+            Stage.LEASE_END,
+            Channel.EMAIL,
+            Category.MARKETING,
+            "$greeting,\n\nThe lease on your $vehicle ends $lease_maturity. Whether you want to buy it, "
+            "extend or drive something new, we can help you plan: $link\n\nCall us at $rooftop_phone."
+            + _EMAIL_FOOTER_MARKETING,
+            subject="Your $vehicle lease ends $lease_maturity",
+        ),
+        _sms(
+            "loyalty_reward_sms",
+            Stage.LOYALTY_REWARD,
+            Category.MARKETING,
+            "$rooftop_name: $greeting, thanks for being one of our best customers. $offer Details: $link",
+        ),
+        MessageTemplate(
+            "loyalty_reward_email",
+            Stage.LOYALTY_REWARD,
+            Channel.EMAIL,
+            Category.MARKETING,
+            "$greeting,\n\nThank you for trusting $rooftop_name with your $vehicle. $offer\n\n"
+            "Details: $link" + _EMAIL_FOOTER_MARKETING,
+            subject="A thank-you from $rooftop_name",
         ),
         _sms(
             "inventory_alternatives_sms",

@@ -1,1 +1,1 @@
-"""Activation: what the warehouse sends back out (syncs to vendors, social posts through Metricool)."""
+"""Activation in Dagster, thin (the engines are in `journey_assets/activation/`): syncs to vendors, retention campaigns, social posts through Metricool."""
