@@ -19,7 +19,10 @@ customers as (
 
 stages as (
 
-    select customer_key, stage from {{ ref('customer_journey_stage_current') }}
+    select
+        customer_key,
+        stage
+    from {{ ref('customer_journey_stage_current') }}
 
 ),
 
@@ -38,7 +41,10 @@ vehicles as (
 -- the vehicle each audience talks about: the one due soonest, the lease maturing first, the latest one
 service_vehicle as (
 
-    select customer_key, vehicle_name, next_service_due_date
+    select
+        customer_key,
+        vehicle_name,
+        next_service_due_date
     from (
         select
             customer_key,
@@ -54,7 +60,10 @@ service_vehicle as (
 
 lease_vehicle as (
 
-    select customer_key, vehicle_name, lease_maturity_date
+    select
+        customer_key,
+        vehicle_name,
+        lease_maturity_date
     from (
         select
             customer_key,
@@ -70,7 +79,9 @@ lease_vehicle as (
 
 latest_vehicle as (
 
-    select customer_key, vehicle_name
+    select
+        customer_key,
+        vehicle_name
     from (
         select
             customer_key,
@@ -108,8 +119,9 @@ people as (
         customers.zip5,
         rooftops.name as rooftop_name,
         rooftops.phone as rooftop_phone,
-        {{ dbt.concat(["rooftops.address", "', '", "rooftops.city", "', '", "rooftops.state", "' '", "rooftops.zip5"]) }}
-            as rooftop_address,
+        {{ dbt.concat([
+            "rooftops.address", "', '", "rooftops.city", "', '", "rooftops.state", "' '", "rooftops.zip5"
+        ]) }} as rooftop_address,
         rooftops.website as rooftop_website,
         rooftops.timezone as rooftop_timezone
     from segments
@@ -121,15 +133,29 @@ people as (
 
 memberships as (
 
-    select customer_key, 'service_due' as audience from people where service_due
+    select
+        customer_key,
+        'service_due' as audience
+    from people
+    where service_due
     union all
-    select customer_key, 'win_back' as audience from people
+    select
+        customer_key,
+        'win_back' as audience
+    from people
     where dormant or service_state in ('recently_lost', 'defected')
     union all
-    select customer_key, 'lease_end' as audience from people where lease_end_window
+    select
+        customer_key,
+        'lease_end' as audience
+    from people
+    where lease_end_window
     union all
     -- loyal owners: in the retention stage, serviced with us in the last year, and top 10% by spend
-    select customer_key, 'loyal_owner' as audience from people
+    select
+        customer_key,
+        'loyal_owner' as audience
+    from people
     where journey_stage = 'retention' and service_state = 'active' and high_value and not dormant
 
 ),

@@ -12,7 +12,9 @@
 
 {%- set high_intent_views = var('meta_retargeting_high_intent_vdp_views', 3) -%}
 {%- set quiet_days = var('meta_retargeting_quiet_days', 7) -%}
-{%- set closed_statuses = var('meta_retargeting_closed_lead_statuses', ['sold', 'lost', 'closed', 'dead', 'duplicate']) -%}
+{%- set closed_statuses = var(
+    'meta_retargeting_closed_lead_statuses', ['sold', 'lost', 'closed', 'dead', 'duplicate']
+) -%}
 
 with
 
@@ -51,7 +53,9 @@ open_leads as (
     inner join {{ ref('customer_identity_map') }} as identities
         on identities.source = 'crm' and leads.customer_id = identities.source_record_id
     where coalesce(leads.status, '') not in (
-        {%- for status in closed_statuses %}'{{ status }}'{% if not loop.last %}, {% endif %}{% endfor -%}
+        {%- for status in closed_statuses %}
+            '{{ status }}'{% if not loop.last %},{% endif %}
+        {%- endfor %}
     )
 
 ),
@@ -66,7 +70,8 @@ eligible as (
     from customers
     inner join features on customers.customer_key = features.customer_key
     left join open_leads on customers.customer_key = open_leads.customer_key
-    where customers.marketing_consent
+    where
+        customers.marketing_consent
         and not features.purchased_180d
         and open_leads.customer_key is null
         and (customers.email is not null or customers.phone is not null)
@@ -75,13 +80,17 @@ eligible as (
 
 memberships as (
 
-    select 'retargeting_vdp_no_lead' as audience_name, *
+    select
+        'retargeting_vdp_no_lead' as audience_name,
+        *
     from eligible
     where vdp_views_30d >= 1 and leads_90d = 0
 
     union all
 
-    select 'retargeting_quiet_high_intent' as audience_name, *
+    select
+        'retargeting_quiet_high_intent' as audience_name,
+        *
     from eligible
     where vdp_views_30d >= {{ high_intent_views }} and days_since_last_touch >= {{ quiet_days }}
 
