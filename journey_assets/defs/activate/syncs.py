@@ -1,0 +1,90 @@
+"""One asset per declared sync (`activation/<sync_name>`, group `activation`), downstream of its source tables.
+
+Each materialization runs the sync (activation/engine.py) and records its counts as metadata. A run whose
+failed share passes the sync's threshold fails (so the failed-run alert fires) after the engine has written
+the state and changelog for what did succeed. An asset sensor per sync runs it when its first source table
+updates; the daily catch-up schedule runs them all (a sync that failed at night is retried).
+"""
+
+
+import dagster as dg
+
+from journey_assets.activation.engine import SyncFailed, run_sync
+from journey_assets.activation.spec import SyncSpec, build_destination, load_syncs
+from journey_assets.defs.activate.resources import ActivationWarehouseResource, CustomerIOTrackResource
+from journey_assets.defs.ops.schedules import WAREHOUSE_TAGS
+
+GROUP = "activation"
+
+
+def sync_key(spec: SyncSpec) -> dg.AssetKey:
+    return dg.AssetKey(["activation", spec.name])
+
+
+def _source_keys(spec: SyncSpec) -> list[dg.AssetKey]:
+    return [dg.AssetKey(table.split(".")) for table in spec.source_tables()]
+
+
+def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
+    @dg.asset(
+        key=sync_key(spec),
+        group_name=GROUP,
+        deps=_source_keys(spec),
+        description=spec.description or f"The {spec.name} sync ({spec.destination}, {spec.mode.value}).",
+        kinds={"python"},
+        tags={"journey/destination": spec.destination},
+    )
+    def _sync(
+        context: dg.AssetExecutionContext,
+        activation_warehouse: ActivationWarehouseResource,
+        activation_customerio: CustomerIOTrackResource,
+    ) -> dg.MaterializeResult:
+        destination = build_destination(spec, {"customerio": activation_customerio.client()})
+        try:
+            result = run_sync(
+                spec, activation_warehouse.warehouse(), destination, dry_run=activation_warehouse.dry_run
+            )
+        except SyncFailed as failed:
+            raise dg.Failure(str(failed), metadata=failed.result.metadata()) from None
+        if result.dry_run:
+            context.log.info(f"{spec.name} dry run: sample primary keys {result.samples}")
+        return dg.MaterializeResult(metadata={k: v for k, v in result.metadata().items() if v is not None})
+
+    return _sync
+
+
+SPECS = load_syncs()
+sync_assets = [build_sync_asset(spec) for spec in SPECS]
+
+sync_jobs = {
+    spec.name: dg.define_asset_job(f"activate_{spec.name}", selection=[sync_key(spec)], tags=WAREHOUSE_TAGS)
+    for spec in SPECS
+}
+
+
+def build_sync_sensor(spec: SyncSpec) -> dg.SensorDefinition:
+    @dg.asset_sensor(
+        asset_key=_source_keys(spec)[0],
+        job=sync_jobs[spec.name],
+        name=f"activate_{spec.name}_on_model",
+        default_status=dg.DefaultSensorStatus.RUNNING,
+        description=f"Runs {spec.name} when {spec.source_tables()[0]} is materialized.",
+    )
+    def _on_model(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry) -> dg.RunRequest:
+        return dg.RunRequest(run_key=f"{spec.name}:{asset_event.storage_id}")
+
+    return _on_model
+
+
+sync_sensors = [build_sync_sensor(spec) for spec in SPECS if spec.source_tables()]
+
+activation_catchup_job = dg.define_asset_job(
+    "activation_catchup",
+    selection=dg.AssetSelection.groups(GROUP),
+    tags=WAREHOUSE_TAGS,
+    description="Every sync, once a day: catches up a sync whose sensor did not run or whose run failed.",
+)
+# after the nightly (03:00 UTC, done by about 04:00) has built the models
+activation_catchup_schedule = dg.ScheduleDefinition(
+    job=activation_catchup_job, cron_schedule="30 6 * * *", execution_timezone="UTC"
+)
