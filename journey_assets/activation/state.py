@@ -51,7 +51,7 @@ class SyncStateStore:
             f"select primary_key, fingerprint, fields from {SCHEMA}.{STATE_TABLE} where sync_name = {_quote(sync_name)}"
         )
         return {
-            str(row.primary_key): AcceptedRow(str(row.fingerprint), json.loads(row.fields or "{}"))
+            str(row.primary_key): AcceptedRow(str(row.fingerprint), json.loads(str(row.fields or "{}")))
             for row in frame.itertuples(index=False)
         }
 

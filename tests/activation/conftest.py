@@ -49,9 +49,7 @@ class Sandbox:
 
     def rows(self, path: str | None = None) -> list[dict[str, Any]]:
         return [
-            r
-            for r in self.server.log.rows("customerio")
-            if r["id"] > self.mark and (path is None or r["path"] == path)
+            r for r in self.server.log.rows("customerio") if r["id"] > self.mark and (path is None or r["path"] == path)
         ]
 
     def batch_operations(self) -> list[tuple[dict[str, Any], int | None, str | None]]:

@@ -28,7 +28,9 @@ PEOPLE = {
                 "next_service_date": "next_service_date",
                 "score_tier": "score_tier",
             },
-            "optional_joins": [{"table": "marts.customer_scores", "using": "customer_key", "columns": {"score_tier": "tier"}}],
+            "optional_joins": [
+                {"table": "marts.customer_scores", "using": "customer_key", "columns": {"score_tier": "tier"}}
+            ],
             "max_failed_share": 0.6,
         }
     }
@@ -177,11 +179,16 @@ def test_a_whole_batch_refused_for_a_transient_reason_is_retried_next_run(sandbo
 
 
 def test_a_rejected_primary_key_is_in_the_changelog_with_its_reason(sandbox, tables):
-    tables.execute("insert into marts.activation_people (customer_key, dealer_id) values (null, 'D01'), ('ck0002', 'D09')")
+    tables.execute(
+        "insert into marts.activation_people (customer_key, dealer_id) values (null, 'D01'), ('ck0002', 'D09')"
+    )
     result = run(people_spec(), tables, sandbox)
     assert (result.added, result.rejected) == (30, 2)
     rejected = changelog(tables).query("status == 'rejected'")
-    assert sorted(rejected["error"]) == ["customer_key repeats in the source; the first row is synced", "no customer_key"]
+    assert sorted(rejected["error"]) == [
+        "customer_key repeats in the source; the first row is synced",
+        "no customer_key",
+    ]
     assert sandbox.fake.people["ck0002"]["dealer_id"] == "D02"
 
 
@@ -238,7 +245,7 @@ def test_under_20_percent_transient_faults_repeated_runs_accept_every_row_exactl
     tables.write("marts.activation_people", people_frame(200))
     spec = people_spec(params={"batch_size": 10}, max_failed_share=1.0)
     kinds = ["server_error", "drop", "partial", "rate_limit"]
-    runs, requests_seen, faults_injected = 0, 0, 0
+    runs, faults_injected = 0, 0
     while runs < 20:
         pending = 200 - len(state(tables))
         if pending == 0:
@@ -274,3 +281,19 @@ def test_under_20_percent_transient_faults_repeated_runs_accept_every_row_exactl
         attempts = log[log["primary_key"] == key]
         assert attempts["status"].tolist()[-1] == "accepted" and attempts["run_id"].nunique() == len(attempts)
     print(f"runs={runs} requests={len(rows)} faults={faults_injected} retried_rows={len(retried)}")
+
+
+def test_refused_credentials_raise_and_record_every_row_as_not_sent(sandbox, tables):
+    from journey_assets.connectors.customerio import CustomerIOTrackClient
+    from journey_assets.connectors.http import PermanentVendorError
+
+    spec = people_spec()
+    client = CustomerIOTrackClient(sandbox.fake.site_id, "wrong-key", base_url=sandbox.server.vendor_url("customerio"))
+    with pytest.raises(PermanentVendorError):
+        run_sync(spec, tables.warehouse, build_destination(spec, {"customerio": client}))
+    assert state(tables) == {}
+    log = changelog(tables)
+    assert (
+        len(log) == 30 and set(log["status"]) == {"failed"} and set(log["error"]) == {"not sent: PermanentVendorError"}
+    )
+    assert tables.query("select status from ops.sync_runs")["status"].tolist() == ["error"]

@@ -6,7 +6,6 @@ the state and changelog for what did succeed. An asset sensor per sync runs it w
 updates; the daily catch-up schedule runs them all (a sync that failed at night is retried).
 """
 
-
 import dagster as dg
 
 from journey_assets.activation.engine import SyncFailed, run_sync
@@ -41,9 +40,7 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
     ) -> dg.MaterializeResult:
         destination = build_destination(spec, {"customerio": activation_customerio.client()})
         try:
-            result = run_sync(
-                spec, activation_warehouse.warehouse(), destination, dry_run=activation_warehouse.dry_run
-            )
+            result = run_sync(spec, activation_warehouse.warehouse(), destination, dry_run=activation_warehouse.dry_run)
         except SyncFailed as failed:
             raise dg.Failure(str(failed), metadata=failed.result.metadata()) from None
         if result.dry_run:

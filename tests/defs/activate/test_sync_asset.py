@@ -1,0 +1,63 @@
+"""A sync asset materialized in process, with the stage's resources pointed at the sandbox and a DuckDB file."""
+
+from __future__ import annotations
+
+import json
+
+import dagster as dg
+import duckdb
+import pytest
+
+from journey_assets.defs.activate.resources import ActivationWarehouseResource, CustomerIOTrackResource
+from journey_assets.defs.activate.syncs import SPECS, build_sync_asset, sync_key
+from journey_assets.sandbox.credentials import write_credentials_file
+from journey_assets.sandbox.server import SandboxServer
+from journey_assets.sandbox.world import World
+from tests.activation.conftest import AS_OF, people_frame
+
+
+@pytest.fixture
+def sandbox(tmp_path):
+    server = SandboxServer(World(size="small", seed=1, as_of=AS_OF, tables={}), record_path=tmp_path / "r.sqlite3")
+    with server:
+        yield server
+
+
+def test_the_people_sync_asset_materializes_against_the_sandbox(sandbox, tmp_path):
+    path = str(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(path) as db:
+        frame = people_frame(12).assign(
+            sms_consent=True,
+            stage_entered_on=None,
+            segments="service_due",
+            preferred_channel="email",
+            best_send_hour=10,
+            lease_maturity_date=None,
+        )
+        db.register("frame", frame)
+        db.execute("create schema marts")
+        db.execute("create table marts.activation_people as select * from frame")
+    creds = write_credentials_file(tmp_path / "credentials.json")  # what the sandbox writes when it starts
+    [spec] = [s for s in SPECS if s.name == "customerio_people"]
+    resources = {
+        "activation_warehouse": ActivationWarehouseResource(duckdb_path=path),
+        "activation_customerio": CustomerIOTrackResource(
+            base_url=sandbox.vendor_url("customerio"), credentials_file=str(creds)
+        ),
+    }
+    asset = build_sync_asset(spec)
+    assert asset.key == sync_key(spec) == dg.AssetKey(["activation", "customerio_people"])
+    assert dg.AssetKey(["marts", "activation_people"]) in asset.dependency_keys
+
+    first = dg.materialize([asset], resources=resources)
+    assert first.success
+    [materialization] = first.asset_materializations_for_node(asset.op.name)
+    metadata = {k: v.value for k, v in materialization.metadata.items()}
+    assert (metadata["added"], metadata["failed"], metadata["dry_run"]) == (12, 0, False)
+    assert sandbox.fakes["customerio"].people["ck0003"]["segments"] == "service_due"
+
+    second = dg.materialize([asset], resources=resources)
+    [again] = second.asset_materializations_for_node(asset.op.name)
+    assert (again.metadata["added"].value, again.metadata["unchanged"].value) == (0, 12)
+    batches = [r for r in sandbox.log.rows("customerio") if r["path"] == "/api/v2/batch"]
+    assert len(batches) == 1 and len(json.loads(batches[0]["body"])["batch"]) == 12
