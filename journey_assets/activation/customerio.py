@@ -40,6 +40,14 @@ def _all_failed(changes: Sequence[Change], error: VendorError) -> Sent:
     return Sent([RowResult(c.primary_key, c.operation, False, reason, transient) for c in changes])
 
 
+def _attributes(change: Change) -> dict[str, Any]:
+    """An add leaves out null attributes; an update sends them as "" so a value that became null is cleared
+    (identify merges: an attribute left out would keep its old value; Customer.io clears one sent empty)."""
+    if change.operation is Operation.ADD:
+        return {k: v for k, v in change.fields.items() if v is not None}
+    return {k: ("" if v is None else v) for k, v in change.fields.items()}
+
+
 class CustomerIOPeople:
     name = "customerio_people"
 
@@ -54,7 +62,7 @@ class CustomerIOPeople:
         operations = [
             {"type": "person", "identifiers": {"id": c.primary_key}, "action": "delete"}
             if c.operation is Operation.REMOVE
-            else person_identify(c.primary_key, {k: v for k, v in c.fields.items() if v is not None})
+            else person_identify(c.primary_key, _attributes(c))
             for c in changes
         ]
         try:

@@ -102,6 +102,16 @@ def test_a_changed_attribute_sends_one_update(sandbox, tables):
     assert {k for k in after if after[k] != before[k]} == {"ck0007"}
 
 
+def test_an_attribute_that_became_null_is_sent_empty_to_clear_it(sandbox, tables):
+    spec = people_spec()
+    run(spec, tables, sandbox)
+    tables.execute("update marts.activation_people set journey_stage = null where customer_key = 'ck0007'")
+    sandbox.mark = sandbox.server.log.rows()[-1]["id"]
+    assert run(spec, tables, sandbox).changed == 1
+    [(op, _, _)] = sandbox.batch_operations()
+    assert op["attributes"]["journey_stage"] == "" and op["attributes"]["dealer_id"] == "D01"
+
+
 def test_the_score_tier_is_joined_when_customer_scores_exists(sandbox, tables):
     tables.execute(
         "create table marts.customer_scores as select customer_key, 'hot' as tier from marts.activation_people"
