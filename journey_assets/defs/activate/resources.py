@@ -39,9 +39,17 @@ class CustomerIOTrackResource(dg.ConfigurableResource):
 
     def client(self) -> CustomerIOTrackClient:
         local = local_credentials(self.credentials_file, "customerio") if not self.api_key else {}
+        site_id, api_key = self.site_id or local.get("site_id", ""), self.api_key or local.get("api_key", "")
+        if not (site_id and api_key):
+            where = (
+                f"the sandbox's {self.credentials_file} has none: restart the sandbox"
+                if self.credentials_file
+                else ("set JOURNEY_CUSTOMERIO_SITE_ID and JOURNEY_CUSTOMERIO_API_KEY")
+            )
+            raise ValueError(f"no Customer.io Track API site id / API key: {where}")
         return CustomerIOTrackClient(
-            self.site_id or local.get("site_id", ""),
-            self.api_key or local.get("api_key", ""),
+            site_id,
+            api_key,
             base_url=self.base_url,
             timeout=self.timeout_seconds,
         )

@@ -42,7 +42,8 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
         try:
             result = run_sync(spec, activation_warehouse.warehouse(), destination, dry_run=activation_warehouse.dry_run)
         except SyncFailed as failed:
-            raise dg.Failure(str(failed), metadata=failed.result.metadata()) from None
+            metadata = {k: v for k, v in failed.result.metadata().items() if v is not None}
+            raise dg.Failure(str(failed), metadata=metadata) from None
         if result.dry_run:
             context.log.info(f"{spec.name} dry run: sample primary keys {result.samples}")
         return dg.MaterializeResult(metadata={k: v for k, v in result.metadata().items() if v is not None})

@@ -61,3 +61,45 @@ def test_the_people_sync_asset_materializes_against_the_sandbox(sandbox, tmp_pat
     assert (again.metadata["added"].value, again.metadata["unchanged"].value) == (0, 12)
     batches = [r for r in sandbox.log.rows("customerio") if r["path"] == "/api/v2/batch"]
     assert len(batches) == 1 and len(json.loads(batches[0]["body"])["batch"]) == 12
+
+
+def test_a_sync_over_the_failed_share_fails_the_asset_after_recording(sandbox, tmp_path):
+    path = str(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(path) as db:
+        frame = people_frame(12).assign(
+            sms_consent=True,
+            stage_entered_on=None,
+            segments=None,
+            preferred_channel="email",
+            best_send_hour=10,
+            lease_maturity_date=None,
+        )
+        db.register("frame", frame)
+        db.execute("create schema marts")
+        db.execute("create table marts.activation_people as select * from frame")
+    creds = write_credentials_file(tmp_path / "credentials.json")
+    [spec] = [s for s in SPECS if s.name == "customerio_people"]
+    sandbox.inject("customerio", "partial", times=1)
+    result = dg.materialize(
+        [build_sync_asset(spec)],
+        resources={
+            "activation_warehouse": ActivationWarehouseResource(duckdb_path=path),
+            "activation_customerio": CustomerIOTrackResource(
+                base_url=sandbox.vendor_url("customerio"), credentials_file=str(creds)
+            ),
+        },
+        raise_on_error=False,
+    )
+    assert not result.success
+    [failure] = [e for e in result.all_events if e.event_type == dg.DagsterEventType.STEP_FAILURE]
+    assert "6 of 12 rows failed" in failure.step_failure_data.error.message
+    with duckdb.connect(path, read_only=True) as db:
+        assert db.execute("select count(*) from ops.sync_state").fetchone()[0] == 6
+
+
+def test_no_track_credentials_is_a_clear_error(tmp_path):
+    empty = tmp_path / "credentials.json"
+    empty.write_text("{}")
+    resource = CustomerIOTrackResource(base_url="http://127.0.0.1:1/customerio", credentials_file=str(empty))
+    with pytest.raises(ValueError, match="no Customer.io Track API site id / API key: .* restart the sandbox"):
+        resource.client()
