@@ -6,14 +6,22 @@ the state and changelog for what did succeed. An asset sensor per sync runs it w
 updates; the daily catch-up schedule runs them all (a sync that failed at night is retried).
 """
 
+from typing import Any
+
 import dagster as dg
 
 from journey_assets.activation.engine import SyncFailed, run_sync
 from journey_assets.activation.spec import SyncSpec, build_destination, load_syncs
-from journey_assets.defs.activate.resources import ActivationWarehouseResource, CustomerIOTrackResource
+from journey_assets.defs.activate.resources import ActivationWarehouseResource
 from journey_assets.defs.ops.schedules import WAREHOUSE_TAGS
 
 GROUP = "activation"
+# destination kind -> (the name its factory looks its client up by, the resource that builds that client with
+# `.client()`); a new kind (the Meta audience) adds its line here and its resource in resources.py
+DESTINATION_CLIENTS: dict[str, tuple[str, str]] = {
+    "customerio_people": ("customerio", "activation_customerio"),
+    "customerio_segment": ("customerio", "activation_customerio"),
+}
 
 
 def sync_key(spec: SyncSpec) -> dg.AssetKey:
@@ -24,7 +32,16 @@ def _source_keys(spec: SyncSpec) -> list[dg.AssetKey]:
     return [dg.AssetKey(table.split(".")) for table in spec.source_tables()]
 
 
+def _metadata(values: dict[str, Any]) -> dict[str, Any]:
+    """None (a match rate Customer.io does not report) as Dagster's null, so every sync shows the same keys."""
+    return {k: dg.MetadataValue.null() if v is None else v for k, v in values.items()}
+
+
 def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
+    if spec.destination not in DESTINATION_CLIENTS:
+        raise ValueError(f"sync {spec.name!r}: no resource for destination {spec.destination!r} (DESTINATION_CLIENTS)")
+    client_name, client_resource = DESTINATION_CLIENTS[spec.destination]
+
     @dg.asset(
         key=sync_key(spec),
         group_name=GROUP,
@@ -32,21 +49,18 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
         description=spec.description or f"The {spec.name} sync ({spec.destination}, {spec.mode.value}).",
         kinds={"python"},
         tags={"journey/destination": spec.destination},
+        required_resource_keys={"activation_warehouse", client_resource},
     )
-    def _sync(
-        context: dg.AssetExecutionContext,
-        activation_warehouse: ActivationWarehouseResource,
-        activation_customerio: CustomerIOTrackResource,
-    ) -> dg.MaterializeResult:
-        destination = build_destination(spec, {"customerio": activation_customerio.client()})
+    def _sync(context: dg.AssetExecutionContext) -> dg.MaterializeResult:
+        activation_warehouse: ActivationWarehouseResource = context.resources.activation_warehouse
+        destination = build_destination(spec, {client_name: getattr(context.resources, client_resource).client()})
         try:
             result = run_sync(spec, activation_warehouse.warehouse(), destination, dry_run=activation_warehouse.dry_run)
         except SyncFailed as failed:
-            metadata = {k: v for k, v in failed.result.metadata().items() if v is not None}
-            raise dg.Failure(str(failed), metadata=metadata) from None
+            raise dg.Failure(str(failed), metadata=_metadata(failed.result.metadata())) from None
         if result.dry_run:
             context.log.info(f"{spec.name} dry run: sample primary keys {result.samples}")
-        return dg.MaterializeResult(metadata={k: v for k, v in result.metadata().items() if v is not None})
+        return dg.MaterializeResult(metadata=_metadata(result.metadata()))
 
     return _sync
 

@@ -53,7 +53,7 @@ def test_the_people_sync_asset_materializes_against_the_sandbox(sandbox, tmp_pat
     assert first.success
     [materialization] = first.asset_materializations_for_node(asset.op.name)
     metadata = {k: v.value for k, v in materialization.metadata.items()}
-    assert (metadata["added"], metadata["failed"], metadata["dry_run"]) == (12, 0, False)
+    assert (metadata["added"], metadata["failed"], metadata["dry_run"], metadata["match_rate"]) == (12, 0, False, None)
     assert sandbox.fakes["customerio"].people["ck0003"]["segments"] == "service_due"
 
     second = dg.materialize([asset], resources=resources)
