@@ -83,7 +83,7 @@ def build_sync_sensor(spec: SyncSpec) -> dg.SensorDefinition:
         description=f"Runs {spec.name} when {spec.source_tables()[0]} is materialized.",
     )
     def _on_model(context: dg.SensorEvaluationContext, asset_event: dg.EventLogEntry) -> dg.RunRequest:
-        return dg.RunRequest(run_key=f"{spec.name}:{asset_event.storage_id}")
+        return dg.RunRequest(run_key=f"{spec.name}:{context.cursor}")  # the cursor is the event's storage id
 
     return _on_model
 

@@ -103,3 +103,24 @@ def test_no_track_credentials_is_a_clear_error(tmp_path):
     resource = CustomerIOTrackResource(base_url="http://127.0.0.1:1/customerio", credentials_file=str(empty))
     with pytest.raises(ValueError, match="no Customer.io Track API site id / API key: .* restart the sandbox"):
         resource.client()
+
+
+def test_the_sensor_asks_for_one_run_per_materialization_of_the_model():
+    from journey_assets.defs.activate.syncs import sync_assets, sync_jobs, sync_sensors
+
+    [sensor] = [s for s in sync_sensors if s.name == "activate_customerio_people_on_model"]
+    resources = {
+        "activation_warehouse": ActivationWarehouseResource(duckdb_path="unused.duckdb"),
+        "activation_customerio": CustomerIOTrackResource(base_url="http://127.0.0.1:1/customerio"),
+    }
+    defs = dg.Definitions(assets=sync_assets, jobs=list(sync_jobs.values()), sensors=sync_sensors, resources=resources)
+    with dg.DagsterInstance.ephemeral() as instance:
+        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        assert sensor.evaluate_tick(context).run_requests == []  # nothing materialized yet
+        instance.report_runless_asset_event(dg.AssetMaterialization(asset_key=["marts", "activation_people"]))
+        context = dg.build_sensor_context(instance=instance, definitions=defs)
+        result = sensor.evaluate_tick(context)
+        [request] = result.run_requests  # the sensor's one job: this sync's
+        assert sensor.job_name == "activate_customerio_people" and request.run_key.startswith("customerio_people:")
+        again = dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor)
+        assert sensor.evaluate_tick(again).run_requests == []  # the same materialization: no second run
