@@ -99,4 +99,6 @@ class SyncStateStore:
         frame = pd.DataFrame([row])
         for column in ("started_at", "finished_at"):
             frame[column] = pd.to_datetime(frame[column])
+        # a float column from the first run on, though Customer.io reports no match rate (Meta does)
+        frame["match_rate"] = frame["match_rate"].astype("float64")
         self.warehouse.append(SCHEMA, RUNS_TABLE, frame)

@@ -67,3 +67,30 @@ def test_a_large_diff_replaces_and_a_small_one_sends_batches(tables):
     assert destination.members == {f"ck{i:04d}" for i in range(30)} - {"ck0001", "ck0002"}
     state = tables.query("select count(*) as n from ops.sync_state where sync_name = 'aud'")
     assert state["n"][0] == 28
+
+
+def test_the_runs_table_keeps_a_match_rate_after_runs_without_one(tables):
+    [spec] = parse_syncs(
+        {
+            "syncs": {
+                "aud": {
+                    "destination": "customerio_people",
+                    "model": "marts.activation_people",
+                    "primary_key": "customer_key",
+                    "mapping": {"email": "email"},
+                    "full_refresh_share": 1.0,
+                }
+            }
+        }
+    )
+
+    class Silent(Membership):
+        def send(self, changes):
+            sent = super().send(changes)
+            return Sent(sent.results)  # reports no match rate
+
+    run_sync(spec, tables.warehouse, Silent())
+    tables.execute("update marts.activation_people set email = 'y' || email where customer_key = 'ck0001'")
+    run_sync(spec, tables.warehouse, Membership())
+    rates = tables.query("select match_rate from ops.sync_runs order by started_at")["match_rate"].tolist()
+    assert rates[0] != rates[0] and rates[1] == 0.8  # NaN (none reported), then Meta-like 0.8
