@@ -58,9 +58,10 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
             result = run_sync(spec, activation_warehouse.warehouse(), destination, dry_run=activation_warehouse.dry_run)
         except SyncFailed as failed:
             raise dg.Failure(str(failed), metadata=_metadata(failed.result.metadata())) from None
-        if result.dry_run:
-            context.log.info(f"{spec.name} dry run: sample primary keys {result.samples}")
-        return dg.MaterializeResult(metadata=_metadata(result.metadata()))
+        metadata = _metadata(result.metadata())
+        if result.dry_run:  # what would have been sent: a few customer_key hashes per operation
+            metadata["samples"] = dg.MetadataValue.json(result.samples)
+        return dg.MaterializeResult(metadata=metadata)
 
     return _sync
 

@@ -124,3 +124,27 @@ def test_the_sensor_asks_for_one_run_per_materialization_of_the_model():
         assert sensor.job_name == "activate_customerio_people" and request.run_key.startswith("customerio_people:")
         again = dg.build_sensor_context(instance=instance, definitions=defs, cursor=result.cursor)
         assert sensor.evaluate_tick(again).run_requests == []  # the same materialization: no second run
+
+
+def test_a_dry_run_asset_shows_counts_and_samples_and_sends_nothing(sandbox, tmp_path):
+    path = str(tmp_path / "warehouse.duckdb")
+    with duckdb.connect(path) as db:
+        db.register("frame", people_frame(3))
+        db.execute("create schema marts")
+        db.execute("create table marts.customer_segments_current as select * from frame")
+    [spec] = [s for s in SPECS if s.name == "customerio_segment_service_due"]
+    asset = build_sync_asset(spec)
+    result = dg.materialize(
+        [asset],
+        resources={
+            "activation_warehouse": ActivationWarehouseResource(duckdb_path=path, dry_run=True),
+            "activation_customerio": CustomerIOTrackResource(
+                base_url=sandbox.vendor_url("customerio"),
+                credentials_file=str(write_credentials_file(tmp_path / "credentials.json")),
+            ),
+        },
+    )
+    [materialization] = result.asset_materializations_for_node(asset.op.name)
+    assert materialization.metadata["dry_run"].value is True and materialization.metadata["added"].value == 1
+    assert materialization.metadata["samples"].value["add"] == ["ck0000"]
+    assert sandbox.log.rows("customerio") == []
