@@ -32,6 +32,14 @@ def _source_keys(spec: SyncSpec) -> list[dg.AssetKey]:
     return [dg.AssetKey(table.split(".")) for table in spec.source_tables()]
 
 
+def _deps(spec: SyncSpec) -> list[dg.AssetKey]:
+    """The source tables and the optional joins' tables: in a run that builds both (the nightly), the sync goes
+    after the scores, so the tier goes out the same night rather than as an update of everyone the next run.
+    A run where the scores fail skips the sync; the catch-up schedule sends it (without the tier) later."""
+    optional = [dg.AssetKey(join.table.split(".")) for join in spec.optional_joins]
+    return [*_source_keys(spec), *(key for key in optional if key not in _source_keys(spec))]
+
+
 def _metadata(values: dict[str, Any]) -> dict[str, Any]:
     """None (a match rate Customer.io does not report) as Dagster's null, so every sync shows the same keys."""
     return {k: dg.MetadataValue.null() if v is None else v for k, v in values.items()}
@@ -45,7 +53,7 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
     @dg.asset(
         key=sync_key(spec),
         group_name=GROUP,
-        deps=_source_keys(spec),
+        deps=_deps(spec),
         description=spec.description or f"The {spec.name} sync ({spec.destination}, {spec.mode.value}).",
         kinds={"python"},
         tags={"journey/destination": spec.destination},

@@ -8,8 +8,9 @@ import shutil
 
 import duckdb
 
-from journey_assets.activation.engine import run_sync
+from journey_assets.activation.engine import read_desired, run_sync
 from journey_assets.activation.spec import build_destination, load_syncs
+from journey_assets.activation.state import SyncStateStore
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.warehouse import DuckDBWarehouse
 from tests.activation.conftest import Sandbox
@@ -37,9 +38,11 @@ def test_the_demo_ran_every_sync_and_a_repeat_sends_nothing(small_warehouse, tmp
     with SandboxServer(small_warehouse.world, record_path=tmp_path / "r.sqlite3") as server:
         sandbox = Sandbox(server)
         spec = specs["customerio_people"]
-        result = run_sync(
-            spec, DuckDBWarehouse(str(copy)), build_destination(spec, {"customerio": sandbox.track_client()})
-        )
-        assert (result.added, result.changed, result.unchanged) == (0, 0, people[0])
+        warehouse = DuckDBWarehouse(str(copy))
+        accepted = SyncStateStore(warehouse).accepted(spec.name)
+        desired = read_desired(spec, warehouse).rows
+        differ = sorted({f for k, row in desired.items() for f in row if row[f] != accepted[k].fields.get(f)})
+        result = run_sync(spec, warehouse, build_destination(spec, {"customerio": sandbox.track_client()}))
+        assert (result.added, result.changed, result.unchanged) == (0, 0, people[0]), differ
         assert sandbox.rows() == []
     print(f"people={people[0]} service_due={service_due} runs={runs}")
