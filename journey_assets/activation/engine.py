@@ -99,8 +99,10 @@ class SyncResult:
 
 
 def _plain(value: Any) -> Any:
-    """A JSON-safe, comparable value: NaN/NaT -> None, numpy scalars -> Python, dates -> ISO strings."""
-    if value is None or value is pd.NaT:
+    """A JSON-safe, comparable value: NaN/NaT/NA -> None, numpy scalars -> Python, dates -> ISO strings.
+
+    DuckDB hands a nullable INTEGER or BOOLEAN column to pandas as Int32/boolean with `pd.NA` for null."""
+    if value is None or value is pd.NaT or value is pd.NA:
         return None
     if hasattr(value, "item") and not isinstance(value, (str, bytes)):
         value = value.item()  # numpy scalar

@@ -307,3 +307,20 @@ def test_refused_credentials_raise_and_record_every_row_as_not_sent(sandbox, tab
         len(log) == 30 and set(log["status"]) == {"failed"} and set(log["error"]) == {"not sent: PermanentVendorError"}
     )
     assert tables.query("select status from ops.sync_runs")["status"].tolist() == ["error"]
+
+
+def test_null_integers_and_booleans_are_left_out_not_sent_as_text(sandbox, tables):
+    """DuckDB gives pandas nullable Int/boolean columns whose nulls are pd.NA (the small world's demo sent
+    "<NA>" for a missing best_send_hour before this)."""
+    tables.execute(
+        "update marts.activation_people set vehicles_owned = null, email_consent = null where customer_key = 'ck0002'"
+    )
+    run(people_spec(), tables, sandbox)
+    person = sandbox.fake.people["ck0002"]
+    assert "vehicles_owned" not in person and "email_consent" not in person
+    assert (
+        sandbox.fake.people["ck0003"]["vehicles_owned"] == 0 and sandbox.fake.people["ck0003"]["email_consent"] is False
+    )
+    assert "<NA>" not in json.dumps(sandbox.fake.people)
+    sandbox.mark = sandbox.server.log.rows()[-1]["id"]
+    assert run(people_spec(), tables, sandbox).unchanged == 30 and sandbox.rows() == []
