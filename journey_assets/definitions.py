@@ -13,6 +13,7 @@ from pathlib import Path
 
 import dagster as dg
 
+from journey_assets.defs.activate.resources import activate_resources
 from journey_assets.defs.predict.resources import predict_resources
 from journey_assets.defs.report.resources import report_resources
 from journey_assets.defs.resources import ingest_resources, warehouse_resources
@@ -29,6 +30,7 @@ STAGE_RESOURCES = (
     respond_resources,
     predict_resources,
     report_resources,
+    activate_resources,
 )
 
 # The nightly run lands by about 04:00 UTC: a raw table or mart not updated

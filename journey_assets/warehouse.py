@@ -27,6 +27,14 @@ class Warehouse(Protocol):
 
     def append(self, schema: str, table: str, frame: pd.DataFrame) -> None: ...
 
+    def replace_keyed(
+        self, schema: str, table: str, keys: list[str], upserts: pd.DataFrame, deletes: pd.DataFrame
+    ) -> None: ...
+
+
+def _key_match(table: str, other: str, keys: list[str]) -> str:
+    return " and ".join(f"{table}.{k} = {other}.{k}" for k in keys)
+
 
 @dataclass
 class DuckDBWarehouse:
@@ -60,6 +68,28 @@ class DuckDBWarehouse:
             connection.execute(f"insert into {schema}.{table} by name select * from incoming")
             connection.unregister("incoming")
 
+    def replace_keyed(
+        self, schema: str, table: str, keys: list[str], upserts: pd.DataFrame, deletes: pd.DataFrame
+    ) -> None:
+        """In one transaction: drop the rows whose `keys` are in `upserts` or `deletes`, insert `upserts`.
+
+        The table is created from `upserts`' columns the first time (so `upserts` must carry every column)."""
+        with self._connect(read_only=False) as connection:
+            connection.register("upserts", upserts)
+            connection.register("deletes", deletes[keys])
+            connection.execute(f"create schema if not exists {schema}")
+            connection.execute(f"create table if not exists {schema}.{table} as select * from upserts limit 0")
+            connection.execute("begin")
+            for source in ("upserts", "deletes"):
+                connection.execute(
+                    f"delete from {schema}.{table} t where exists "
+                    f"(select 1 from {source} s where {_key_match('t', 's', keys)})"
+                )
+            connection.execute(f"insert into {schema}.{table} by name select * from upserts")
+            connection.execute("commit")
+            connection.unregister("upserts")
+            connection.unregister("deletes")
+
 
 @dataclass
 class BigQueryWarehouse:
@@ -91,3 +121,34 @@ class BigQueryWarehouse:
 
         config = bigquery.LoadJobConfig(write_disposition="WRITE_APPEND", create_disposition="CREATE_IF_NEEDED")
         self._client().load_table_from_dataframe(frame, f"{self.project}.{schema}.{table}", job_config=config).result()
+
+    def replace_keyed(
+        self, schema: str, table: str, keys: list[str], upserts: pd.DataFrame, deletes: pd.DataFrame
+    ) -> None:
+        """Drop the rows whose `keys` are in `upserts` or `deletes`, insert `upserts`: the changed keys are loaded
+        to a staging table, then one multi-statement transaction deletes and inserts (no streaming buffer, so
+        the delete can touch rows loaded by an earlier run)."""
+        import uuid
+
+        from google.cloud import bigquery
+
+        client = self._client()
+        target = f"{self.project}.{schema}.{table}"
+        staging = f"{self.project}.{schema}._staging_{table}_{uuid.uuid4().hex[:12]}"
+        load = bigquery.LoadJobConfig(write_disposition="WRITE_TRUNCATE")
+        keyed = pd.concat([upserts[keys], deletes[keys]], ignore_index=True).drop_duplicates()
+        client.load_table_from_dataframe(upserts, staging + "_rows", job_config=load).result()
+        client.load_table_from_dataframe(keyed, staging + "_keys", job_config=load).result()
+        try:
+            create = bigquery.LoadJobConfig(write_disposition="WRITE_APPEND", create_disposition="CREATE_IF_NEEDED")
+            client.load_table_from_dataframe(upserts.head(0), target, job_config=create).result()
+            client.query(
+                f"begin transaction; "
+                f"delete from `{target}` t where exists (select 1 from `{staging}_keys` s "
+                f"where {_key_match('t', 's', keys)}); "
+                f"insert into `{target}` select * from `{staging}_rows`; "
+                f"commit transaction;"
+            ).result()
+        finally:
+            client.delete_table(staging + "_rows", not_found_ok=True)
+            client.delete_table(staging + "_keys", not_found_ok=True)

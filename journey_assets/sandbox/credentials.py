@@ -30,6 +30,10 @@ def sandbox_credentials() -> dict[str, dict[str, Any]]:
         },
         "wrike": {"token": env("JOURNEY_SANDBOX_WRIKE_TOKEN") or wrike.DEFAULT_TOKEN, "folder_id": WRIKE_FOLDER_ID},
         "slack": {"webhook_path": SLACK_WEBHOOK_PATH},
+        "customerio": {  # the Track API (activation's people and segment syncs)
+            "site_id": env("JOURNEY_SANDBOX_CUSTOMERIO_SITE_ID") or customerio.DEFAULT_SITE_ID,
+            "api_key": env("JOURNEY_SANDBOX_CUSTOMERIO_API_KEY") or customerio.DEFAULT_API_KEY,
+        },
         "customerio_app": {
             "app_api_key": env("JOURNEY_SANDBOX_CUSTOMERIO_APP_API_KEY") or customerio.DEFAULT_APP_API_KEY
         },
