@@ -30,6 +30,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journey_assets.activation.contract import Change, Operation, RowResult, Sent
+from journey_assets.activation.spec import SyncSpec, register_destination
 from journey_assets.connectors.http import PermanentVendorError, VendorError
 from journey_assets.connectors.meta import MetaGraphClient, UploadResult
 from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, UNHASHED_KEYS, batched, meta_row, meta_rows
@@ -247,3 +248,10 @@ def build(params: Mapping[str, Any], client: MetaGraphClient) -> MetaAudienceDes
 
 
 __all__ = ["DESTINATION_KIND", "MetaAudienceDestination", "build", "hashed_row", "SCHEMA"]
+
+
+def _from_spec(spec: SyncSpec, clients: Mapping[str, Any]) -> MetaAudienceDestination:
+    return build(spec.params, clients["meta"])
+
+
+register_destination(DESTINATION_KIND, _from_spec)

@@ -228,3 +228,52 @@ def test_twenty_percent_transient_faults_end_with_every_row_accepted_exactly_onc
     assert len(applied) == 50
     assert sum(1 for r, _ in sent_payloads(sandbox) if r["fault"]) >= 5
     assert len(members(sandbox, dest.audience_id)) == 500
+
+
+def test_a_declared_meta_sync_runs_through_the_engine_and_then_sends_only_what_changed(sandbox, tmp_path):
+    """The kind as syncs.yml declares it: the registry builds the destination, the engine diffs a warehouse table
+    against the accepted state; a second run sends nothing, a person leaving the table is removed (mirror)."""
+    import duckdb
+    import pandas as pd
+
+    from journey_assets.activation.engine import run_sync
+    from journey_assets.activation.spec import build_destination, parse_syncs
+    from journey_assets.warehouse import DuckDBWarehouse
+
+    path = str(tmp_path / "w.duckdb")
+    people = pd.DataFrame([{"customer_key": f"C{i:04d}", **person(i)} for i in range(150)])
+    with duckdb.connect(path) as db:
+        db.execute("create schema marts")
+        db.register("people", people)
+        db.execute("create table marts.audience as select * from people")
+    name = f"Retargeting {uuid.uuid4().hex[:8]}"
+    document = {
+        "syncs": {
+            "meta_retargeting": {
+                "destination": "meta_audience",
+                "sql": "select * from marts.audience",
+                "primary_key": "customer_key",
+                "mode": "mirror",
+                "mapping": {k: k for k in ("email", "phone", "fn", "ln", "zip", "country", "external_id")},
+                "params": {"account_id": ACCOUNTS["D01"], "audience_name": name},
+            }
+        }
+    }
+    (spec,) = parse_syncs(document)
+    warehouse = DuckDBWarehouse(path)
+
+    def run():
+        return run_sync(spec, warehouse, build_destination(spec, {"meta": client(sandbox)}))
+
+    first = run()
+    assert (first.added, first.failed) == (150, 0)
+    audience_id = next(a.id for a in sandbox.fakes["meta"].audiences.values() if a.name == name)
+    assert len(members(sandbox, audience_id)) == 150
+    new_requests(sandbox, "meta")
+    again = run()
+    assert (again.added, again.changed, again.removed, again.unchanged) == (0, 0, 0, 150)
+    assert not [r for r in new_requests(sandbox, "meta") if r["path"].endswith("/users")]
+    with duckdb.connect(path) as db:
+        db.execute("delete from marts.audience where customer_key in ('C0000', 'C0001')")
+    third = run()
+    assert third.removed == 2 and len(members(sandbox, audience_id)) == 148

@@ -21,6 +21,9 @@ GROUP = "activation"
 DESTINATION_CLIENTS: dict[str, tuple[str, str]] = {
     "customerio_people": ("customerio", "activation_customerio"),
     "customerio_segment": ("customerio", "activation_customerio"),
+    # the Graph API client the Meta ingest uses (its system user's token); no Meta sync is declared in
+    # syncs.yml yet: an audience belongs to one ad account, and a sync names it (params.account_id)
+    "meta_audience": ("meta", "meta"),
 }
 
 
