@@ -38,7 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from journey_assets.connectors.customerio import CustomerIOAppClient
 from journey_assets.connectors.http import PermanentVendorError, TransientVendorError, VendorError
@@ -216,7 +216,7 @@ def _day(value: Any) -> date | None:
     if isinstance(value, date):
         return value
     if hasattr(value, "date"):  # pandas Timestamp
-        return value.date()  # type: ignore[no-any-return]
+        return value.date()
     return date.fromisoformat(str(value)[:10])
 
 
@@ -403,7 +403,7 @@ def _one(campaign: Campaign, row: Mapping[str, Any], deps: CampaignDeps, as_of: 
     channel, basis = choose_channel(_text(row.get("preferred_channel")), state, campaign.category)
     to_masked = mask_phone(phone) if channel is Channel.SMS else (f"email:{hashed(email)}" if email else None)
     keys = person_keys(row)
-    common = {
+    common: dict[str, Any] = {
         "campaign": campaign.key,
         "customer_key": customer_key,
         "dealer_id": _text(row.get("dealer_id")),

@@ -217,11 +217,11 @@ def review(
     for decision, ids in ((APPROVED, approve), (REJECTED, reject)):
         for the_id in ids:
             state = states.loc[the_id]
-            if may_follow(state["decision"], state.get("retryable"), decision):
+            if may_follow(str(state["decision"]), state.get("retryable"), decision):
                 rows.append(_decision(the_id, decision, at, by.strip(), run_id, reason=note))
                 outcome.recorded[decision].append(the_id)
             else:
-                outcome.refused.append((the_id, f"is {state_key(state['decision'], state.get('retryable'))}"))
+                outcome.refused.append((the_id, f"is {state_key(str(state['decision']), state.get('retryable'))}"))
     append_decisions(warehouse, rows)
     return outcome
 
