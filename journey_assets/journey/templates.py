@@ -93,6 +93,7 @@ class TemplateContext:
     service_type: str | None = None
     due_mileage: int | None = None
     last_visit: date | None = None
+    lease_maturity: date | None = None  # the lease-end campaign's day
     offer: str | None = None
     alternatives: Sequence[VehicleRef] = ()
     link: str | None = None
@@ -125,6 +126,9 @@ class TemplateContext:
             v["due_mileage"] = f"{self.due_mileage:,} miles"
         if self.last_visit is not None:
             v["last_visit"] = f"{self.last_visit:%B %Y}"
+        if self.lease_maturity is not None:
+            d = self.lease_maturity
+            v["lease_maturity"] = f"{d:%B} {d.day}, {d.year}"
         if self.alternatives:
             items = [a.label() + (f" {_money(a.price)}" if a.price is not None else "") for a in self.alternatives]
             v["alternatives"] = "; ".join(items) if channel is Channel.SMS else "\n".join(f"- {i}" for i in items)

@@ -280,6 +280,8 @@ def test_a_lost_twilio_response_is_found_not_sent_twice(harness: Harness):
     harness.server.clear_faults()
     # the fake answers the timed-out POST after its delay: wait until Twilio holds the message
     wait_for(lambda: [r for r in harness.rows("twilio") if r["path"].endswith("/Messages.json") and r["status"]])
+    twilio = harness.server.fakes["twilio"]
+    wait_for(lambda: any(m["to"] == row["phone"] for m in list(twilio.messages.values())))  # created, not just logged
 
     too_soon = run_campaigns(SERVICE, [row], deps(harness, DAY + timedelta(minutes=5)), as_of=AS_OF)
     assert too_soon.sends == []

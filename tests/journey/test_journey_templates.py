@@ -1,5 +1,5 @@
 from dataclasses import replace
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -28,6 +28,7 @@ FULL = TemplateContext(
     vehicle=VehicleRef(2024, "Honda", "CR-V", "EX"),
     appointment_at=datetime(2024, 3, 9, 9, 30, tzinfo=ZoneInfo("America/Chicago")),
     service_type="an oil change",
+    lease_maturity=date(2024, 6, 30),
     offer="Get 10% off your next service.",
     alternatives=(VehicleRef(2023, "Honda", "CR-V", "LX", 27995), VehicleRef(2024, "Toyota", "RAV4", None, 31000)),
     link="https://lakeside.example/s/abc",
