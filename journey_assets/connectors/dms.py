@@ -220,7 +220,7 @@ class GcsLanding:
     """
 
     def __init__(self, bucket: str, prefix: str = "dms", client: Any = None):
-        from google.cloud import storage  # imported here: only prod needs it
+        import google.cloud.storage as storage  # imported here: only prod needs it
 
         self._client = client or storage.Client()
         self._bucket = self._client.bucket(bucket)
