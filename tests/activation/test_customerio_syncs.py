@@ -216,7 +216,7 @@ SEGMENT = {
 
 
 def test_a_segment_sync_adds_and_removes_ids_1000_a_call(sandbox, tables):
-    from tests.activation.conftest import people_frame
+    from support.activation_sync import people_frame
 
     tables.write("marts.activation_people", people_frame(2500))
     [spec] = parse_syncs(json.loads(json.dumps(SEGMENT)))
@@ -237,7 +237,7 @@ def test_a_segment_sync_adds_and_removes_ids_1000_a_call(sandbox, tables):
 
 
 def test_more_than_1000_new_members_go_in_calls_of_1000(sandbox, tables):
-    from tests.activation.conftest import people_frame
+    from support.activation_sync import people_frame
 
     frame = people_frame(2500)
     frame["service_due"] = True
@@ -250,7 +250,7 @@ def test_more_than_1000_new_members_go_in_calls_of_1000(sandbox, tables):
 
 def test_under_20_percent_transient_faults_repeated_runs_accept_every_row_exactly_once(sandbox, tables):
     """The issue's measure: faults on a fifth of each run's requests; count acceptances from the request log."""
-    from tests.activation.conftest import people_frame
+    from support.activation_sync import people_frame
 
     tables.write("marts.activation_people", people_frame(200))
     spec = people_spec(params={"batch_size": 10}, max_failed_share=1.0)

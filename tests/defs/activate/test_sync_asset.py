@@ -7,13 +7,13 @@ import json
 import dagster as dg
 import duckdb
 import pytest
+from support.activation_sync import AS_OF, people_frame
 
 from journey_assets.defs.activate.resources import ActivationWarehouseResource, CustomerIOTrackResource
 from journey_assets.defs.activate.syncs import SPECS, build_sync_asset, sync_key
 from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World
-from tests.activation.conftest import AS_OF, people_frame
 
 
 @pytest.fixture

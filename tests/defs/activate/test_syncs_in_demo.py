@@ -7,13 +7,13 @@ from __future__ import annotations
 import shutil
 
 import duckdb
+from support.activation_sync import Sandbox
 
 from journey_assets.activation.engine import read_desired, run_sync
 from journey_assets.activation.spec import build_destination, load_syncs
 from journey_assets.activation.state import SyncStateStore
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.warehouse import DuckDBWarehouse
-from tests.activation.conftest import Sandbox
 
 
 def test_the_demo_ran_every_sync_and_a_repeat_sends_nothing(small_warehouse, tmp_path):
