@@ -7,7 +7,7 @@ from __future__ import annotations
 import multiprocessing
 import threading
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -200,9 +200,11 @@ def test_claims_are_exclusive_across_processes(ledger_spec: str) -> None:
     for key in keys[::2]:
         first.finish(key, "sms", PENDING, T0 - timedelta(minutes=1), detail={"transient": True})
     first.close()
-    context = multiprocessing.get_context("spawn")
-    with context.Pool(4) as pool:
-        granted = pool.starmap(_claim_all, [(ledger_spec, keys if n % 2 else keys[::-1]) for n in range(4)])
+    # ProcessPoolExecutor, not multiprocessing.Pool: Pool.terminate() can wait forever on a worker blocked on
+    # its task queue's lock (seen once in CI), where the executor's shutdown joins idle workers cleanly.
+    orders = [keys if n % 2 else keys[::-1] for n in range(4)]
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        granted = list(pool.map(_claim_all, [ledger_spec] * 4, orders, timeout=300))
     winners = [key for got in granted for key in got]
     assert sorted(winners) == sorted(keys)
 
