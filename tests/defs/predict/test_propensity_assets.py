@@ -47,7 +47,12 @@ def test_customer_scores_cover_every_person_with_a_probability_decile_and_tier(s
     scores = query(small_warehouse, "select * from marts.customer_scores")
     assert sorted(scores["customer_key"]) == sorted(people["customer_key"])
     assert scores["score"].between(0, 1).all()
-    assert set(scores["decile"]) == set(range(1, 11))
+    # Deciles by rank, ties sharing one: a calibrated tree gives the small world's people few distinct scores
+    # (600 of 1,900 share one), so a decile can be empty, but a tie never spans two and the order holds.
+    assert 10 in set(scores["decile"]) and set(scores["decile"]) <= set(range(1, 11))
+    assert (scores.groupby("score")["decile"].nunique() == 1).all()
+    spans = scores.groupby("decile")["score"].agg(["min", "max"]).sort_index()
+    assert (spans["max"].to_numpy()[:-1] < spans["min"].to_numpy()[1:]).all()
     assert set(scores["tier"]) <= {t.value for t in Tier}
     assert scores["model_version"].nunique() == 1
     champion = ModelStore(small_warehouse.settings.model_uri).champion()
