@@ -606,8 +606,8 @@ def _twilio_find(
     twilio: TwilioClient, ledger: ResponseLedger, phone: str, body: str, since: datetime, send_key: str
 ) -> str | None:
     earliest = since - CLOCK_SKEW
-    for message in twilio.list_messages(to=phone, date_sent_after=earliest.date()):
-        if message.body != body or (message.created_at and message.created_at < earliest):
+    for message in twilio.messages_created_since(phone, earliest):
+        if message.body != body:
             continue
         owner = ledger.message(message.sid)
         if owner is not None and owner.event_id not in (None, send_key):

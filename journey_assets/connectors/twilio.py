@@ -3,9 +3,10 @@
 `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` (form-encoded `To`,
 `From` or `MessagingServiceSid`, `Body`, `StatusCallback`) with HTTP Basic auth
 `AccountSid:AuthToken`; `GET .../Messages/{Sid}.json` to fetch one;
-`GET .../Messages.json?To=...&DateSent>=YYYY-MM-DD` to list them (newest
-first, `PageSize` up to 1000, the next page at `next_page_uri`), which is how
-an uncertain send is looked up before it is sent again.
+`GET .../Messages.json?To=...` to list them (newest first, `PageSize` up to
+1000, the next page at `next_page_uri`; `DateSent>=YYYY-MM-DD` narrows it to
+messages already sent), which is how an uncertain send is looked up before it
+is sent again.
 (twilio.com/docs/messaging/api/message-resource#read-multiple-message-resources)
 
 Sending is not idempotent, so the session is built with WRITE_RETRY_METHODS: a
@@ -207,6 +208,18 @@ class TwilioClient(VendorClient):
             pages += 1
             if pages > 1000:
                 raise MalformedResponseError(self.vendor, "Messages.json list: more than 1000 pages")
+
+    def messages_created_since(self, to: str, since: datetime) -> Iterator[TwilioMessage]:
+        """Messages to `to` created at or after `since`, whether sent yet or not (newest first).
+
+        This is the lookup for a send whose response was lost, so it cannot filter by `DateSent>`: that filters on
+        `date_sent`, which Twilio fills only when a message leaves its queue, and a message still queued is exactly
+        what a timed-out create leaves behind. Listing by `To` alone is small (one person's messages); a message
+        whose `date_created` is unreadable is kept, for the caller to judge by its body."""
+        for message in self.list_messages(to=to):
+            created = message.created_at
+            if created is None or created >= since:
+                yield message
 
     # --- errors -------------------------------------------------------------
     def request(self, method: str, path: str, **kwargs: Any) -> requests.Response:

@@ -271,6 +271,7 @@ def test_the_realtime_planes_text_counts_against_a_campaign(harness: Harness):
 
 def test_a_lost_twilio_response_is_found_not_sent_twice(harness: Harness):
     row = person()
+    harness.configure_twilio(callback_delay=5)  # Twilio still has it queued (no date_sent) when it is looked up
     harness.server.inject("twilio", "timeout", times=1, delay=1.5, path=r"/Messages\.json$")
     first = run_campaigns(SERVICE, [row], deps(harness, DAY, timeout=0.5), as_of=AS_OF)
     (send,) = first.sends
@@ -281,13 +282,14 @@ def test_a_lost_twilio_response_is_found_not_sent_twice(harness: Harness):
     # the fake answers the timed-out POST after its delay: wait until Twilio holds the message
     wait_for(lambda: [r for r in harness.rows("twilio") if r["path"].endswith("/Messages.json") and r["status"]])
     twilio = harness.server.fakes["twilio"]
-    wait_for(lambda: any(m["to"] == row["phone"] for m in list(twilio.messages.values())))  # created, not just logged
+    (queued,) = wait_for(lambda: [m for m in list(twilio.messages.values()) if m["to"] == row["phone"]])
 
     too_soon = run_campaigns(SERVICE, [row], deps(harness, DAY + timedelta(minutes=5)), as_of=AS_OF)
     assert too_soon.sends == []
     later = run_campaigns(SERVICE, [row], deps(harness, DAY + timedelta(minutes=20)), as_of=AS_OF)
     (found,) = later.sends
     assert found.status == "sent" and "found at Twilio" in found.reason
+    assert queued["sid"] == found.vendor_ref and queued["date_sent"] is None  # found while still queued
     assert len(sms_posts(harness)) == 1  # the timed-out POST reached Twilio; nothing was sent again
     record = harness.ledger.get_action(key, ACTION)
     assert record.status == DONE and record.vendor_ref == found.vendor_ref

@@ -245,6 +245,24 @@ def test_the_messages_list_filters_by_to_and_date_sent_and_follows_next_page_uri
     assert list(client.list_messages(to=to, date_sent_after=today + timedelta(days=1))) == []
 
 
+def test_a_message_still_queued_is_found_by_the_lost_response_lookup(sandbox, client, fake):
+    """The lookup after a lost response reads by `To` and creation time: a `DateSent>` filter cannot see a
+    message Twilio has not sent yet (its `date_sent` is null while queued), which a timed-out create leaves."""
+    from datetime import UTC, datetime, timedelta
+
+    to = "+14155550179"  # a number no other test texts
+    since = datetime.now(UTC) - timedelta(seconds=5)
+    slow, fake.callback_delay = fake.callback_delay, 3.0  # the message stays queued while the test looks
+    try:
+        sid = client.send_sms(to, "still in the queue").sid
+        assert fake.messages[sid]["date_sent"] is None
+        assert list(client.list_messages(to=to, date_sent_after=since.date())) == []  # what the old lookup saw
+        assert [m.sid for m in client.messages_created_since(to, since)] == [sid]
+        assert list(client.messages_created_since(to, datetime.now(UTC) + timedelta(minutes=1))) == []
+    finally:
+        fake.callback_delay = slow
+
+
 def test_the_messages_list_refuses_what_twilio_refuses(sandbox, client):
     with pytest.raises(PermanentVendorError) as info:
         list(client.list_messages(to="+14155550123", page_size=5000))

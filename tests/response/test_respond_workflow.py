@@ -8,6 +8,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
+import pytest
 from support.respond_harness import IN_STOCK, SOLD, VEHICLES, Harness, new_phone, vehicle_of, wait_for
 
 from journey_assets.journey.adf_parse import parse_adf_lead
@@ -299,14 +300,18 @@ def test_a_lead_first_seen_days_later_is_recorded_not_answered(harness: Harness)
     assert counts(harness) == {"sms": 0, "rest_lead": 0, "adf_lead": 0, "task": 0, "alert": 0, "email": 0}
 
 
-def test_an_sms_that_timed_out_is_looked_up_at_twilio_and_not_sent_twice(harness: Harness):
+@pytest.mark.parametrize("still_queued", [False, True], ids=["sent", "still-queued"])
+def test_an_sms_that_timed_out_is_looked_up_at_twilio_and_not_sent_twice(harness: Harness, still_queued: bool):
     """issue 8.13: the fake stores the message after the client gave up; the next pass finds it at
-    Twilio (Messages list by To and DateSent, matched on the body) and records it instead of resending."""
+    Twilio (Messages list by To, created since the attempt, matched on the body) and records it instead of
+    resending, also while Twilio still has it queued (no date_sent yet, which a DateSent filter would miss)."""
     from journey_assets.connectors.http import RetryPolicy
     from journey_assets.connectors.twilio import TwilioClient
     from journey_assets.sandbox.fakes import twilio as twilio_fake
 
     phone = new_phone()
+    if still_queued:
+        harness.configure_twilio(callback_delay=5)
     harness.server.inject("twilio", "timeout", delay=0.8, path=r"/Messages\.json$")
     body = harness.intent("test_drive_request", phone=phone, vehicle=vehicle_of(IN_STOCK))
     impatient = TwilioClient(
@@ -324,7 +329,10 @@ def test_an_sms_that_timed_out_is_looked_up_at_twilio_and_not_sent_twice(harness
     assert sms.retry_at >= harness.now() + timedelta(seconds=90)  # looked up after reconcile_after, not at once
     assert counts(harness)["rest_lead"] == 1 and counts(harness)["task"] == 1  # the rest went on
     fake = harness.server.fakes["twilio"]
-    stored = wait_for(lambda: [m for m in list(fake.messages.values()) if m["to"] == phone and m["date_sent"]])
+    stored = wait_for(
+        lambda: [m for m in list(fake.messages.values()) if m["to"] == phone and (still_queued or m["date_sent"])]
+    )
+    assert (stored[0]["date_sent"] is None) == still_queued
 
     respond(harness.store.read_since(None, 10)[0], harness.deps())  # not due yet: nothing happens
     assert harness.ledger.get_action(body["event_id"], "sms").status == PENDING

@@ -13,9 +13,9 @@ reason. A permanent Twilio refusal (21610, 21211, ...) -> `failed` (21610
 also suppresses the number) and the email fallback.
 
 Not idempotent at Twilio, but it reconciles: after a timeout, a reset or a 5xx
-the runner looks the message up in Twilio's Messages list (To, DateSent on or
-after the attempt's day) and matches it on its body, the marker we control;
-it is sent again only when Twilio has no such message.
+the runner looks the message up in Twilio's Messages list (by To, created at
+or after the attempt, sent yet or still queued) and matches it on its body, the
+marker we control; it is sent again only when Twilio has no such message.
 """
 
 from __future__ import annotations
@@ -90,8 +90,8 @@ def find_sent(
     if twilio is None:
         return Lookup(Found.UNKNOWN, "Twilio is not configured"), None
     earliest = since - CLOCK_SKEW
-    for message in twilio.list_messages(to=phone, date_sent_after=earliest.date()):
-        if message.body != body or (message.created_at and message.created_at < earliest):
+    for message in twilio.messages_created_since(phone, earliest):
+        if message.body != body:
             continue
         owner = run.ledger.message(message.sid)
         if owner is not None and owner.event_id not in (None, event_id):
