@@ -10,6 +10,7 @@ import sys
 import time
 
 from journey_assets.settings import WORLD_SIZES, SettingError, load_settings
+from journey_assets.stop_signals import take_stop_signals
 
 
 def _use_sandbox(size: str | None, seed: int | None, port: int):
@@ -146,6 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     p.set_defaults(func=intake)
 
     args = parser.parse_args(argv)
+    take_stop_signals()  # Ctrl-C and SIGTERM stop every command, even when started with them ignored
     sys.stdout.reconfigure(line_buffering=True)  # progress lines show as they happen, also through make and pipes
     try:
         return args.func(args)

@@ -38,6 +38,7 @@ import uvicorn
 from journey_assets.intake.app import create_app
 from journey_assets.intake.settings import IntakeConfigError, IntakeSettings
 from journey_assets.intake.store import EventStore
+from journey_assets.stop_signals import take_stop_signals
 
 log = logging.getLogger("journey_assets.intake")
 
@@ -137,6 +138,7 @@ def _announce(host: str, port: int, port_file: str | Path | None) -> None:
 
 
 def _run_worker(settings: IntakeSettings, sock: socket.socket, log_level: str, own_group: bool = False) -> None:
+    take_stop_signals()  # uvicorn's handlers cannot run if the parent's mask blocked SIGTERM
     server = uvicorn.Server(_config(create_app(settings), settings, log_level))
     host, port = sock.getsockname()[:2]
     # uvicorn's own logger: configured by uvicorn, so the line shows wherever uvicorn's do
@@ -168,6 +170,7 @@ def _supervise(
     log_level: str,
     port_file: str | Path | None,
 ) -> None:
+    take_stop_signals()
     ctx = multiprocessing.get_context("spawn")
     sock = _listen(host, port)  # one socket for every worker (multiprocessing hands each a duplicate)
     bound = sock.getsockname()[1]
