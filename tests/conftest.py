@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import signal
+import warnings
 from datetime import date
 
 import pytest
@@ -71,3 +73,28 @@ def _dbt_warehouse_path_restored():
         os.environ.pop("JOURNEY_DUCKDB_PATH", None)
     else:
         os.environ["JOURNEY_DUCKDB_PATH"] = before
+
+
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
+
+
+@pytest.fixture(autouse=True)
+def _stop_signals_left_as_found(request):
+    """A test that leaves SIGINT or SIGTERM blocked or re-handled in this process is named in a warning and undone.
+
+    Child processes inherit the mask and ignored signals; two shutdown tests once timed out only in full runs.
+    """
+    mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    yield
+    now_mask = signal.pthread_sigmask(signal.SIG_BLOCK, [])
+    now_handlers = {sig: signal.getsignal(sig) for sig in STOP_SIGNALS}
+    if now_mask != mask or now_handlers != handlers:
+        warnings.warn(
+            f"{request.node.nodeid} left the stop signals changed: blocked {sorted(s.name for s in now_mask)}, "
+            f"handlers {[f'{s.name}={h}' for s, h in now_handlers.items()]}; restored",
+            stacklevel=1,
+        )
+        signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        for sig, handler in handlers.items():
+            signal.signal(sig, handler)
