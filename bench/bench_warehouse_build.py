@@ -17,8 +17,11 @@ Runs in a temporary data dir and a throwaway Dagster instance, or with --keep DI
 instance kept in DIR/dagster (left in place). --nightly-only DIR runs just the nightly (ingest one day,
 then dbt) on the warehouse a --keep DIR first run loaded, so the one-time history load is not repeated;
 it prints the first run's per model times saved in DIR/bench-first-run.json beside the nightly's.
---world-cache: a data dir whose world/ already holds the world (copied, not regenerated). The large world
-(1,000,000 customers): see docs/decisions/0901-large-world-nightly.md for what was measured.
+--world-cache: a data dir whose world/ already holds the world (copied, not regenerated).
+--sandbox-process: generate the world and serve it from a process of its own (`journey sandbox`), as
+`make dev` runs it, so the world's tables and the fakes' caches are not in the measured ingesting process;
+with JOURNEY_DUCKDB_MEMORY_LIMIT the warehouse's share is bounded too. The large world (1,000,000 customers)
+needs both: see docs/decisions/0901-large-world-nightly.md for what was measured.
 """
 
 from __future__ import annotations
@@ -27,6 +30,8 @@ import argparse
 import json
 import os
 import shutil
+import socket
+import subprocess
 import sys
 import tempfile
 import time
@@ -70,6 +75,48 @@ def newest_run_results(target: Path, after: float, as_of: str) -> dict[str, floa
     return models
 
 
+class SandboxProcess:
+    """`journey sandbox` in a process of its own; `world` is the served world's description (tables unread)."""
+
+    def __init__(self, size: str, seed: int, *, timeout: float = 3 * 3600):
+        import requests
+
+        from journey_assets.sandbox.world import World, world_dir
+        from journey_assets.settings import load_settings
+
+        with socket.socket() as probe:  # a free port for it
+            probe.bind(("127.0.0.1", 0))
+            port = probe.getsockname()[1]
+        settings = load_settings()
+        log = settings.data_dir / "logs" / "bench-sandbox.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "journey_assets.cli", "sandbox", "--size", size, "--seed", str(seed)]
+        self.process = subprocess.Popen([*command, "--port", str(port)], stdout=log.open("a"), stderr=subprocess.STDOUT)
+        self.url = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + timeout  # the large world's first start generates it and writes its drops
+        while True:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"the sandbox exited with {self.process.returncode}; see {log}")
+            try:
+                if requests.get(f"{self.url}/_sandbox/health", timeout=2).ok:
+                    break
+            except requests.RequestException:
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise RuntimeError(f"the sandbox did not start within {timeout:.0f} s; see {log}")
+            time.sleep(2)
+        self.world = World.load(world_dir(settings.data_dir, size, seed, settings.world_last_day))
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(60)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+
+
 def materializations(target: Path) -> dict[str, str]:
     manifests = sorted(target.rglob("manifest.json"), key=lambda p: p.stat().st_mtime)
     if not manifests:
@@ -91,6 +138,9 @@ def main() -> None:
         type=int,
         help="a partial first run: only the calendar's first N days (CRM and DMS still load all before them);"
         " its figures are labelled partial",
+    )
+    ap.add_argument(
+        "--sandbox-process", action="store_true", help="generate and serve the world in a process of its own"
     )
     ap.add_argument("--top", type=int, default=25, help="how many models to list (heaviest first)")
     args = ap.parse_args()
@@ -118,7 +168,11 @@ def main() -> None:
 
     settings = load_settings()
     t0 = time.perf_counter()
-    world = ensure_world(settings.data_dir, args.size, args.seed, settings.world_last_day)
+    if args.sandbox_process:
+        server = SandboxProcess(args.size, args.seed)  # generation (once per world) and the fakes' setup included
+        world = server.world
+    else:
+        world = ensure_world(settings.data_dir, args.size, args.seed, settings.world_last_day)
     generation = time.perf_counter() - t0
     os.environ["JOURNEY_WORLD_LAST_DAY"] = world.as_of.isoformat()
 
@@ -130,7 +184,8 @@ def main() -> None:
     from journey_assets.sandbox.run import start_sandbox
 
     target = DBT_PROJECT_DIR / "target"
-    server = start_sandbox(load_settings(), size=args.size, seed=args.seed)
+    if not args.sandbox_process:
+        server = start_sandbox(load_settings(), size=args.size, seed=args.seed)
     os.environ["JOURNEY_SANDBOX_URL"] = server.url
     first_times, full_models, nightly, nightly_models = None, {}, None, {}
     if kept:
@@ -168,7 +223,10 @@ def main() -> None:
         ).fetchall()
 
     print(f"\n== customer warehouse build, {world.describe()} ==")
-    print(f"world generation (excluded): {generation:.1f} s")
+    where = (
+        "the sandbox process: generation when not cached, the fakes' setup" if args.sandbox_process else "generation"
+    )
+    print(f"world, {where} (excluded): {generation:.1f} s")
     label = f" (saved by the run with --keep {kept})" if args.nightly_only else ""
     history = "the whole history"
     if args.history_days:

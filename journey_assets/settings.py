@@ -63,6 +63,9 @@ class Settings:
     dry_run: bool
     # The code location's own settings (definitions.py, defs/): keep them in this block.
     dagster_ui_url: str = "http://127.0.0.1:3000"  # JOURNEY_DAGSTER_UI_URL, linked from alerts
+    # JOURNEY_DUCKDB_MEMORY_LIMIT: what the local warehouse's writers may hold ("6GB", "50%"); DuckDB's own
+    # default is 80% of the machine, which knows nothing of the Python heap beside it (decision 0901)
+    duckdb_memory_limit: str = "80%"
     accounts: SourceAccounts = SourceAccounts("", "", "", "", "dms", "")
 
     @property
@@ -374,6 +377,7 @@ def load_settings() -> Settings:
         partitions_start=os.getenv("JOURNEY_PARTITIONS_START", "2026-08-01"),
         dry_run=os.getenv("JOURNEY_DRY_RUN", "0").lower() in ("1", "true", "yes"),
         dagster_ui_url=os.getenv("JOURNEY_DAGSTER_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
+        duckdb_memory_limit=os.getenv("JOURNEY_DUCKDB_MEMORY_LIMIT", "").strip() or "80%",
         accounts=_source_accounts(local=env == "local"),
     )
 

@@ -40,7 +40,11 @@ def _secret(settings: Settings, name: str, sandbox_value: str) -> Any:
 def warehouse_resources(settings: Settings) -> dict[str, Any]:
     """Where assets' outputs are stored: the local DuckDB file, or BigQuery."""
     if settings.is_local:
-        return {"io_manager": WarehouseDuckDBIOManager(database=str(settings.duckdb_path))}
+        return {
+            "io_manager": WarehouseDuckDBIOManager(
+                database=str(settings.duckdb_path), connection_config={"memory_limit": settings.duckdb_memory_limit}
+            )
+        }
     return {
         "io_manager": BigQueryPandasIOManager(
             project=dg.EnvVar("JOURNEY_GCP_PROJECT"), location=dg.EnvVar("JOURNEY_BQ_LOCATION")
@@ -54,7 +58,9 @@ def ingest_resources(settings: Settings) -> dict[str, Any]:
     local_only = (
         {
             "ga4_export_landing": GA4ExportLandingResource(
-                root=str(settings.ga4_export_landing_dir), database=str(settings.duckdb_path)
+                root=str(settings.ga4_export_landing_dir),
+                database=str(settings.duckdb_path),
+                memory_limit=settings.duckdb_memory_limit,
             )
         }
         if settings.is_local

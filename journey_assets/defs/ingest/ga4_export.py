@@ -30,6 +30,7 @@ class GA4ExportLandingResource(dg.ConfigurableResource):
 
     root: str
     database: str
+    memory_limit: str = "80%"  # the settings' JOURNEY_DUCKDB_MEMORY_LIMIT
 
 
 def land_day_tables(db: duckdb.DuckDBPyConnection, root: Path, property_ids: list[str], days: list[str]) -> dict:
@@ -112,7 +113,9 @@ if load_settings().is_local:
             {str(r["ga4_property_id"]).removeprefix("properties/") for r in rooftops.all() if r.get("ga4_property_id")}
         )
         days = [d.strftime("%Y%m%d") for d in partition_days(context)]
-        with duckdb.connect(ga4_export_landing.database) as db:
+        with duckdb.connect(
+            ga4_export_landing.database, config={"memory_limit": ga4_export_landing.memory_limit}
+        ) as db:
             db.begin()  # one commit for the range: a DuckDB commit per day table costs more than its copy
             landed = land_day_tables(db, Path(ga4_export_landing.root), properties, days)
             in_view = refresh_union_view(db)
