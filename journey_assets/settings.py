@@ -53,6 +53,9 @@ class SourceAccounts:
     sandbox_crm_token: str  # JOURNEY_SANDBOX_CRM_TOKEN: the token the sandbox's CRM fake expects (local)
 
 
+DUCKDB_DEFAULT_MEMORY_LIMIT = "80%"  # DuckDB's own default; dbt_project/profiles.yml repeats it
+
+
 @dataclass(frozen=True)
 class Settings:
     env: str
@@ -65,7 +68,7 @@ class Settings:
     dagster_ui_url: str = "http://127.0.0.1:3000"  # JOURNEY_DAGSTER_UI_URL, linked from alerts
     # JOURNEY_DUCKDB_MEMORY_LIMIT: what the local warehouse's writers may hold ("6GB", "50%"); DuckDB's own
     # default is 80% of the machine, which knows nothing of the Python heap beside it (decision 0901)
-    duckdb_memory_limit: str = "80%"
+    duckdb_memory_limit: str = DUCKDB_DEFAULT_MEMORY_LIMIT
     accounts: SourceAccounts = SourceAccounts("", "", "", "", "dms", "")
 
     @property
@@ -377,7 +380,7 @@ def load_settings() -> Settings:
         partitions_start=os.getenv("JOURNEY_PARTITIONS_START", "2026-08-01"),
         dry_run=os.getenv("JOURNEY_DRY_RUN", "0").lower() in ("1", "true", "yes"),
         dagster_ui_url=os.getenv("JOURNEY_DAGSTER_UI_URL", "http://127.0.0.1:3000").rstrip("/"),
-        duckdb_memory_limit=os.getenv("JOURNEY_DUCKDB_MEMORY_LIMIT", "").strip() or "80%",
+        duckdb_memory_limit=os.getenv("JOURNEY_DUCKDB_MEMORY_LIMIT", "").strip() or DUCKDB_DEFAULT_MEMORY_LIMIT,
         accounts=_source_accounts(local=env == "local"),
     )
 

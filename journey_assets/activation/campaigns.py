@@ -55,6 +55,7 @@ from journey_assets.journey.templates import (
     get_template,
     render,
 )
+from journey_assets.response.actions.sms import message_sent_for
 from journey_assets.response.contact import identity_key, mask_phone
 from journey_assets.response.ledger import (
     DEFERRED,
@@ -79,7 +80,6 @@ CAMPAIGN_KEYS = frozenset(
 )
 WINDOW_EPOCH = date(2020, 1, 6)  # a Monday: send windows are whole re-send intervals counted from it
 TOUCH_LOOKBACK = timedelta(days=8)  # the caps' longest window (a week) and a day's margin
-CLOCK_SKEW = timedelta(minutes=1)
 TRANSIENT_RETRY = timedelta(minutes=15)
 
 # Outcomes, the `status` column of ops.campaign_sends.
@@ -465,8 +465,9 @@ def _one(campaign: Campaign, row: Mapping[str, Any], deps: CampaignDeps, as_of: 
     if first_attempt is None:
         carry["first_attempt_at"] = now.isoformat()
     if channel is Channel.SMS and first_attempt is not None and deps.twilio is not None and phone:
-        sid = _twilio_find(deps.twilio, ledger, phone, message.body, first_attempt, send_key)
-        if sid is not None:
+        found = message_sent_for(deps.twilio, ledger, send_key, phone, message.body, first_attempt)
+        if found is not None:
+            sid = found.sid
             with ledger.atomic():
                 _record_sent(ledger, keys, channel, campaign, now, send_key, sid, to_masked)
                 return outcome(
@@ -600,20 +601,6 @@ class _SendUnavailable(TransientVendorError):
     def __init__(self, reason: str):
         super().__init__("campaigns", reason, reason=reason)
         self.not_sent = True
-
-
-def _twilio_find(
-    twilio: TwilioClient, ledger: ResponseLedger, phone: str, body: str, since: datetime, send_key: str
-) -> str | None:
-    earliest = since - CLOCK_SKEW
-    for message in twilio.messages_created_since(phone, earliest):
-        if message.body != body:
-            continue
-        owner = ledger.message(message.sid)
-        if owner is not None and owner.event_id not in (None, send_key):
-            continue  # the same words sent for something else
-        return message.sid
-    return None
 
 
 def _record_sent(

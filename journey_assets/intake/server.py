@@ -115,6 +115,7 @@ def serve(
     serve (no JOURNEY_INTAKE_SECRET and `events` not switched off), and when
     the port is already in use.
     """
+    take_stop_signals()  # uvicorn's handlers and the supervisor's cannot run if the parent blocked SIGTERM
     settings = settings or IntakeSettings.from_env()
     try:
         for warning in settings.check_can_serve(events=events):
@@ -138,7 +139,6 @@ def _announce(host: str, port: int, port_file: str | Path | None) -> None:
 
 
 def _run_worker(settings: IntakeSettings, sock: socket.socket, log_level: str, own_group: bool = False) -> None:
-    take_stop_signals()  # uvicorn's handlers cannot run if the parent's mask blocked SIGTERM
     server = uvicorn.Server(_config(create_app(settings), settings, log_level))
     host, port = sock.getsockname()[:2]
     # uvicorn's own logger: configured by uvicorn, so the line shows wherever uvicorn's do
@@ -170,7 +170,6 @@ def _supervise(
     log_level: str,
     port_file: str | Path | None,
 ) -> None:
-    take_stop_signals()
     ctx = multiprocessing.get_context("spawn")
     sock = _listen(host, port)  # one socket for every worker (multiprocessing hands each a duplicate)
     bound = sock.getsockname()[1]

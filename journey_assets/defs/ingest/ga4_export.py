@@ -18,7 +18,7 @@ import duckdb
 from journey_assets.defs.ingest.factory import partition_days
 from journey_assets.defs.ingest.resources import RooftopsResource
 from journey_assets.defs.partitions import daily_partitions
-from journey_assets.settings import load_settings
+from journey_assets.settings import DUCKDB_DEFAULT_MEMORY_LIMIT, load_settings
 
 VIEW = "raw.ga4_export_events"
 DAY_TABLE = re.compile(r"^events_(\d{8})$")
@@ -30,7 +30,7 @@ class GA4ExportLandingResource(dg.ConfigurableResource):
 
     root: str
     database: str
-    memory_limit: str = "80%"  # the settings' JOURNEY_DUCKDB_MEMORY_LIMIT
+    memory_limit: str = DUCKDB_DEFAULT_MEMORY_LIMIT  # the settings' JOURNEY_DUCKDB_MEMORY_LIMIT
 
 
 def land_day_tables(db: duckdb.DuckDBPyConnection, root: Path, property_ids: list[str], days: list[str]) -> dict:

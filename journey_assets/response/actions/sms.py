@@ -23,7 +23,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from journey_assets.connectors.twilio import RecipientOptedOutError, TwilioMessage
+from journey_assets.connectors.twilio import RecipientOptedOutError, TwilioClient, TwilioMessage
 from journey_assets.journey.consent import Category, Channel, consent_decision
 from journey_assets.journey.frequency import Touch
 from journey_assets.journey.quiet_hours import QuietHoursOverride, resolve_timezone
@@ -43,6 +43,7 @@ from journey_assets.response.ledger import DEFERRED, FAILED, SKIPPED
 from journey_assets.response.model import Done, Refused
 
 if TYPE_CHECKING:
+    from journey_assets.response.ledger import ResponseLedger
     from journey_assets.response.runner import Runner
 
 VDP_VIEW = "vdp_view"
@@ -89,15 +90,27 @@ def find_sent(
     twilio = run.deps.twilio
     if twilio is None:
         return Lookup(Found.UNKNOWN, "Twilio is not configured"), None
+    message = message_sent_for(twilio, run.ledger, event_id, phone, body, since)
+    if message is not None:
+        return Lookup(Found.SENT, f"Twilio has {message.sid} ({message.status})"), message
     earliest = since - CLOCK_SKEW
-    for message in twilio.messages_created_since(phone, earliest):
+    return Lookup(Found.ABSENT, f"no message with this body to {mask_phone(phone)} since {earliest.isoformat()}"), None
+
+
+def message_sent_for(
+    twilio: TwilioClient, ledger: ResponseLedger, event_id: str, phone: str, body: str, since: datetime
+) -> TwilioMessage | None:
+    """The message Twilio holds with `body` for `phone` since `since` (queued or sent) that no other event owns.
+
+    The lookup after a lost response, shared by the responder and the retention campaigns."""
+    for message in twilio.messages_created_since(phone, since - CLOCK_SKEW):
         if message.body != body:
             continue
-        owner = run.ledger.message(message.sid)
+        owner = ledger.message(message.sid)
         if owner is not None and owner.event_id not in (None, event_id):
             continue  # the same words sent for another event
-        return Lookup(Found.SENT, f"Twilio has {message.sid} ({message.status})"), message
-    return Lookup(Found.ABSENT, f"no message with this body to {mask_phone(phone)} since {earliest.isoformat()}"), None
+        return message
+    return None
 
 
 def sent_writes(run: Runner, lead: Lead, sent: TwilioMessage, category: str, at: datetime):
