@@ -215,3 +215,18 @@ def test_a_row_without_an_account_fails_with_a_reason(sandbox):
     [row] = sent.results
     assert not row.accepted and not row.transient and row.error == NO_ACCOUNT
     assert new_requests(sandbox, "meta") == []
+
+
+def test_each_meta_sync_has_its_sensor_and_is_in_the_daily_catch_up():
+    from journey_assets.defs.activate.syncs import activation_catchup_job, sync_assets, sync_sensors
+
+    sensors = {s.name: s for s in sync_sensors}
+    keys = {key for asset in sync_assets for key in asset.keys}
+    for name, spec in SPECS.items():
+        if spec.destination != BY_ACCOUNT_KIND:
+            continue
+        assert dg.AssetKey(["activation", name]) in keys
+        sensor = sensors[f"activate_{name}_on_model"]
+        assert sensor.asset_key == dg.AssetKey(spec.source_tables()[0].split("."))
+        assert sensor.job_name == f"activate_{name}"
+    assert activation_catchup_job.selection == dg.AssetSelection.groups("activation")
