@@ -22,6 +22,11 @@ Params (`build(params, client)`, kind `meta_audience`):
   customer_file_source  USER_PROVIDED_ONLY (default), PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED
   default_country_code  the calling code a 10-digit phone gets (default "1")
   batch_size            rows a request, 1..10,000 (default 10,000)
+
+Kind `meta_audience_by_account` (`MetaAudiencesByAccount`, decision 1141): the same params without
+account_id, plus account_field (the mapped column naming each row's ad account, required) and rooftop_field
+(default dealer_id): one audience "<audience_name> <rooftop>" per rooftop in its own ad account, found or
+created when its first change of a run comes; the syncs' primary key carries the account (member_key).
 """
 
 from __future__ import annotations
