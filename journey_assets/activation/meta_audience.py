@@ -311,7 +311,8 @@ class MetaAudiencesByAccount:
         groups, unplaced = self._partition(changes)
         results.extend(RowResult(c.primary_key, c.operation, False, NO_ACCOUNT) for c in unplaced)
         for where, group in groups.items():
-            results.extend(self._collect(where, self._audience(*where).send(group)))
+            if (audience := self._audience_or_refuse(where, group, results)) is not None:
+                results.extend(self._collect(where, audience.send(group)))
         self.given += len(changes)
         return Sent(results, self._metrics())
 
@@ -323,10 +324,13 @@ class MetaAudiencesByAccount:
         gone, unplaced_leaving = self._partition(leaving)
         results.extend(RowResult(c.primary_key, c.operation, False, NO_ACCOUNT) for c in [*unplaced, *unplaced_leaving])
         for where, group in wanted.items():
-            results.extend(self._collect(where, self._audience(*where).replace(group, gone.pop(where, ()))))
+            leaving_here = gone.pop(where, [])
+            if (audience := self._audience_or_refuse(where, [*group, *leaving_here], results)) is not None:
+                results.extend(self._collect(where, audience.replace(group, leaving_here)))
         for where, group in gone.items():
             removes = [Change(c.primary_key, Operation.REMOVE, c.fields) for c in group]
-            results.extend(self._collect(where, self._audience(*where).send(removes)))
+            if (audience := self._audience_or_refuse(where, removes, results)) is not None:
+                results.extend(self._collect(where, audience.send(removes)))
         self.given += len(desired) + len(leaving)
         metrics = self._metrics()
         metrics["replace_session"] = True
@@ -345,6 +349,23 @@ class MetaAudiencesByAccount:
             rooftop = str(change.fields.get(self.rooftop_field) or account)
             groups.setdefault((account, rooftop), []).append(change)
         return groups, unplaced
+
+    def _audience_or_refuse(
+        self, where: tuple[str, str], group: Sequence[Change], results: list[RowResult]
+    ) -> MetaAudienceDestination | None:
+        """The partition's audience; when Meta refuses to find or create it (an unknown account, an account
+        the token may not use), the partition's rows are answered with Meta's reason and the other accounts
+        go on. A refused token (401) is raised: nothing can be sent anywhere."""
+        try:
+            return self._audience(*where)
+        except VendorError as exc:
+            if exc.status == 401:
+                raise
+            reason = f"ad account {where[0]}: {exc.reason or exc.message}"
+            transient = not isinstance(exc, PermanentVendorError)
+            results.extend(RowResult(c.primary_key, c.operation, False, reason, transient=transient) for c in group)
+            self.facts[f"{where[0]}/{where[1]}"] = {"audience_name": self.audience_name_for(where[1]), "error": reason}
+            return None
 
     def _audience(self, account: str, rooftop: str) -> MetaAudienceDestination:
         where = (account, rooftop)

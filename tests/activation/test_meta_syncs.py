@@ -230,3 +230,17 @@ def test_each_meta_sync_has_its_sensor_and_is_in_the_daily_catch_up():
         assert sensor.asset_key == dg.AssetKey(spec.source_tables()[0].split("."))
         assert sensor.job_name == f"activate_{name}"
     assert activation_catchup_job.selection == dg.AssetSelection.groups("activation")
+
+
+def test_an_account_meta_refuses_fails_its_rows_and_the_others_go_on(sandbox):
+    dest = MetaAudiencesByAccount(client(sandbox), "x_t5", account_field="meta_ad_account_id")
+    rows = [
+        Change(
+            "good", Operation.ADD, {"email": "a@example.com", "dealer_id": "D01", "meta_ad_account_id": ACCOUNTS["D01"]}
+        ),
+        Change("lost", Operation.ADD, {"email": "b@example.com", "dealer_id": "D07", "meta_ad_account_id": "999"}),
+    ]
+    by_key = {r.primary_key: r for r in dest.send(rows).results}
+    assert by_key["good"].accepted
+    assert not by_key["lost"].accepted and not by_key["lost"].transient and "ad account 999" in by_key["lost"].error
+    assert "test-token" not in by_key["lost"].error
