@@ -331,7 +331,8 @@ class MetaAudiencesByAccount:
             removes = [Change(c.primary_key, Operation.REMOVE, c.fields) for c in group]
             if (audience := self._audience_or_refuse(where, removes, results)) is not None:
                 results.extend(self._collect(where, audience.send(removes)))
-        self.given += len(desired) + len(leaving)
+        # rows uploaded: the desired ones, and the leaving ones where no session dropped them (the match rate's base)
+        self.given += len(desired) + sum(len(group) for group in gone.values())
         metrics = self._metrics()
         metrics["replace_session"] = True
         return Sent(results, metrics)
@@ -406,7 +407,7 @@ class MetaAudiencesByAccount:
             "match_rate": round(valid / self.given, 4) if self.given else None,
             "audiences": dict(self.facts),
             "not_targeted": {
-                where: facts.get("not_targeted_because", "status unknown")
+                where: facts.get("not_targeted_because") or facts.get("error") or facts.get("status_error") or "unknown"
                 for where, facts in self.facts.items()
                 if not facts.get("targetable")
             },
