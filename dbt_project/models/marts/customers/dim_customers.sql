@@ -75,6 +75,13 @@ web_visitors as (
 
 ),
 
+unsubscribes as (
+
+    -- an unsubscribe in Customer.io (its reporting webhooks) withdraws the address's marketing email consent
+    select * from {{ ref('int_email__unsubscribes') }}
+
+),
+
 customers as (
 
     select
@@ -114,7 +121,8 @@ final as (
         customers.first_name,
         customers.last_name,
         customers.email,
-        customers.email_consent,
+        customers.email_consent and unsubscribes.email_address is null as email_consent,
+        unsubscribes.unsubscribed_at as email_unsubscribed_at,
         customers.phone,
         customers.sms_consent,
         customers.stated_preferred_channel,
@@ -134,6 +142,8 @@ final as (
     from customers
     left join web_visitors
         on customers.customer_key = web_visitors.customer_key
+    left join unsubscribes
+        on customers.email = unsubscribes.email_address
 
 )
 
