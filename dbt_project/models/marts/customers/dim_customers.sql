@@ -77,8 +77,15 @@ web_visitors as (
 
 unsubscribes as (
 
-    -- an unsubscribe in Customer.io (its reporting webhooks) withdraws the address's marketing email consent
-    select * from {{ ref('int_email__unsubscribes') }}
+    -- an unsubscribe in Customer.io (its reporting webhooks) at any of the person's addresses withdraws their
+    -- marketing email consent: Customer.io unsubscribes a person, not an address
+    select
+        records.customer_key,
+        max(unsubscribed.unsubscribed_at) as unsubscribed_at
+    from records
+    inner join {{ ref('int_email__unsubscribes') }} as unsubscribed
+        on records.email_normalized = unsubscribed.email_address
+    group by records.customer_key
 
 ),
 
@@ -121,7 +128,7 @@ final as (
         customers.first_name,
         customers.last_name,
         customers.email,
-        customers.email_consent and unsubscribes.email_address is null as email_consent,
+        customers.email_consent and unsubscribes.customer_key is null as email_consent,
         unsubscribes.unsubscribed_at as email_unsubscribed_at,
         customers.phone,
         customers.sms_consent,
@@ -143,7 +150,7 @@ final as (
     left join web_visitors
         on customers.customer_key = web_visitors.customer_key
     left join unsubscribes
-        on customers.email = unsubscribes.email_address
+        on customers.customer_key = unsubscribes.customer_key
 
 )
 
