@@ -330,7 +330,6 @@ def test_unsubscribed_is_sent_when_true_and_never_cleared(sandbox, tables):
     """Customer.io's reserved `unsubscribed`: the sync sets it for who unsubscribed and never sends false or "",
     which would resubscribe a person who unsubscribed in Customer.io before the warehouse heard of it."""
     spec = people_spec(mapping={**people_spec().mapping, "unsubscribed": "unsubscribed"})
-    tables.execute("alter table marts.activation_people add column unsubscribed boolean default false")
     tables.execute("update marts.activation_people set unsubscribed = true where customer_key = 'ck0001'")
     sandbox.fake.people["ck0002"] = {"unsubscribed": True}  # unsubscribed in Customer.io itself
     run(spec, tables, sandbox)
