@@ -199,7 +199,8 @@ def run_demo(
         stage = "Customer.io's email history to the intake"
         with times.stage(stage), _into_log(log_path):
             sent = _email_history_to_intake(settings, world)
-        say(f"demo: {stage}: {sent.accepted} webhooks stored in {times.seconds[stage]:.1f}s")
+        stored = sent.accepted - sent.duplicates
+        say(f"demo: {stage}: {stored} webhooks stored ({sent.duplicates} already) in {times.seconds[stage]:.1f}s")
         if sent.refused:
             raise DemoRunFailed(f"{stage}: the intake refused some (status: count) {sent.refused}")
         until = calendar[: history_days or len(calendar)][-1]
