@@ -7,6 +7,12 @@ load everything since the beginning. Later demos of the same world run the
 nightly load of one day, the world's last. dbt then builds every model and
 runs its tests in a run of its own.
 
+Customer.io's reporting webhooks reach the warehouse through the intake's event
+store, which no ingest run fills: before the history run, the demo serves the
+real intake in this process for a moment (on the store the local settings name)
+and the sandbox's Customer.io fake posts the world's email history to it, signed
+(decision 1151). A later demo sends nothing again; the store has it.
+
 The terminal gets one line per stage; everything the runs log (Dagster's
 events, dbt's output, warnings) goes to `data/logs/demo.log`, and the runs
 are in the Dagster instance for the UI when DAGSTER_HOME is set (`make demo`).
@@ -190,6 +196,13 @@ def run_demo(
             say(f"        {step:<40} {seconds:>6.1f}s")
 
     if plan == "history":
+        stage = "Customer.io's email history to the intake"
+        with times.stage(stage), _into_log(log_path):
+            sent = _email_history_to_intake(settings, world)
+        stored = sent.accepted - sent.duplicates
+        say(f"demo: {stage}: {stored} webhooks stored ({sent.duplicates} already) in {times.seconds[stage]:.1f}s")
+        if sent.refused:
+            raise DemoRunFailed(f"{stage}: the intake refused some (status: count) {sent.refused}")
         until = calendar[: history_days or len(calendar)][-1]
         days = history_days or len(calendar)
         say(f"demo: first load of this world: its whole history, {days} daily partitions {first} .. {until} in one run")
@@ -215,6 +228,21 @@ def run_demo(
             raise DemoRunFailed(f"{stage} failed: {_failure_summary(result)} (full log: {log_path})")
         say(f"demo: {stage}: {times.seconds[stage]:.1f}s (mail in the sandbox's sink, the post in its Slack fake)")
     return DemoResult(plan, run_ids, times)
+
+
+def _email_history_to_intake(settings: Settings, world):
+    """The sandbox world's email history posted by its Customer.io fake to the real intake, served here on the
+    local event store for as long as it takes (the raw asset reads that store)."""
+    from journey_assets.intake.server import run_in_thread
+    from journey_assets.intake.settings import IntakeSettings
+    from journey_assets.sandbox.fakes.customerio_reporting import send_history, signing_key
+
+    key = signing_key()
+    running = run_in_thread(IntakeSettings(store=settings.intake_store, customerio_signing_key=key))
+    try:
+        return send_history(world, running.url + "/customerio/reporting", key)
+    finally:
+        running.stop()
 
 
 def _fresh_warehouse(duckdb_path: Path, say: Callable[[str], None]) -> None:

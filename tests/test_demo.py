@@ -133,6 +133,7 @@ def test_first_demo_loads_the_history_in_one_range_run_then_dbt(demo_env, tmp_pa
     assert any(line.startswith("demo: dbt build (models and tests):") for line in lines), text
     assert set(result.times.seconds) == {
         "load the definitions",
+        "Customer.io's email history to the intake",
         f"ingest the history ({first} .. {last})",
         "dbt build (models and tests)",
         "the weekly report and the analyst",

@@ -57,6 +57,7 @@ from journey_assets.journey.templates import (
 )
 from journey_assets.response.actions.sms import message_sent_for
 from journey_assets.response.contact import identity_key, mask_phone
+from journey_assets.response.customerio_events import email_suppression_key
 from journey_assets.response.ledger import (
     DEFERRED,
     DONE,
@@ -231,11 +232,13 @@ def person_keys(row: Mapping[str, Any]) -> tuple[str, ...]:
     return tuple(keys)
 
 
-def consent_state(row: Mapping[str, Any], *, sms_suppressed: bool) -> ConsentState:
-    """The audience row's consent flags, with the ledger's STOP list on top.
+def consent_state(row: Mapping[str, Any], *, sms_suppressed: bool, email_suppressed: bool = False) -> ConsentState:
+    """The audience row's consent flags, with the ledger's suppression list on top.
 
     `sms_consent` is the CRM's SMS opt-in, read as prior express written consent (decision 1131); marketing
-    email needs the person's opt-in (`email_consent`), stricter than CAN-SPAM's opt-out.
+    email needs the person's opt-in (`email_consent`), stricter than CAN-SPAM's opt-out, and no unsubscribe
+    in Customer.io since (`email_suppressed`: its reporting webhook reached the ledger, decision 1151; the
+    warehouse's email_consent catches up the next night).
     """
     sms = _flag(row.get("sms_consent"))
     return ConsentState(
@@ -244,7 +247,7 @@ def consent_state(row: Mapping[str, Any], *, sms_suppressed: bool) -> ConsentSta
         sms_opted_out=sms_suppressed,
         sms_marketing_consent=sms,
         sms_transactional_consent=sms,
-        email_unsubscribed=not _flag(row.get("email_consent")),
+        email_unsubscribed=email_suppressed or not _flag(row.get("email_consent")),
     )
 
 
@@ -399,7 +402,8 @@ def _one(campaign: Campaign, row: Mapping[str, Any], deps: CampaignDeps, as_of: 
         carry = {"first_attempt_at": (previous.started_at or previous.updated_at).isoformat(), "maybe_sent": True}
     first_attempt = _since(carry)
     phone, email = _text(row.get("phone")), _text(row.get("email"))
-    state = consent_state(row, sms_suppressed=ledger.is_suppressed(phone))
+    email_suppressed = bool(email) and ledger.is_suppressed(email_suppression_key(email or ""))
+    state = consent_state(row, sms_suppressed=ledger.is_suppressed(phone), email_suppressed=email_suppressed)
     channel, basis = choose_channel(_text(row.get("preferred_channel")), state, campaign.category)
     to_masked = mask_phone(phone) if channel is Channel.SMS else (f"email:{hashed(email)}" if email else None)
     keys = person_keys(row)

@@ -40,12 +40,20 @@ def _all_failed(changes: Sequence[Change], error: VendorError) -> Sent:
     return Sent([RowResult(c.primary_key, c.operation, False, reason, transient) for c in changes])
 
 
+# Customer.io's reserved suppression attribute: the sync sets it, never clears it. A person may unsubscribe in
+# Customer.io before its webhook reaches the warehouse (or before the webhooks were set up); a false or empty
+# value would resubscribe them. Customer.io lifts it itself when the person subscribes again (decision 1151).
+SET_ONLY = frozenset({"unsubscribed"})
+
+
 def _attributes(change: Change) -> dict[str, Any]:
     """An add leaves out null attributes; an update sends them as "" so a value that became null is cleared
-    (identify merges: an attribute left out would keep its old value; Customer.io clears one sent empty)."""
+    (identify merges: an attribute left out would keep its old value; Customer.io clears one sent empty).
+    `unsubscribed` goes only as true."""
+    fields = {k: v for k, v in change.fields.items() if k not in SET_ONLY or v is True}
     if change.operation is Operation.ADD:
-        return {k: v for k, v in change.fields.items() if v is not None}
-    return {k: ("" if v is None else v) for k, v in change.fields.items()}
+        return {k: v for k, v in fields.items() if v is not None}
+    return {k: ("" if v is None else v) for k, v in fields.items()}
 
 
 class CustomerIOPeople:

@@ -9,6 +9,7 @@ Endpoints (OpenAPI at `/openapi.json`, UI at `/docs`):
 | POST /twilio/inbound, /twilio/status | X-Twilio-Signature over `public_url + path [+ ?query]` | form, Twilio's fields |
 | GET /meta/leadgen | hub.verify_token | query: hub.mode, hub.verify_token, hub.challenge |
 | POST /meta/leadgen | X-Hub-Signature-256 | JSON, Meta's `entry[].changes[]` |
+| POST /customerio/reporting | X-CIO-Timestamp + X-CIO-Signature | JSON, one Customer.io reporting webhook event |
 | GET /healthz | none | |
 
 Order of checks on every POST: size (413, from Content-Length before any byte
@@ -28,7 +29,8 @@ verify token travels in one).
 
 Dedupe keys: our events use the sender's `event_id`; Twilio inbound
 `twilio:<MessageSid>`; Twilio status `twilio-status:<MessageSid>:<MessageStatus>`
-(one row per status transition); Meta `meta-leadgen:<leadgen_id>`.
+(one row per status transition); Meta `meta-leadgen:<leadgen_id>`; Customer.io
+`customerio:<event_id>` (kind `customerio_reporting`, event type `<object_type>_<metric>`).
 """
 
 from __future__ import annotations
@@ -52,6 +54,7 @@ from starlette.responses import PlainTextResponse, Response
 from journey_assets.intake.models import (
     DEALER_ID_PATTERN,
     EVENT_MODELS,
+    CustomerIOReportingEvent,
     MetaLeadgen,
     MetaWebhook,
     TwilioInbound,
@@ -72,11 +75,14 @@ from journey_assets.intake.store import (
 )
 from journey_assets.intake.store_factory import open_store
 from journey_assets.journey.signatures import (
+    CIO_SIGNATURE_HEADER,
+    CIO_TIMESTAMP_HEADER,
     JOURNEY_SIGNATURE_HEADER,
     JOURNEY_TIMESTAMP_HEADER,
     META_SIGNATURE_HEADER,
     TWILIO_SIGNATURE_HEADER,
     SignatureError,
+    verify_customerio,
     verify_journey,
     verify_meta,
     verify_twilio,
@@ -429,6 +435,45 @@ class Intake:
         duplicates = sum(1 for r in results if r.duplicate)
         return _json(200, {"stored": len(results) - duplicates, "duplicates": duplicates, "ignored": ignored})
 
+    # -- /customerio/reporting ---------------------------------------------------------------------
+
+    async def customerio_reporting(self, request: Request) -> Response:
+        endpoint = "/customerio/reporting"
+        try:
+            key = self.settings.customerio_signing_key
+            if not key:
+                raise self.not_configured("the Customer.io webhook signing key")
+            body = await self.read_body(request)
+            headers = request.headers
+            try:
+                verify_customerio(
+                    key,
+                    body,
+                    headers.get(CIO_TIMESTAMP_HEADER),
+                    headers.get(CIO_SIGNATURE_HEADER),
+                    tolerance=self.settings.tolerance_seconds,
+                )
+            except SignatureError as exc:
+                raise self.unauthorized(exc) from None
+            received_at = utc_now_iso()
+            try:
+                hook = CustomerIOReportingEvent.model_validate_json(body)
+            except ValidationError as exc:
+                raise self.invalid(exc) from None
+            stored = NewEvent(
+                event_id=f"customerio:{hook.event_id}",
+                kind="customerio_reporting",
+                event_type=f"{hook.object_type}_{hook.metric}",
+                dealer_id=None,  # the warehouse finds the rooftop from the person
+                occurred_at=datetime.fromtimestamp(hook.timestamp, UTC).isoformat(),
+                received_at=received_at,
+                payload=hook.model_dump_json(exclude_none=True),
+            )
+            result = (await self.append([stored]))[0]
+        except Refusal as refusal:
+            return await self.refuse(request, endpoint, refusal)
+        return _json(200, {"event_id": result.event_id, "duplicate": result.duplicate})
+
 
 # --- the app --------------------------------------------------------------------------------
 
@@ -525,6 +570,9 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
     async def meta_leadgen(request: Request) -> Response:
         return await intake.meta_leadgen(request)
 
+    async def customerio_reporting(request: Request) -> Response:
+        return await intake.customerio_reporting(request)
+
     async def healthz(request: Request) -> Response:
         if the_store.healthy():
             return _json(200, {"status": "ok"})
@@ -534,6 +582,7 @@ def create_app(settings: IntakeSettings | None = None, *, store: EventStore | No
     route("/twilio/status", "POST", twilio_status)
     route("/meta/leadgen", "GET", meta_handshake)
     route("/meta/leadgen", "POST", meta_leadgen)
+    route("/customerio/reporting", "POST", customerio_reporting)
     route("/healthz", "GET", healthz)
 
     def openapi() -> dict[str, Any]:

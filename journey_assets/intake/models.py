@@ -48,7 +48,7 @@ from journey_assets.journey.contact import ContactError, normalize_email, normal
 
 EVENT_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$"
 # dedupe keys the intake gives vendor events; a sender's event_id may not take them
-RESERVED_ID_PREFIXES = ("twilio:", "twilio-status:", "meta-leadgen:")
+RESERVED_ID_PREFIXES = ("twilio:", "twilio-status:", "meta-leadgen:", "customerio:")
 DEALER_ID_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9._\-]{0,63}$"
 
 INTENT_TYPES = (
@@ -384,6 +384,71 @@ class MetaWebhook(BaseModel):
 
     object: str
     entry: list[MetaEntry]
+
+
+# --- Customer.io reporting webhooks ----------------------------------------------------
+
+# The metrics the warehouse counts; Customer.io sends others too (attempted, drafted, spammed, dropped,
+# converted, failed, ...) and adds new ones, so any metric is accepted and stored (a refusal would only make
+# Customer.io retry it for 7 days), and staging keeps the ones it knows.
+CUSTOMERIO_METRICS = ("sent", "delivered", "opened", "clicked", "bounced", "unsubscribed")
+CioName = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]{0,63}$")]
+# Customer.io's numeric ids (campaign, broadcast, newsletter, action, transactional message), kept as text
+CioId = Annotated[
+    str,
+    BeforeValidator(lambda v: str(v) if isinstance(v, int) and not isinstance(v, bool) else v),
+    Field(min_length=1, max_length=64),
+]
+
+
+class CustomerIOReportingData(BaseModel):
+    """`data` of a reporting webhook: who and which message; Customer.io adds fields per metric (kept)."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    customer_id: Annotated[str, Field(max_length=200)] | None = None
+    email_address: Annotated[str, Field(max_length=320)] | None = None
+    delivery_id: Annotated[str, Field(min_length=1, max_length=200)] | None = None
+    campaign_id: CioId | None = None
+    broadcast_id: CioId | None = None
+    newsletter_id: CioId | None = None
+    action_id: CioId | None = None
+    transactional_message_id: CioId | None = None
+    identifiers: dict[str, Any] | None = None
+
+    @field_validator("email_address", mode="after")
+    @classmethod
+    def _email(cls, value: str | None) -> str | None:
+        # lowercased for matching, never refused: the address is Customer.io's record of where it sent
+        return value.lower() if value else None
+
+    @model_validator(mode="after")
+    def _finite_extras(self) -> CustomerIOReportingData:
+        where = non_finite_path(self.model_extra or {})
+        if where is not None:
+            raise _non_finite_error(("data", *where))
+        return self
+
+
+class CustomerIOReportingEvent(BaseModel):
+    """One reporting webhook (Customer.io posts one event a request): docs.customer.io/api/webhooks."""
+
+    model_config = ConfigDict(extra="allow", str_strip_whitespace=True)
+
+    event_id: Annotated[str, Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._:\-]{0,127}$")] = Field(
+        description="Customer.io's id of this event (a ULID); the dedupe key."
+    )
+    object_type: CioName = Field(description="email, sms, push, in_app, webhook, customer, ...")
+    metric: CioName = Field(description="sent, delivered, opened, clicked, bounced, unsubscribed, ...")
+    timestamp: int = Field(ge=0, le=MAX_UNIX_SECONDS, description="Unix seconds when it happened.")
+    data: CustomerIOReportingData = Field(default_factory=CustomerIOReportingData)
+
+    @model_validator(mode="after")
+    def _finite_extras(self) -> CustomerIOReportingEvent:
+        where = non_finite_path(self.model_extra or {})
+        if where is not None:
+            raise _non_finite_error(where)
+        return self
 
 
 # --- answers -----------------------------------------------------------------------

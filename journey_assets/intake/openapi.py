@@ -21,6 +21,7 @@ from journey_assets.intake.models import (
     EVENT_MODELS,
     Accepted,
     ConversionEvent,
+    CustomerIOReportingEvent,
     ErrorBody,
     IntentEvent,
     MetaAccepted,
@@ -81,6 +82,22 @@ _META_HEADERS = [
         "description": "sha256=<hex HMAC-SHA256(app secret, raw body)>",
     },
 ]
+_CIO_HEADERS = [
+    {
+        "name": "X-CIO-Timestamp",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "Unix seconds when Customer.io signed the request; must be within the tolerance (300 s).",
+    },
+    {
+        "name": "X-CIO-Signature",
+        "in": "header",
+        "required": True,
+        "schema": {"type": "string"},
+        "description": "hex HMAC-SHA256(signing key, 'v0:' + timestamp + ':' + raw body)",
+    },
+]
 BODY_MODELS: list[type[BaseModel]] = [
     IntentEvent,
     ConversionEvent,
@@ -90,6 +107,7 @@ BODY_MODELS: list[type[BaseModel]] = [
     TwilioStatus,
     MetaWebhook,
     MetaLeadgen,
+    CustomerIOReportingEvent,
 ]
 
 
@@ -155,6 +173,15 @@ def _endpoint_docs() -> dict[tuple[str, str], dict[str, Any]]:
         "responses": {200: {"model": MetaAccepted}, **_ERRORS},
         "openapi_extra": _body(MetaWebhook, parameters=_META_HEADERS),
         "tags": ["meta"],
+    }
+    docs[("POST", "/customerio/reporting")] = {
+        "summary": "Customer.io reporting webhook (sent, delivered, opened, clicked, bounced, unsubscribed, ...)",
+        "responses": {
+            200: {"model": Accepted, "description": "Stored, or a duplicate event id stored once already."},
+            **_ERRORS,
+        },
+        "openapi_extra": _body(CustomerIOReportingEvent, parameters=_CIO_HEADERS),
+        "tags": ["customerio"],
     }
     docs[("GET", "/healthz")] = {"summary": "Liveness and store health", "tags": ["ops"]}
     return docs

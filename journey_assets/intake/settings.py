@@ -7,6 +7,7 @@
 | JOURNEY_TWILIO_AUTH_TOKEN | Twilio auth token (X-Twilio-Signature key) | unset: `/twilio/*` answer 503 |
 | JOURNEY_META_APP_SECRET | Meta app secret (X-Hub-Signature-256 key) | unset: POST `/meta/leadgen` answers 503 |
 | JOURNEY_META_VERIFY_TOKEN | token Meta echoes in the subscription handshake | unset: GET `/meta/leadgen` answers 403 |
+| JOURNEY_CUSTOMERIO_WEBHOOK_SIGNING_KEY | Customer.io reporting webhooks' signing key (X-CIO-Signature key) | unset: POST `/customerio/reporting` answers 503 |
 | JOURNEY_INTAKE_PUBLIC_URL | base URL Twilio calls (`https://intake.example.com`), used to rebuild the signed URL behind a proxy | unset: the URL as this process sees it |
 | JOURNEY_INTAKE_STORE | SQLite path, or `postgresql://user@host/db` (password from PGPASSWORD or a passfile) | `$JOURNEY_DATA_DIR/intake/events.sqlite3` (data dir defaults to `<repo>/data`) |
 | JOURNEY_INTAKE_MAX_BODY | largest request body in bytes | 65536 |
@@ -51,6 +52,7 @@ class IntakeSettings:
     twilio_auth_token: str | None = field(default=None, repr=False)
     meta_app_secret: str | None = field(default=None, repr=False)
     meta_verify_token: str | None = field(default=None, repr=False)
+    customerio_signing_key: str | None = field(default=None, repr=False)
     public_url: str | None = None
     store: str = field(default_factory=default_store_path)
     max_body: int = DEFAULT_MAX_BODY
@@ -90,6 +92,7 @@ class IntakeSettings:
             twilio_auth_token=text("JOURNEY_TWILIO_AUTH_TOKEN"),
             meta_app_secret=text("JOURNEY_META_APP_SECRET"),
             meta_verify_token=text("JOURNEY_META_VERIFY_TOKEN"),
+            customerio_signing_key=text("JOURNEY_CUSTOMERIO_WEBHOOK_SIGNING_KEY"),
             public_url=public_url.rstrip("/") if public_url else None,
             store=text("JOURNEY_INTAKE_STORE") or default_store_path(env),
             max_body=number("JOURNEY_INTAKE_MAX_BODY", DEFAULT_MAX_BODY),
@@ -111,11 +114,11 @@ class IntakeSettings:
                 "Set it to the secret your senders sign with (docs/webhooks.md), "
                 "or start with --no-events to serve only the Twilio and Meta webhooks."
             )
-        vendors = (self.twilio_auth_token, self.meta_app_secret, self.meta_verify_token)
+        vendors = (self.twilio_auth_token, self.meta_app_secret, self.meta_verify_token, self.customerio_signing_key)
         if not self.intake_secret and not any(vendors):
             raise IntakeConfigError(
                 "no secret is set (JOURNEY_INTAKE_SECRET, JOURNEY_TWILIO_AUTH_TOKEN, JOURNEY_META_APP_SECRET, "
-                "JOURNEY_META_VERIFY_TOKEN), so every endpoint would refuse every request; set at least one."
+                "JOURNEY_META_VERIFY_TOKEN, JOURNEY_CUSTOMERIO_WEBHOOK_SIGNING_KEY), so every endpoint would refuse every request; set at least one."
             )
         warnings = []
         if not self.intake_secret:
@@ -126,6 +129,8 @@ class IntakeSettings:
             warnings.append("JOURNEY_META_APP_SECRET is not set: POST /meta/leadgen answers 503")
         if not self.meta_verify_token:
             warnings.append("JOURNEY_META_VERIFY_TOKEN is not set: the Meta subscription handshake answers 403")
+        if not self.customerio_signing_key:
+            warnings.append("JOURNEY_CUSTOMERIO_WEBHOOK_SIGNING_KEY is not set: POST /customerio/reporting answers 503")
         return warnings
 
     def describe(self) -> dict[str, object]:
@@ -140,4 +145,5 @@ class IntakeSettings:
             "twilio_enabled": bool(self.twilio_auth_token),
             "meta_enabled": bool(self.meta_app_secret),
             "meta_handshake_enabled": bool(self.meta_verify_token),
+            "customerio_reporting_enabled": bool(self.customerio_signing_key),
         }

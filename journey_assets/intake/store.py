@@ -63,7 +63,7 @@ class NewEvent:
     """An event to store. `payload` is the validated, normalized body as JSON text."""
 
     event_id: str
-    kind: str  # intent, conversion, social, service, twilio_inbound, twilio_status, meta_leadgen
+    kind: str  # intent, conversion, social, service, twilio_inbound, twilio_status, meta_leadgen, customerio_reporting
     event_type: str
     dealer_id: str | None
     occurred_at: str | None  # ISO 8601 with offset

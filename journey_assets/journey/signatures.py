@@ -28,6 +28,13 @@ Schemes:
   in tests/intake/test_journey_signatures.py; docs/decisions/0301)
 * **Meta** (Graph API webhooks): `X-Hub-Signature-256: sha256=<hex
   HMAC-SHA256(app_secret, raw_body)>`.
+* **Customer.io** (reporting webhooks): `X-CIO-Timestamp: <unix seconds>` and
+  `X-CIO-Signature: <hex HMAC-SHA256(signing_key, "v0:" + timestamp + ":" + raw_body)>`
+  (docs.customer.io/api/webhooks; customerio-node `verifyRequestSignature`,
+  whose version prefix is always `v0`). Customer.io says nothing of a clock
+  tolerance; we apply ours (300 s) as for our own scheme, and dedupe by the
+  event's `event_id` within it (Customer.io retries for days, each retry signed
+  anew).
 """
 
 from __future__ import annotations
@@ -54,12 +61,20 @@ __all__ = [
     "verify_twilio",
     "meta_signature",
     "verify_meta",
+    "CIO_SIGNATURE_HEADER",
+    "CIO_TIMESTAMP_HEADER",
+    "customerio_signature",
+    "sign_customerio",
+    "verify_customerio",
 ]
 
 JOURNEY_SIGNATURE_HEADER = "X-Journey-Signature"
 JOURNEY_TIMESTAMP_HEADER = "X-Journey-Timestamp"
 TWILIO_SIGNATURE_HEADER = "X-Twilio-Signature"
 META_SIGNATURE_HEADER = "X-Hub-Signature-256"
+CIO_SIGNATURE_HEADER = "X-CIO-Signature"
+CIO_TIMESTAMP_HEADER = "X-CIO-Timestamp"
+CIO_SCHEME = "v0"
 DEFAULT_TOLERANCE_SECONDS = 300
 JOURNEY_SCHEME = "v1"
 
@@ -96,6 +111,18 @@ def _secrets(secrets: Secret | Sequence[Secret]) -> list[bytes]:
 
 def _equal(a: str, b: str) -> bool:
     return hmac.compare_digest(a.encode("utf-8"), b.encode("utf-8"))
+
+
+def _fresh_timestamp(header: str, now: float | None, tolerance: int) -> tuple[str, int]:
+    """The header's unix seconds (text and value), or SignatureError: malformed_timestamp, stale_timestamp."""
+    ts_text = header.strip()
+    if not ts_text.isascii() or not ts_text.isdigit() or len(ts_text) > 12:
+        raise SignatureError("malformed_timestamp")
+    ts = int(ts_text)
+    current = time.time() if now is None else now
+    if abs(current - ts) > tolerance:
+        raise SignatureError("stale_timestamp")
+    return ts_text, ts
 
 
 # --- Journey (our scheme) ------------------------------------------------------------
@@ -136,13 +163,7 @@ def verify_journey(
         raise SignatureError("missing_timestamp")
     if not signature_header:
         raise SignatureError("missing_signature")
-    ts_text = timestamp_header.strip()
-    if not ts_text.isascii() or not ts_text.isdigit() or len(ts_text) > 12:
-        raise SignatureError("malformed_timestamp")
-    ts = int(ts_text)
-    current = time.time() if now is None else now
-    if abs(current - ts) > tolerance:
-        raise SignatureError("stale_timestamp")
+    ts_text, ts = _fresh_timestamp(timestamp_header, now, tolerance)
     candidates = []
     for part in signature_header.split(","):
         scheme, sep, value = part.strip().partition("=")
@@ -274,3 +295,46 @@ def verify_meta(app_secret: Secret, body: bytes, signature_header: str | None) -
     expected = hmac.new(_key(app_secret), body, hashlib.sha256).hexdigest()
     if not _equal(expected, value.strip().lower()):
         raise SignatureError("bad_signature")
+
+
+# --- Customer.io -----------------------------------------------------------------------
+
+
+def customerio_signature(signing_key: Secret, timestamp: int | str, body: bytes) -> str:
+    """Hex HMAC-SHA256 over `v0:<timestamp>:<raw body>`, as in X-CIO-Signature."""
+    message = f"{CIO_SCHEME}:{timestamp}:".encode("ascii") + body
+    return hmac.new(_key(signing_key), message, hashlib.sha256).hexdigest()
+
+
+def sign_customerio(signing_key: Secret, body: bytes, timestamp: int | None = None) -> dict[str, str]:
+    """The two headers Customer.io sends with a reporting webhook (timestamp defaults to now)."""
+    ts = int(time.time()) if timestamp is None else int(timestamp)
+    return {CIO_TIMESTAMP_HEADER: str(ts), CIO_SIGNATURE_HEADER: customerio_signature(signing_key, ts, body)}
+
+
+def verify_customerio(
+    signing_keys: Secret | Sequence[Secret],
+    body: bytes,
+    timestamp_header: str | None,
+    signature_header: str | None,
+    *,
+    now: float | None = None,
+    tolerance: int = DEFAULT_TOLERANCE_SECONDS,
+) -> int:
+    """The verified timestamp, or SignatureError.
+
+    Reasons: missing_timestamp, missing_signature, malformed_timestamp, stale_timestamp, bad_signature.
+    Several keys may be given (a key being rotated in Customer.io's settings); one match is enough.
+    """
+    if not timestamp_header:
+        raise SignatureError("missing_timestamp")
+    if not signature_header:
+        raise SignatureError("missing_signature")
+    ts_text, ts = _fresh_timestamp(timestamp_header, now, tolerance)
+    received = signature_header.strip().lower()
+    matched = False
+    for key in _secrets(signing_keys):
+        matched |= _equal(customerio_signature(key, ts_text, body), received)
+    if not matched:
+        raise SignatureError("bad_signature")
+    return ts

@@ -21,7 +21,8 @@ actions      (event_id, action) -> status, vendor_ref, detail, attempts, retry_a
              `sending` row that the next run treats as *in doubt* (see `claim`).
 suppressions phone -> state (suppressed | active), keyword, at: Twilio inbound
              STOP-family keywords (and 21610 answers) suppress a number at once,
-             START-family keywords restore it.
+             START-family keywords restore it. A Customer.io unsubscribe suppresses an
+             email address under the key `email:<address>` (customerio_events.py).
 touches      contact key, channel, category, at, ref: every message sent, for frequency caps.
 messages     sid -> event_id, to_masked, status, error_code, updated_at: the state of
              each SMS, moved by Twilio status callbacks (never backwards).

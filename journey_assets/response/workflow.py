@@ -6,6 +6,8 @@ or the ledger's retry copies) and answers each by its kind:
 * `twilio_inbound`, `twilio_status`: `twilio_events.py` (STOP/START/HELP, message states);
 * `intent`: `leads.py` (which events make a lead, and the lead's actions);
 * `meta_leadgen`: `lead_ads.py` (a lead-ads webhook: the lead read by id, answered as a form lead);
+* `customerio_reporting`: `customerio_events.py` (an unsubscribe suppresses marketing email; the other
+  reporting events are the warehouse's, and `wants` tells the sensor not to launch runs for them);
 * anything else is ignored.
 
 The runner (`runner.py`) claims each action in the ledger per (event, action)
@@ -24,7 +26,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from journey_assets.response import lead_ads, leads, twilio_events
+from journey_assets.response import customerio_events, lead_ads, leads, twilio_events
 from journey_assets.response.leads import HIGH_INTENT_TYPES
 from journey_assets.response.model import Event, EventOutcome, RespondReport, ResponseConfig, ResponseDeps
 from journey_assets.response.runner import Runner, not_delivered
@@ -34,7 +36,16 @@ HANDLERS = {
     "twilio_status": twilio_events.status,
     "intent": leads.intent,
     "meta_leadgen": lead_ads.meta_lead,
+    "customerio_reporting": customerio_events.reporting,
 }
+
+
+def wants(kind: str, event_type: str) -> bool:
+    """False for an event the workflow only ignores by design: Customer.io's reporting events other than
+    (un)subscribes, which come in bulk for the warehouse. The sensor launches no run for a batch of those."""
+    if kind == customerio_events.KIND:
+        return customerio_events.handles(event_type)
+    return True
 
 
 def dispatch(run: Runner, event: Event) -> EventOutcome:

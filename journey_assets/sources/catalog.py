@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from journey_assets.sources import (
     crm,
+    customerio_reporting,
     dealer_inventory,
     dms,
     ga4,
@@ -37,6 +38,7 @@ def declared_tables() -> list[Table]:
     return (
         [t for s in SOURCES for t in (*s.tables, s.quarantine, s.vendor_calls)]
         + list(reference.TABLES)
+        + list(customerio_reporting.TABLES)
         + list(response.TABLES)
         + list(pipeline.TABLES)
     )

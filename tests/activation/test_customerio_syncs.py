@@ -324,3 +324,19 @@ def test_null_integers_and_booleans_are_left_out_not_sent_as_text(sandbox, table
     assert "<NA>" not in json.dumps(sandbox.fake.people)
     sandbox.mark = sandbox.server.log.rows()[-1]["id"]
     assert run(people_spec(), tables, sandbox).unchanged == 30 and sandbox.rows() == []
+
+
+def test_unsubscribed_is_sent_when_true_and_never_cleared(sandbox, tables):
+    """Customer.io's reserved `unsubscribed`: the sync sets it for who unsubscribed and never sends false or "",
+    which would resubscribe a person who unsubscribed in Customer.io before the warehouse heard of it."""
+    spec = people_spec(mapping={**people_spec().mapping, "unsubscribed": "unsubscribed"})
+    tables.execute("update marts.activation_people set unsubscribed = true where customer_key = 'ck0001'")
+    sandbox.fake.people["ck0002"] = {"unsubscribed": True}  # unsubscribed in Customer.io itself
+    run(spec, tables, sandbox)
+    assert sandbox.fake.people["ck0001"]["unsubscribed"] is True
+    assert sandbox.fake.people["ck0002"]["unsubscribed"] is True and "unsubscribed" not in sandbox.fake.people["ck0003"]
+    tables.execute("update marts.activation_people set journey_stage = 'intent' where customer_key = 'ck0002'")
+    assert run(spec, tables, sandbox).changed == 1  # an update of the person sends no unsubscribed at all
+    assert sandbox.fake.people["ck0002"]["unsubscribed"] is True
+    sent = [op["attributes"] for op, _, _ in sandbox.batch_operations() if op["identifiers"].get("id") == "ck0002"]
+    assert sent and all("unsubscribed" not in attributes for attributes in sent)

@@ -38,6 +38,7 @@ from journey_assets.defs.respond.resources import (
     TwilioResource,
 )
 from journey_assets.response.ledger import DONE, IN_DOUBT, PENDING
+from journey_assets.sandbox.fakes import customerio_reporting
 from journey_assets.sandbox.fakes import twilio as twilio_fake
 
 DAY = datetime(2026, 11, 23, 18, 0, tzinfo=UTC)  # noon in Chicago
@@ -221,6 +222,41 @@ def test_an_opted_out_person_is_never_sent(harness: Harness):
     assert got[moved_to_email["customer_key"]].channel == "email"
     assert sms_posts(harness) == []
     assert [m["to"] for m in email_posts(harness)] == [moved_to_email["email"]]
+
+
+def test_an_unsubscribe_in_customerio_refuses_every_later_marketing_email(harness: Harness):
+    """Customer.io's fake reports an unsubscribe to the intake (signed, over HTTP); the response run puts the
+    address on the ledger's suppression list, and the next campaign refuses the email with the reason."""
+    gone = person(sms_consent=False, preferred_channel="email")  # email is the one channel for both
+    stays = person(sms_consent=False, preferred_channel="email")
+    webhooks = customerio_reporting.ReportingWebhooks(harness.intake.url + "/customerio/reporting")
+    try:
+        event = {
+            "event_id": "01JUNSUBSCRIBE0000000000001",
+            "object_type": "email",
+            "metric": "unsubscribed",
+            "timestamp": int((DAY - timedelta(hours=1)).timestamp()),
+            "data": {
+                "customer_id": gone["customer_key"],
+                "email_address": gone["email"].upper(),  # Customer.io's case is not ours
+                "delivery_id": "RAECAAFwnUSneIa0ZXkmb8EK2Q==",
+                "newsletter_id": 2001,
+            },
+        }
+        assert webhooks.post(event) == 200
+        assert webhooks.post({**event, "event_id": "01JOPENED000000000000000001", "metric": "opened"}) == 200
+    finally:
+        webhooks.close()
+    results = {o.event_type: o.result for o in harness.run().outcomes}
+    assert results == {"email_unsubscribed": "email_opt_out", "email_opened": "ignored"}
+
+    report = run_campaigns(SERVICE, [gone, stays], deps(harness, DAY), as_of=AS_OF)
+    got = {s.customer_key: s for s in report.sends}
+    refused = got[gone["customer_key"]]
+    assert (refused.status, refused.channel, refused.rule) == ("refused", "email", "consent")
+    assert "unsubscribed from marketing email" in refused.reason
+    assert got[stays["customer_key"]].status == "sent"
+    assert [m["to"] for m in email_posts(harness)] == [stays["email"]]
 
 
 def test_quiet_hours_defer_with_the_reason_and_the_morning_sends(harness: Harness):

@@ -72,6 +72,12 @@ def test_serving_needs_the_events_secret_unless_events_are_off() -> None:
     with pytest.raises(IntakeConfigError, match="no secret is set"):
         IntakeSettings().check_can_serve(events=False)
     everything = IntakeSettings(
-        intake_secret="s", twilio_auth_token="t", meta_app_secret="m", meta_verify_token="v"
+        intake_secret="s", twilio_auth_token="t", meta_app_secret="m", meta_verify_token="v", customerio_signing_key="c"
     ).check_can_serve()
     assert everything == []
+    without_customerio = IntakeSettings(
+        intake_secret="s", twilio_auth_token="t", meta_app_secret="m", meta_verify_token="v"
+    ).check_can_serve()
+    assert without_customerio == [
+        "JOURNEY_CUSTOMERIO_WEBHOOK_SIGNING_KEY is not set: POST /customerio/reporting answers 503"
+    ]

@@ -66,6 +66,7 @@ def people_frame(n: int) -> pd.DataFrame:
             "dealer_id": ["D01" if i % 2 else "D02" for i in range(n)],
             "email": [f"p{i}@example.com" for i in range(n)],
             "email_consent": [i % 3 != 0 for i in range(n)],
+            "unsubscribed": [False] * n,
             "journey_stage": ["consideration" if i % 4 else "retention" for i in range(n)],
             "vehicles_owned": [i % 3 for i in range(n)],
             "next_service_date": [pd.Timestamp("2026-12-01") + pd.Timedelta(days=i) for i in range(n)],

@@ -13,12 +13,13 @@ import httpx
 from journey_assets.intake.server import RunningIntake
 from journey_assets.intake.settings import IntakeSettings
 from journey_assets.intake.store import SQLiteEventStore
-from journey_assets.journey.signatures import meta_signature, sign_journey, twilio_signature
+from journey_assets.journey.signatures import meta_signature, sign_customerio, sign_journey, twilio_signature
 
 SECRET = "test-intake-secret-5f1c"
 TWILIO_TOKEN = "test-twilio-token-93ab"
 META_SECRET = "test-meta-app-secret-77de"
 META_VERIFY = "test-meta-verify-token-1a2b"
+CIO_KEY = "test-customerio-signing-key-4c1d"
 PUBLIC_URL = "https://intake.dealer.example"
 MAX_BODY = 8 * 1024
 VALID_VIN = "1HGCV1F42JA141468"
@@ -83,6 +84,24 @@ class Intake:
             headers={"Content-Type": "application/json", "X-Hub-Signature-256": meta_signature(secret, body)},
         )
 
+    # -- Customer.io ---------------------------------------------------------------------------
+
+    def post_customerio(
+        self,
+        payload: dict[str, Any] | bytes,
+        *,
+        key: str = CIO_KEY,
+        timestamp: int | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> httpx.Response:
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        signed = sign_customerio(key, body, timestamp)
+        return self.client.post(
+            "/customerio/reporting",
+            content=body,
+            headers={"Content-Type": "application/json", **signed, **(headers or {})},
+        )
+
     def stored(self, event_id: str) -> list[Any]:
         events, cursor = [], None
         while True:
@@ -98,6 +117,7 @@ def make_settings(store_path: str, **overrides: Any) -> IntakeSettings:
         "twilio_auth_token": TWILIO_TOKEN,
         "meta_app_secret": META_SECRET,
         "meta_verify_token": META_VERIFY,
+        "customerio_signing_key": CIO_KEY,
         "public_url": PUBLIC_URL,
         "store": store_path,
         "max_body": MAX_BODY,
@@ -187,3 +207,22 @@ def meta_payload(*leadgen_ids: str, extra_changes: list[dict[str, Any]] | None =
     ]
     changes.extend(extra_changes or [])
     return {"object": "page", "entry": [{"id": "1122334455", "time": 1785600001, "changes": changes}]}
+
+
+def customerio_event(metric: str = "opened", **overrides: Any) -> dict[str, Any]:
+    """A reporting webhook as docs.customer.io/api/webhooks shows one (an email event)."""
+    event: dict[str, Any] = {
+        "event_id": "01E4C4CT6YDC7Y5M7FE1" + uuid.uuid4().hex[:6].upper(),
+        "object_type": "email",
+        "metric": metric,
+        "timestamp": 1785600000,
+        "data": {
+            "customer_id": "c-0001",
+            "email_address": "Jane.Doe@Example.com",
+            "delivery_id": "RAECAAFwnUSneIa0ZXkmb8EK2Q==",
+            "newsletter_id": 12,
+            "identifiers": {"id": "c-0001"},
+        },
+    }
+    event.update(overrides)
+    return event

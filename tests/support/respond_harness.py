@@ -38,6 +38,7 @@ from journey_assets.response.config import load_json_list, load_roster
 from journey_assets.response.ledger_sqlite import SQLiteLedger
 from journey_assets.response.workflow import ResponseConfig, ResponseDeps, respond, respond_due
 from journey_assets.sandbox.credentials import write_credentials_file
+from journey_assets.sandbox.fakes import customerio_reporting
 from journey_assets.sandbox.fakes import twilio as twilio_fake
 from journey_assets.sandbox.run import write_rooftops_config, write_salespeople_config
 from journey_assets.sandbox.server import SandboxServer
@@ -230,6 +231,7 @@ class Harness:
                 twilio_auth_token=twilio_fake.DEFAULT_AUTH_TOKEN,
                 store=str(self.store_path),
                 meta_app_secret=META_APP_SECRET,
+                customerio_signing_key=customerio_reporting.DEFAULT_SIGNING_KEY,
             ),
             store=self.store,
         )

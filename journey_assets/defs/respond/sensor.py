@@ -7,7 +7,8 @@ cursor range (`events:<after>-><to>`), so a tick that is evaluated twice
 ledger makes a repeated run harmless anyway. When there are no new events but
 the ledger's retry queue has something due (a quiet-hours deferral is over, a
 transient failure's backoff has passed), it asks for a retry-only run, at most
-one a minute. A first tick with no cursor starts at the store's beginning
+one a minute. A batch with nothing the workflow acts on (Customer.io's opens and clicks, which only the
+warehouse reads) launches no run: the cursor moves past it. A first tick with no cursor starts at the store's beginning
 (nothing acknowledged is skipped); the workflow does not answer leads older
 than its `max_event_age`.
 """
@@ -18,6 +19,7 @@ import dagster as dg
 
 from journey_assets.defs.respond.job import RESPOND_TAGS, respond_job, run_config_for
 from journey_assets.defs.respond.resources import EventStoreResource, RespondSettingsResource, ResponseLedgerResource
+from journey_assets.response.workflow import wants
 
 MAX_BATCHES_PER_TICK = 20
 
@@ -42,6 +44,9 @@ def intake_events_sensor(
             events, next_cursor = store.read_since(cursor, respond_settings.batch_size)
             if not events:
                 break
+            if not any(wants(e.kind, e.event_type) for e in events):
+                cursor = next_cursor
+                continue
             first, last = events[0].seq, events[-1].seq
             run_requests.append(
                 dg.RunRequest(
@@ -69,5 +74,7 @@ def intake_events_sensor(
                 )
             )
     if not run_requests:
+        if cursor != (context.cursor or None):  # only events the workflow ignores: remember they were read
+            return dg.SensorResult(run_requests=[], cursor=cursor)
         return dg.SkipReason("no new intake events and no retries due")
     return dg.SensorResult(run_requests=run_requests, cursor=cursor)

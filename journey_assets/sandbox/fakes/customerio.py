@@ -31,6 +31,11 @@ sees a 207 mixing injected and real validation errors.
 
 Credentials default to sandbox values, overridable with env vars
 `JOURNEY_SANDBOX_CUSTOMERIO_SITE_ID`, `_API_KEY` (track) and `_APP_API_KEY` (app).
+
+Reporting webhooks (`customerio_reporting.py`): with a webhook URL configured
+(`JOURNEY_SANDBOX_CUSTOMERIO_WEBHOOK_URL`, or `configure_reporting()`), every email the App API accepts is
+reported to it (sent, delivered, and an open and a click drawn from the delivery id), signed with the
+webhook signing key (`JOURNEY_SANDBOX_CUSTOMERIO_WEBHOOK_SIGNING_KEY`).
 State (people, events, segment members, deliveries) is kept in memory for tests
 and the demo to inspect.
 """
@@ -45,11 +50,13 @@ import json
 import os
 import threading
 import time
+from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import unquote
 
 import phonenumbers
 
+from journey_assets.sandbox.fakes.customerio_reporting import ReportingWebhooks, delivery_events
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
 
 DEFAULT_SITE_ID = "sandbox-site-id"
@@ -124,6 +131,15 @@ class CustomerIOFake(FakeVendor):
         self._event_ids: set[str] = set()
         self._lock = threading.RLock()
         self._counter = itertools.count(1)
+        url = env("JOURNEY_SANDBOX_CUSTOMERIO_WEBHOOK_URL")
+        self.reporting: ReportingWebhooks | None = ReportingWebhooks(url) if url else None
+
+    def configure_reporting(self, url: str | None, key: str | None = None) -> ReportingWebhooks | None:
+        """Report accepted emails to `url` (None: stop reporting)."""
+        if self.reporting is not None:
+            self.reporting.close()
+        self.reporting = ReportingWebhooks(url, key) if url else None
+        return self.reporting
 
     # --- auth ---------------------------------------------------------------
     @staticmethod
@@ -388,6 +404,10 @@ class CustomerIOFake(FakeVendor):
                     "queued_at": queued_at,
                 }
             )
+        if channel == "email" and self.reporting is not None:
+            person = str(identifiers.get("id") or identifiers.get("cio_id") or identifiers.get("email"))
+            at = datetime.fromtimestamp(queued_at, UTC)
+            self.reporting.enqueue(delivery_events(delivery_id, person, to, body["transactional_message_id"], at))
         return SandboxResponse(200, {"delivery_id": delivery_id, "queued_at": queued_at})
 
     @route("POST", r"/v1/send/email")

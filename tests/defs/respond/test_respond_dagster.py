@@ -121,3 +121,56 @@ def test_the_respond_job_is_not_an_asset_job_and_not_in_the_nightly_selection(lo
     assert "respond_batch" not in {node.name for node in nightly.nodes_in_topological_order}
     sensor = location.resolve_sensor_def("intake_events_sensor")
     assert sensor.minimum_interval_seconds == 2 and sensor.job_name == "respond"
+
+
+def _post_reporting(harness: Harness, events: list[dict]) -> None:
+    from journey_assets.sandbox.fakes.customerio_reporting import ReportingWebhooks
+
+    webhooks = ReportingWebhooks(harness.intake.url + "/customerio/reporting")
+    try:
+        assert [webhooks.post(e) for e in events] == [200] * len(events)
+    finally:
+        webhooks.close()
+
+
+def _reporting_event(n: int, metric: str, email: str = "pat@example.com") -> dict:
+    return {
+        "event_id": f"01JREPORTING{n:014d}",
+        "object_type": "email",
+        "metric": metric,
+        "timestamp": 1795000000 + n,
+        "data": {"customer_id": "c1", "email_address": email, "delivery_id": f"d{n}", "newsletter_id": 2001},
+    }
+
+
+def test_reporting_events_the_workflow_ignores_launch_no_run_an_unsubscribe_does(harness: Harness, location):
+    instance = dg.DagsterInstance.ephemeral()
+    _post_reporting(harness, [_reporting_event(1, "delivered"), _reporting_event(2, "opened")])
+    quiet = _tick(location, instance, None)
+    assert isinstance(quiet, dg.SensorResult) and quiet.run_requests == [] and quiet.cursor  # read, nothing to run
+    _post_reporting(harness, [_reporting_event(3, "unsubscribed")])
+    loud = _tick(location, instance, quiet.cursor)
+    assert isinstance(loud, dg.SensorResult) and len(loud.run_requests) == 1
+    assert loud.run_requests[0].run_key.startswith(f"events:{quiet.cursor}->")
+
+
+def test_the_raw_asset_lands_every_reporting_event_from_the_store(harness: Harness, location):
+    import duckdb
+
+    events = [_reporting_event(10, "sent"), _reporting_event(11, "clicked", "Pat@Example.com")]
+    _post_reporting(harness, events + events[:1])  # a retry stores nothing twice
+    harness.intent("test_drive_request", phone=new_phone())  # another kind stays out of the table
+    key = dg.AssetKey(["raw", "customerio_reporting_events"])
+    Path(os.environ["JOURNEY_DUCKDB_PATH"]).parent.mkdir(parents=True, exist_ok=True)
+    job = location.resolve_implicit_global_asset_job_def()
+    assert job.execute_in_process(asset_selection=[key], instance=dg.DagsterInstance.ephemeral()).success
+    with duckdb.connect(os.environ["JOURNEY_DUCKDB_PATH"], read_only=True) as db:
+        rows = db.execute(
+            "select event_id, metric, email_address, newsletter_id, occurred_at, payload "
+            "from raw.customerio_reporting_events order by event_id"
+        ).fetchall()
+    assert [(r[0], r[1], r[2], r[3]) for r in rows] == [
+        ("01JREPORTING00000000000010", "sent", "pat@example.com", "2001"),
+        ("01JREPORTING00000000000011", "clicked", "pat@example.com", "2001"),
+    ]
+    assert rows[0][4].timestamp() == 1795000010 and '"metric":"sent"' in rows[0][5]

@@ -11,6 +11,7 @@ customers as (
         dealer_id,
         email,
         email_consent,
+        email_unsubscribed_at,
         sms_consent
     from {{ ref('dim_customers') }}
 
@@ -64,6 +65,9 @@ final as (
         customers.dealer_id,
         customers.email,
         coalesce(customers.email_consent, false) as email_consent,
+        -- Customer.io's own suppression attribute: true once the person unsubscribed there, so a sync never
+        -- resubscribes them (decision 1151)
+        customers.email_unsubscribed_at is not null as unsubscribed,
         coalesce(customers.sms_consent, false) as sms_consent,
         stages.stage as journey_stage,
         stages.stage_entered_on,

@@ -75,6 +75,20 @@ web_visitors as (
 
 ),
 
+unsubscribes as (
+
+    -- an unsubscribe in Customer.io (its reporting webhooks) at any of the person's addresses withdraws their
+    -- marketing email consent: Customer.io unsubscribes a person, not an address
+    select
+        records.customer_key,
+        max(unsubscribed.unsubscribed_at) as unsubscribed_at
+    from records
+    inner join {{ ref('int_email__unsubscribes') }} as unsubscribed
+        on records.email_normalized = unsubscribed.email_address
+    group by records.customer_key
+
+),
+
 customers as (
 
     select
@@ -114,7 +128,8 @@ final as (
         customers.first_name,
         customers.last_name,
         customers.email,
-        customers.email_consent,
+        customers.email_consent and unsubscribes.customer_key is null as email_consent,
+        unsubscribes.unsubscribed_at as email_unsubscribed_at,
         customers.phone,
         customers.sms_consent,
         customers.stated_preferred_channel,
@@ -134,6 +149,8 @@ final as (
     from customers
     left join web_visitors
         on customers.customer_key = web_visitors.customer_key
+    left join unsubscribes
+        on customers.customer_key = unsubscribes.customer_key
 
 )
 

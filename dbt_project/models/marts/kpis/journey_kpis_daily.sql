@@ -139,6 +139,21 @@ sms as (
 
 ),
 
+email as (
+
+    -- Customer.io's emails by the day they were sent: a day's opens and clicks are of that day's emails
+    select
+        dealer_id,
+        date_day,
+        sum(delivered) as email_delivered,
+        sum(opened) as email_opened,
+        sum(clicked) as email_clicked,
+        sum(unsubscribed) as email_unsubscribed
+    from {{ ref('fct_email_engagement_daily') }}
+    group by dealer_id, date_day
+
+),
+
 api as (
 
     select
@@ -218,6 +233,11 @@ select
     sms.sms_bounced * 1.0 / nullif(sms.sms_sent, 0) as sms_bounce_rate,
     sms.sms_opted_out * 1.0 / nullif(sms.sms_sent, 0) as sms_opt_out_rate,
     coalesce(sms.emails_sent, 0) as emails_sent,
+    coalesce(email.email_delivered, 0) as email_delivered,
+    email.email_opened * 1.0 / nullif(email.email_delivered, 0) as email_open_rate,
+    email.email_clicked * 1.0 / nullif(email.email_delivered, 0) as email_click_rate,
+    email.email_clicked * 1.0 / nullif(email.email_opened, 0) as email_click_to_open_rate,
+    email.email_unsubscribed * 1.0 / nullif(email.email_delivered, 0) as email_unsubscribe_rate,
     ---------- pipeline health (API calls are the group's, the same on every rooftop's row)
     coalesce(api.api_calls, 0) as api_calls,
     api.api_success_rate,
@@ -250,6 +270,7 @@ left join speed on spine.dealer_id = speed.dealer_id and spine.date_day = speed.
             and in_{{ this }}.stage = '{{ this }}'
 {%- endfor %}
 left join sms on spine.dealer_id = sms.dealer_id and spine.date_day = sms.date_day
+left join email on spine.dealer_id = email.dealer_id and spine.date_day = email.date_day
 left join api on spine.date_day = api.date_day
 left join quarantine on spine.dealer_id = quarantine.dealer_id and spine.date_day = quarantine.date_day
 left join acquisition on spine.dealer_id = acquisition.dealer_id and spine.date_day = acquisition.date_day
