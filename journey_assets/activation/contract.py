@@ -81,6 +81,9 @@ class Destination(Protocol):
 class FullRefresh(Protocol):
     """A destination that can replace its whole membership at once (Meta's replace session)."""
 
-    def replace(self, desired: Sequence[Change]) -> Sent:
-        """Make the destination hold exactly `desired` (all adds); results are per desired row."""
+    def replace(self, desired: Sequence[Change], leaving: Sequence[Change] = ()) -> Sent:
+        """Make the destination hold exactly `desired` (all adds); results are per desired row, and may answer
+        `leaving` (REMOVEs with the accepted fields: the members no longer desired) too, which the engine
+        otherwise counts removed by the replace. One audience per ad account needs them: an account with
+        no desired row left gets no replace, so its leaving members are removed by a send."""
         ...

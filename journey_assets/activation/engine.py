@@ -6,7 +6,8 @@
    `journey.audience.diff_keyed`; keep only the operations the mode sends.
 3. `prepare()` the destination, then send in its batch size (`journey.audience.batched`); a destination that
    can replace its whole membership (contract.FullRefresh) is replaced instead when the diff is larger than
-   `full_refresh_share` of the desired rows.
+   `full_refresh_share` of the desired rows; it is given the members leaving too (`replace(desired, leaving)`),
+   which a destination spanning several audiences removes where no replace runs.
 4. Write every result to `ops.sync_changelog`, move the state for the accepted rows only, write the run to
    `ops.sync_runs`; then raise `SyncFailed` when the failed share passes `max_failed_share`. A destination that
    raises (auth refused) still gets what was accepted before it recorded, and the error is re-raised.
@@ -238,7 +239,10 @@ def run_sync(
             assert isinstance(destination, FullRefresh)
             result.full_refresh = True
             everyone = [Change(key, Operation.ADD, fields) for key, fields in desired.rows.items()]
-            sent = destination.replace(everyone)
+            # the members the replace drops, with what was accepted: a destination that spans several
+            # audiences (one per ad account) must remove them where no replace runs
+            leaving = [Change(key, Operation.REMOVE, accepted[key].fields) for key in diff.removes]
+            sent = destination.replace(everyone, leaving)
             result.metrics.update(sent.metrics)
             results.extend(sent.results)
         else:
@@ -256,7 +260,8 @@ def run_sync(
     errors: dict[str, None] = {}
     for row in results:
         operation = row.operation
-        if result.full_refresh:  # the replace's per-row answer says add; log what the diff said the row was
+        leaving = result.full_refresh and row.operation is Operation.REMOVE  # answered for the replace's leaving
+        if result.full_refresh and not leaving:  # the replace's per-row answer says add; log what the diff said
             operation = by_key[row.primary_key].operation if row.primary_key in by_key else Operation.ADD
         if row.accepted:
             if row.operation is Operation.REMOVE:
@@ -274,7 +279,7 @@ def run_sync(
             result.failed += 1
             if row.error:
                 errors.setdefault(row.error[:200])
-        if result.full_refresh and row.primary_key not in by_key:
+        if result.full_refresh and not leaving and row.primary_key not in by_key:
             continue  # unchanged rows re-sent by a replace are not changes
         changelog.append(
             {
@@ -287,9 +292,12 @@ def run_sync(
                 "at": finished,
             }
         )
+    answered = {r.primary_key for r in results}
     if result.full_refresh and failure is None:
-        # a replace removes every accepted member that is no longer desired
+        # a replace removes every accepted member that is no longer desired (unless it answered them itself)
         for key in diff.removes:
+            if key in answered:
+                continue
             changelog.append(
                 {
                     "sync_name": spec.name,
@@ -302,7 +310,6 @@ def run_sync(
                 }
             )
             result.removed += 1
-    answered = {r.primary_key for r in results}
     if failure is not None:
         for change in changes:  # never answered: the call that would have sent them failed
             if change.primary_key not in answered:

@@ -22,6 +22,11 @@ Params (`build(params, client)`, kind `meta_audience`):
   customer_file_source  USER_PROVIDED_ONLY (default), PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED
   default_country_code  the calling code a 10-digit phone gets (default "1")
   batch_size            rows a request, 1..10,000 (default 10,000)
+
+Kind `meta_audience_by_account` (`MetaAudiencesByAccount`, decision 1141): the same params without
+account_id, plus account_field (the mapped column naming each row's ad account, required) and rooftop_field
+(default dealer_id): one audience "<audience_name> <rooftop>" per rooftop in its own ad account, found or
+created when its first change of a run comes; the syncs' primary key carries the account (member_key).
 """
 
 from __future__ import annotations
@@ -30,7 +35,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from journey_assets.activation.contract import Change, Operation, RowResult, Sent
-from journey_assets.activation.spec import SyncSpec, register_destination
+from journey_assets.activation.spec import SyncSpec, SyncSpecError, register_destination
 from journey_assets.connectors.http import PermanentVendorError, VendorError
 from journey_assets.connectors.meta import MetaGraphClient, UploadResult
 from journey_assets.journey.audience import META_MAX_USERS_PER_REQUEST, UNHASHED_KEYS, batched, meta_row, meta_rows
@@ -163,8 +168,9 @@ class MetaAudienceDestination:
                 results.extend(RowResult(c.primary_key, c.operation, True) for c, _ in chunk)
         return Sent(results, self._metrics(totals, len(changes), len(adds) + len(removes)))
 
-    def replace(self, desired: Sequence[Change]) -> Sent:
-        """Make the audience hold exactly `desired` through one usersreplace session."""
+    def replace(self, desired: Sequence[Change], leaving: Sequence[Change] = ()) -> Sent:
+        """Make the audience hold exactly `desired` through one usersreplace session; `leaving` (the members
+        the diff removes) are dropped by the session itself and answered with its outcome."""
         audience_id = self._audience_id()
         results: list[RowResult] = []
         sendable: list[tuple[Change, Sequence[str]]] = []
@@ -181,10 +187,11 @@ class MetaAudienceDestination:
                 audience_id, SCHEMA, [row for _, row in sendable], batch_size=self.batch_size
             )
         except VendorError as exc:
-            results.extend(self._refused(sendable, exc))
+            results.extend(self._refused([*sendable, *((c, ()) for c in leaving)], exc))
         else:
             self._count(totals, answer)
             results.extend(RowResult(c.primary_key, c.operation, True) for c, _ in sendable)
+            results.extend(RowResult(c.primary_key, Operation.REMOVE, True) for c in leaving)
         metrics = self._metrics(totals, len(desired), len(sendable))
         metrics["replace_session"] = True
         return Sent(results, metrics)
@@ -247,11 +254,223 @@ def build(params: Mapping[str, Any], client: MetaGraphClient) -> MetaAudienceDes
     )
 
 
-__all__ = ["DESTINATION_KIND", "MetaAudienceDestination", "build", "hashed_row", "SCHEMA"]
+# --- one audience per ad account (decision 1141) ---------------------------------------------------------
+
+BY_ACCOUNT_KIND = "meta_audience_by_account"
+NO_ACCOUNT = "no Meta ad account: the row's account field is empty"
+# changes a send() takes: a run's whole diff at once when it can, split by account, then by Meta's 10,000
+BY_ACCOUNT_BATCH = 100_000
+
+
+class MetaAudiencesByAccount:
+    """A sync's audience in each rooftop's own ad account: the changes are partitioned by `account_field` (and
+    `rooftop_field`, which names the audience: "<audience_name> <rooftop>"), and each partition goes to its
+    own `MetaAudienceDestination`, found or created when its first change of the run comes (so a run with
+    nothing to send makes no request). The sync's primary key carries the account (the models'
+    `member_key`, account/customer), so the engine's state is per sync and account and a person whose rooftop
+    moves to another account is a remove there and an add here.
+
+    After sending to an account the audience's status is read again: `metrics["audiences"]` holds each
+    account's audience id, size and whether Meta lets an ad set target it; `metrics["not_targeted"]` lists the
+    audiences below the targetable minimum with Meta's words (nothing targets them)."""
+
+    name = BY_ACCOUNT_KIND
+    batch_size = BY_ACCOUNT_BATCH
+
+    def __init__(
+        self,
+        client: MetaGraphClient,
+        audience_name: str,
+        *,
+        account_field: str,
+        rooftop_field: str = "dealer_id",
+        **audience_options: Any,
+    ):
+        if not audience_name.strip() or not account_field.strip():
+            raise ValueError("a meta_audience_by_account destination needs audience_name and account_field")
+        self.client = client
+        self.audience_name = audience_name
+        self.account_field = account_field
+        self.rooftop_field = rooftop_field
+        self.audience_options = audience_options
+        self.audiences: dict[tuple[str, str], MetaAudienceDestination] = {}
+        self.facts: dict[str, dict[str, Any]] = {}  # "<account>/<rooftop>" -> the audience's status
+        self.totals = {"requests": 0, "num_received": 0, "num_invalid_entries": 0, "rejected_locally": 0}
+        self.given = 0
+
+    def audience_name_for(self, rooftop: str) -> str:
+        return f"{self.audience_name} {rooftop}".strip()
+
+    # --- contract -------------------------------------------------------------
+    def prepare(self) -> dict[str, Any]:
+        # the accounts are known only from the changes; each audience is prepared when its first change comes
+        return {"account_field": self.account_field}
+
+    def send(self, changes: Sequence[Change]) -> Sent:
+        results: list[RowResult] = []
+        groups, unplaced = self._partition(changes)
+        results.extend(RowResult(c.primary_key, c.operation, False, NO_ACCOUNT) for c in unplaced)
+        for where, group in groups.items():
+            if (audience := self._audience_or_refuse(where, group, results)) is not None:
+                results.extend(self._collect(where, audience.send(group)))
+        self.given += len(changes)
+        return Sent(results, self._metrics())
+
+    def replace(self, desired: Sequence[Change], leaving: Sequence[Change] = ()) -> Sent:
+        """Each account's audience holds exactly its desired rows (one replace session per account with
+        desired rows); an account none of whose rows is desired any more has its leaving rows removed."""
+        results: list[RowResult] = []
+        wanted, unplaced = self._partition(desired)
+        gone, unplaced_leaving = self._partition(leaving)
+        results.extend(RowResult(c.primary_key, c.operation, False, NO_ACCOUNT) for c in [*unplaced, *unplaced_leaving])
+        for where, group in wanted.items():
+            leaving_here = gone.pop(where, [])
+            if (audience := self._audience_or_refuse(where, [*group, *leaving_here], results)) is not None:
+                results.extend(self._collect(where, audience.replace(group, leaving_here)))
+        for where, group in gone.items():
+            removes = [Change(c.primary_key, Operation.REMOVE, c.fields) for c in group]
+            if (audience := self._audience_or_refuse(where, removes, results)) is not None:
+                results.extend(self._collect(where, audience.send(removes)))
+        # rows uploaded: the desired ones, and the leaving ones where no session dropped them (the match rate's base)
+        self.given += len(desired) + sum(len(group) for group in gone.values())
+        metrics = self._metrics()
+        metrics["replace_session"] = True
+        return Sent(results, metrics)
+
+    # --- helpers --------------------------------------------------------------
+    def _partition(self, changes: Sequence[Change]) -> tuple[dict[tuple[str, str], list[Change]], list[Change]]:
+        groups: dict[tuple[str, str], list[Change]] = {}
+        unplaced: list[Change] = []
+        for change in changes:
+            account = change.fields.get(self.account_field)
+            if account is None or not str(account).strip():
+                unplaced.append(change)
+                continue
+            account = str(account).strip().removeprefix("act_")
+            rooftop = str(change.fields.get(self.rooftop_field) or account)
+            groups.setdefault((account, rooftop), []).append(change)
+        return groups, unplaced
+
+    def _audience_or_refuse(
+        self, where: tuple[str, str], group: Sequence[Change], results: list[RowResult]
+    ) -> MetaAudienceDestination | None:
+        """The partition's audience; when Meta refuses to find or create it (an unknown account, an account
+        the token may not use), the partition's rows are answered with Meta's reason and the other accounts
+        go on. A refused token (401) is raised: nothing can be sent anywhere."""
+        try:
+            return self._audience(*where)
+        except VendorError as exc:
+            if exc.status == 401:
+                raise
+            reason = f"ad account {where[0]}: {exc.reason or exc.message}"
+            transient = not isinstance(exc, PermanentVendorError)
+            results.extend(RowResult(c.primary_key, c.operation, False, reason, transient=transient) for c in group)
+            self.facts[f"{where[0]}/{where[1]}"] = {"audience_name": self.audience_name_for(where[1]), "error": reason}
+            return None
+
+    def _audience(self, account: str, rooftop: str) -> MetaAudienceDestination:
+        where = (account, rooftop)
+        if where not in self.audiences:
+            made = MetaAudienceDestination(
+                self.client, account, self.audience_name_for(rooftop), **self.audience_options
+            )
+            made.prepare()  # find or create it
+            self.audiences[where] = made
+        return self.audiences[where]
+
+    def _collect(self, where: tuple[str, str], sent: Sent) -> list[RowResult]:
+        for key in ("requests", "num_received", "num_invalid_entries", "rejected_locally"):
+            self.totals[key] += int(sent.metrics.get(key) or 0)
+        audience = self.audiences[where]
+        assert audience.audience_id is not None
+        try:  # the size after this run's upload; Meta's own count may lag behind it
+            status = self.client.audience(audience.audience_id)
+        except VendorError as exc:
+            self.facts[f"{where[0]}/{where[1]}"] = {"audience_id": audience.audience_id, "status_error": exc.reason}
+        else:
+            facts: dict[str, Any] = {
+                "audience_id": status.id,
+                "audience_name": audience.audience_name,
+                "approximate_count_lower_bound": status.count_lower,
+                "targetable": status.targetable,
+            }
+            if not status.targetable:
+                facts["not_targeted_because"] = f"Meta delivery_status {status.delivery_code}: {status.delivery}"
+            self.facts[f"{where[0]}/{where[1]}"] = facts
+        return sent.results
+
+    def _metrics(self) -> dict[str, Any]:
+        valid = self.totals["num_received"] - self.totals["num_invalid_entries"]
+        return {
+            **self.totals,
+            "accounts": len(self.facts),
+            "match_rate": round(valid / self.given, 4) if self.given else None,
+            "audiences": dict(self.facts),
+            "not_targeted": {
+                where: facts.get("not_targeted_because") or facts.get("error") or facts.get("status_error") or "unknown"
+                for where, facts in self.facts.items()
+                if not facts.get("targetable")
+            },
+        }
+
+
+def build_by_account(params: Mapping[str, Any], client: MetaGraphClient) -> MetaAudiencesByAccount:
+    """The engine's factory for kind `meta_audience_by_account`: the single audience's params without
+    account_id, plus account_field (required: the mapped field naming each row's ad account) and
+    rooftop_field (default dealer_id: the mapped field whose value ends the audience's name)."""
+    known = {
+        "audience_name",
+        "account_field",
+        "rooftop_field",
+        "description",
+        "customer_file_source",
+        "default_country_code",
+        "batch_size",
+    }
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ValueError(f"meta_audience_by_account: unknown params {unknown}; expected {sorted(known)}")
+    missing = [k for k in ("audience_name", "account_field") if not params.get(k)]
+    if missing:
+        raise ValueError(f"meta_audience_by_account: missing params {missing}")
+    return MetaAudiencesByAccount(
+        client,
+        str(params["audience_name"]),
+        account_field=str(params["account_field"]),
+        rooftop_field=str(params.get("rooftop_field") or "dealer_id"),
+        description=str(params.get("description") or ""),
+        customer_file_source=str(params.get("customer_file_source") or "USER_PROVIDED_ONLY"),
+        default_country_code=params.get("default_country_code", "1"),
+        batch_size=int(params.get("batch_size") or META_MAX_USERS_PER_REQUEST),
+    )
+
+
+__all__ = [
+    "BY_ACCOUNT_KIND",
+    "DESTINATION_KIND",
+    "MetaAudienceDestination",
+    "MetaAudiencesByAccount",
+    "build",
+    "build_by_account",
+    "hashed_row",
+    "SCHEMA",
+]
 
 
 def _from_spec(spec: SyncSpec, clients: Mapping[str, Any]) -> MetaAudienceDestination:
     return build(spec.params, clients["meta"])
 
 
+def _by_account_from_spec(spec: SyncSpec, clients: Mapping[str, Any]) -> MetaAudiencesByAccount:
+    for field_param in ("account_field", "rooftop_field"):
+        name = spec.params.get(field_param, "dealer_id" if field_param == "rooftop_field" else None)
+        if name and name not in spec.mapping:
+            raise SyncSpecError(
+                f"sync {spec.name!r}: params.{field_param} is {name!r}, which the mapping does not carry "
+                f"(mapped: {', '.join(sorted(spec.mapping))})"
+            )
+    return build_by_account(spec.params, clients["meta"])
+
+
 register_destination(DESTINATION_KIND, _from_spec)
+register_destination(BY_ACCOUNT_KIND, _by_account_from_spec)

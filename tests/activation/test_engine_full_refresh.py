@@ -29,7 +29,7 @@ class Membership:
             (self.members.discard if c.operation is Operation.REMOVE else self.members.add)(c.primary_key)
         return Sent([RowResult(c.primary_key, c.operation, True) for c in changes], {"match_rate": 0.8})
 
-    def replace(self, desired: Sequence[Change]) -> Sent:
+    def replace(self, desired: Sequence[Change], leaving: Sequence[Change] = ()) -> Sent:
         self.calls.append(("replace", len(desired)))
         self.members = {c.primary_key for c in desired}
         return Sent([RowResult(c.primary_key, Operation.ADD, True) for c in desired], {"match_rate": 0.75})

@@ -21,9 +21,10 @@ GROUP = "activation"
 DESTINATION_CLIENTS: dict[str, tuple[str, str]] = {
     "customerio_people": ("customerio", "activation_customerio"),
     "customerio_segment": ("customerio", "activation_customerio"),
-    # the Graph API client the Meta ingest uses (its system user's token); no Meta sync is declared in
-    # syncs.yml yet: an audience belongs to one ad account, and a sync names it (params.account_id)
+    # the Graph API client the Meta ingest uses (its system user's token)
     "meta_audience": ("meta", "meta"),
+    # one audience per rooftop in its own ad account (decision 1141): the syncs syncs.yml declares
+    "meta_audience_by_account": ("meta", "meta"),
 }
 
 
@@ -70,6 +71,13 @@ def build_sync_asset(spec: SyncSpec) -> dg.AssetsDefinition:
         except SyncFailed as failed:
             raise dg.Failure(str(failed), metadata=_metadata(failed.result.metadata())) from None
         metadata = _metadata(result.metadata())
+        if result.metrics:  # the destination's own facts: Meta's invalid entries, audiences, what is not targeted
+            metadata["destination"] = dg.MetadataValue.json(result.metrics)
+        if result.metrics.get("not_targeted"):
+            metadata["not_targeted"] = dg.MetadataValue.md(
+                "Below Meta's targetable minimum, not targeted:\n"
+                + "\n".join(f"- {where}: {why}" for where, why in sorted(result.metrics["not_targeted"].items()))
+            )
         if result.dry_run:  # what would have been sent: a few customer_key hashes per operation
             metadata["samples"] = dg.MetadataValue.json(result.samples)
         return dg.MaterializeResult(metadata=metadata)

@@ -11,6 +11,7 @@ from support.activation_sync import AS_OF, people_frame
 
 from journey_assets.defs.activate.resources import ActivationWarehouseResource, CustomerIOTrackResource
 from journey_assets.defs.activate.syncs import SPECS, build_sync_asset, sync_key
+from journey_assets.defs.ingest.resources import MetaResource
 from journey_assets.sandbox.credentials import write_credentials_file
 from journey_assets.sandbox.server import SandboxServer
 from journey_assets.sandbox.world import World
@@ -112,6 +113,7 @@ def test_the_sensor_asks_for_one_run_per_materialization_of_the_model():
     resources = {
         "activation_warehouse": ActivationWarehouseResource(duckdb_path="unused.duckdb"),
         "activation_customerio": CustomerIOTrackResource(base_url="http://127.0.0.1:1/customerio"),
+        "meta": MetaResource(base_url="http://127.0.0.1:1/meta", access_token="unused"),  # the Meta syncs'
     }
     defs = dg.Definitions(assets=sync_assets, jobs=list(sync_jobs.values()), sensors=sync_sensors, resources=resources)
     with dg.DagsterInstance.ephemeral() as instance:

@@ -1,4 +1,4 @@
-"""activation_meta_retargeting, compiled by dbt and run over a hand-built DuckDB holding just its four parents."""
+"""activation_meta_retargeting, compiled by dbt and run over a hand-built DuckDB holding just its five parents."""
 
 from __future__ import annotations
 
@@ -23,7 +23,9 @@ PEOPLE = {
     "f": (True, True, None, None, 6, 0, False, 20),  # nothing to match on: excluded
     "g": (True, False, "g@example.com", "+14045550107", 5, 0, False, 8),  # both audiences
     "h": (True, False, "h@example.com", None, 0, 0, False, 30),  # no VDP views: in neither
+    "i": (True, False, "i@example.com", None, 6, 0, False, 20),  # a rooftop without an ad account: excluded
 }
+ROOFTOP = {"i": "D09"}  # everyone else is D01's, ad account act_1000000000001
 
 
 @pytest.fixture(scope="module")
@@ -69,13 +71,15 @@ def build_parents(db: duckdb.DuckDBPyConnection) -> None:
     db.execute(
         "create or replace table marts.customer_identity_map (customer_key varchar, source varchar, source_record_id varchar)"
     )
+    db.execute("create or replace table staging.stg_dealer__rooftops (dealer_id varchar, meta_ad_account_id varchar)")
+    db.execute("insert into staging.stg_dealer__rooftops values ('D01', 'act_1000000000001'), ('D09', null)")
     db.execute(
         "create or replace table staging.stg_crm__leads (crm_lead_id varchar, customer_id varchar, status varchar)"
     )
     for key, (email_ok, sms_ok, email, phone, views, leads, bought, quiet) in PEOPLE.items():
         db.execute(
-            "insert into marts.dim_customers values (?, 'D01', ?, ?, 'Ann', 'O''Neil', '30301', ?, ?)",
-            [key, email, phone, email_ok, sms_ok],
+            "insert into marts.dim_customers values (?, ?, ?, ?, 'Ann', 'O''Neil', '30301', ?, ?)",
+            [key, ROOFTOP.get(key, "D01"), email, phone, email_ok, sms_ok],
         )
         db.execute(
             "insert into marts.fct_customer_features_daily values (?, ?, ?, ?, ?, ?)",
@@ -100,6 +104,9 @@ def test_audiences_and_exclusions(compiled):
         ("retargeting_quiet_high_intent", "g"),
     }
     assert str(rows["as_of_date"].iloc[0])[:10] == AS_OF and set(rows["external_id"]) == set(rows["customer_key"])
+    # kept in the rooftop's ad account (act_ dropped), keyed by account and person
+    assert set(rows["meta_ad_account_id"]) == {"1000000000001"}
+    assert set(rows["member_key"]) == {f"1000000000001/{k}" for k in "abg"}
     # The rows are what the destination hashes: every one has an identifier Meta can match.
     fields = rows[["email", "phone", "fn", "ln", "zip", "country", "external_id"]].to_dict("records")
     clean = [{k: (None if v != v else v) for k, v in f.items()} for f in fields]  # NaN -> None

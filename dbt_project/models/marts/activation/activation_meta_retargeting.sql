@@ -8,7 +8,10 @@
     Nobody is in either who bought in the last 180 days, has an open CRM lead (the salesperson has them), or
     consented to neither marketing email nor SMS (the warehouse holds no ad-specific consent, so no
     marketing consent at all is read as opted out), or has neither an email nor a phone to match on.
-    Features are read as of as_of_date(). -#}
+    Features are read as of as_of_date(). Each row carries its rooftop's Meta ad account (an audience belongs
+    to one ad account, decision 1141) and member_key (account/customer), the syncs' primary key: a person
+    whose rooftop changes leaves one account's audience and joins the other's. A rooftop without an ad
+    account has no audience. -#}
 
 {%- set high_intent_views = var('meta_retargeting_high_intent_vdp_views', 3) -%}
 {%- set quiet_days = var('meta_retargeting_quiet_days', 7) -%}
@@ -46,6 +49,16 @@ customers as (
 
 ),
 
+rooftops as (
+
+    select
+        dealer_id,
+        replace(meta_ad_account_id, 'act_', '') as meta_ad_account_id
+    from {{ ref('stg_dealer__rooftops') }}
+    where meta_ad_account_id is not null
+
+),
+
 open_leads as (
 
     select distinct identities.customer_key
@@ -64,11 +77,13 @@ eligible as (
 
     select
         customers.*,
+        rooftops.meta_ad_account_id,
         features.vdp_views_30d,
         features.leads_90d,
         features.days_since_last_touch
     from customers
     inner join features on customers.customer_key = features.customer_key
+    inner join rooftops on customers.dealer_id = rooftops.dealer_id
     left join open_leads on customers.customer_key = open_leads.customer_key
     where
         customers.marketing_consent
@@ -98,8 +113,10 @@ memberships as (
 
 select
     audience_name,
+    meta_ad_account_id || '/' || customer_key as member_key,
     customer_key,
     dealer_id,
+    meta_ad_account_id,
     email,
     phone,
     first_name as fn,
