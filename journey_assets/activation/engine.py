@@ -260,8 +260,8 @@ def run_sync(
     errors: dict[str, None] = {}
     for row in results:
         operation = row.operation
-        leaving = result.full_refresh and row.operation is Operation.REMOVE  # answered for the replace's leaving
-        if result.full_refresh and not leaving:  # the replace's per-row answer says add; log what the diff said
+        is_leaving = result.full_refresh and row.operation is Operation.REMOVE  # answered for the replace's leaving
+        if result.full_refresh and not is_leaving:  # the replace's per-row answer says add; log what the diff said
             operation = by_key[row.primary_key].operation if row.primary_key in by_key else Operation.ADD
         if row.accepted:
             if row.operation is Operation.REMOVE:
@@ -279,7 +279,7 @@ def run_sync(
             result.failed += 1
             if row.error:
                 errors.setdefault(row.error[:200])
-        if result.full_refresh and not leaving and row.primary_key not in by_key:
+        if result.full_refresh and not is_leaving and row.primary_key not in by_key:
             continue  # unchanged rows re-sent by a replace are not changes
         changelog.append(
             {
