@@ -509,7 +509,9 @@ class SQLiteLedger(ResponseLedger):
     # -- consumers ------------------------------------------------------------------------------------
     def consumer(self, name: str) -> Consumer | None:
         row = (
-            self._conn().execute("SELECT name, position, heartbeat_at FROM consumers WHERE name = ?", (name,)).fetchone()
+            self._conn()
+            .execute("SELECT name, position, heartbeat_at FROM consumers WHERE name = ?", (name,))
+            .fetchone()
         )
         return Consumer(row[0], row[1], parse_iso(row[2])) if row else None  # type: ignore[arg-type]
 
