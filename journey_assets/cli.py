@@ -1,4 +1,4 @@
-"""`journey`: the project's command line (demo, sandbox, dev UI, intake service)."""
+"""`journey`: the project's command line (demo, sandbox, the local stack, intake service, responder)."""
 
 from __future__ import annotations
 
@@ -115,6 +115,42 @@ def intake(args: argparse.Namespace) -> int:
     return 0
 
 
+def respond(args: argparse.Namespace) -> int:
+    """Follow the intake's event store and answer each new event at once (docs/decisions/1301)."""
+    import logging
+    import signal
+    import threading
+
+    from journey_assets.defs.respond.deps import opened_response_deps, standalone_resources
+    from journey_assets.response.follower import Follower
+
+    logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s %(message)s", stream=sys.stderr)
+    for ours in ("journey", "journey_assets"):  # our INFO lines; the libraries' (alembic, dagster) stay quiet
+        logging.getLogger(ours).setLevel(logging.INFO)
+    logger = logging.getLogger("journey.respond")
+    stop = threading.Event()
+
+    def stop_now(signum: int, _frame: object) -> None:
+        logger.info("respond: %s received, stopping after the batch in flight", signal.Signals(signum).name)
+        stop.set()
+
+    # Both stop signals end the loop between batches: an event in flight finishes its actions first.
+    signal.signal(signal.SIGTERM, stop_now)
+    signal.signal(signal.SIGINT, stop_now)
+    settings = load_settings()
+    with standalone_resources(settings) as resources:
+        store = resources["respond_events"].open()
+        try:
+            with opened_response_deps(resources, logger) as deps:
+                follower = Follower(store, deps, name=args.name, poll=args.poll, batch_size=args.batch_size)
+                print(f"respond: following the intake's store as {args.name!r} (Ctrl-C or SIGTERM stops)", flush=True)
+                follower.run(stop)
+        finally:
+            store.close()
+    print("respond: stopped", flush=True)
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="journey", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -145,6 +181,12 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--workers", type=int, default=1, help="server processes sharing the port (at most one per core)")
     p.add_argument("--no-events", action="store_true", help="serve only the Twilio and Meta webhooks (no secret)")
     p.set_defaults(func=intake)
+
+    p = commands.add_parser("respond", help="the long-running responder: follow the intake's store, answer at once")
+    p.add_argument("--name", default="responder", help="the consumer's name in the ledger (its cursor, heartbeat)")
+    p.add_argument("--poll", type=float, default=0.1, help="seconds between reads of the store when idle")
+    p.add_argument("--batch-size", type=int, default=100)
+    p.set_defaults(func=respond)
 
     args = parser.parse_args(argv)
     take_stop_signals()  # Ctrl-C and SIGTERM stop every command, even when started with them ignored
