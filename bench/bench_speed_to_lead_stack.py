@@ -98,7 +98,8 @@ def match(requests_log: list[dict], events: dict[str, dict], slack_leads: dict[s
         elif vendor == "crm" and path == "/leads":
             add("CRM lead (REST)", json.loads(body).get("external_id"), at)
         elif vendor == "crm" and path == "/leads/adf":
-            add("CRM lead (ADF)", next((eid for eid in events if eid in body), None), at)
+            prospect = re.search(r"<id\b[^>]*>([^<]+)</id>", body)  # the prospect's id: the event id
+            add("CRM lead (ADF)", prospect.group(1) if prospect else None, at)
         elif vendor == "wrike" and path.endswith("/tasks"):
             metadata = json.loads((parse_qs(body).get("metadata") or ["[]"])[0])
             keys = [m.get("value") for m in metadata if isinstance(m, dict)]
@@ -138,6 +139,9 @@ def main() -> None:
     parser.add_argument("--rate", type=float, default=2.0, help="events posted a second")
     parser.add_argument("--timeout", type=float, default=60.0, help="seconds to wait for the last calls")
     parser.add_argument("--no-daemon", action="store_true", help="leave the Dagster daemon out")
+    parser.add_argument(
+        "--no-responder", action="store_true", help="leave journey respond out: the sensor -> run path alone (before)"
+    )
     parser.add_argument("--daemon-warmup", type=float, default=45.0, help="seconds for the daemon to load the code")
     parser.add_argument("--keep", action="store_true", help="keep the temp directory (logs, stores)")
     args = parser.parse_args()
@@ -186,14 +190,17 @@ def main() -> None:
         )
         procs["intake"] = intake
         env["JOURNEY_INTAKE_PUBLIC_URL"] = intake_url
-        procs["responder"] = subprocess.Popen(
-            [sys.executable, "-m", "journey_assets.cli", "respond"],
-            cwd=ROOT,
-            env=env,
-            stdout=logs["responder"],
-            stderr=subprocess.STDOUT,
-        )
         ledger = data / "response" / "ledger.sqlite3"
+        if args.no_responder:
+            args.no_daemon = False  # something has to answer
+        else:
+            procs["responder"] = subprocess.Popen(
+                [sys.executable, "-m", "journey_assets.cli", "respond"],
+                cwd=ROOT,
+                env=env,
+                stdout=logs["responder"],
+                stderr=subprocess.STDOUT,
+            )
 
         def heartbeat() -> bool:
             try:
@@ -202,8 +209,9 @@ def main() -> None:
             except sqlite3.Error:
                 return False
 
-        wait_until("the responder", heartbeat, 120)
-        print(f"intake at {intake_url}; responder following the store")
+        if not args.no_responder:
+            wait_until("the responder", heartbeat, 120)
+        print(f"intake at {intake_url}; responder {'left out' if args.no_responder else 'following the store'}")
         if not args.no_daemon:
             home = tmp / "home"
             home.mkdir()
@@ -278,7 +286,8 @@ def main() -> None:
 
             with dg.DagsterInstance.from_config(str(tmp / "home")) as instance:
                 runs = instance.get_runs(dg.RunsFilter(job_name="respond"))
-            print(f"Dagster daemon: {len(runs)} respond run(s) launched by intake_events_sensor meanwhile")
+            ticks = (tmp / "daemon.log").read_text().count("Checking for new runs for sensor: intake_events_sensor")
+            print(f"Dagster daemon: {ticks} intake_events_sensor ticks, {len(runs)} respond run(s) launched")
     finally:
         for name in ("daemon", "responder", "intake", "sandbox"):
             stop(procs.get(name), signal.SIGINT if name == "sandbox" else signal.SIGTERM)
