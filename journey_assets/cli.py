@@ -8,6 +8,7 @@ import errno
 import json
 import os
 import secrets
+import signal
 import subprocess
 import sys
 import time
@@ -137,6 +138,11 @@ def dev(args: argparse.Namespace) -> int:
     settings = load_settings()
     children: list[tuple[str, subprocess.Popen]] = []
     interrupted = False
+
+    def terminated(_signum: int, _frame: object) -> None:
+        raise KeyboardInterrupt  # a SIGTERM to this process alone stops the children too (the finally below)
+
+    signal.signal(signal.SIGTERM, terminated)
     try:
         secret_file = settings.data_dir / "intake" / "dev-secret"
         secret = dev_secret(secret_file)
@@ -165,6 +171,9 @@ def dev(args: argparse.Namespace) -> int:
         gone = next(name for name, proc in children if proc.poll() is not None)
         print(f"dev: {gone} exited; stopping the rest", file=sys.stderr, flush=True)
         return 1
+    except RuntimeError as exc:  # the intake did not start (its own message is above): a reason, not a traceback
+        print(f"dev: {exc}", file=sys.stderr, flush=True)
+        return 2
     except KeyboardInterrupt:
         # The terminal sent Ctrl-C to every child as well: let each shut down (dagster dev its webserver and daemon).
         print("\ndev: stopping the Dagster UI, the responder, the intake and the sandbox...", flush=True)
