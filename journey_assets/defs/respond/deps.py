@@ -8,8 +8,10 @@ definitions from the settings with `dg.build_resources` (which resolves prod's `
 run does) and keeps the deps for its whole life (the champion model and the inventory cache are loaded
 once).
 
-One more client is one key in `RESPOND_RESOURCE_KEYS` (and the job op's parameter list) and one line in
-`response_deps`.
+One more client (the `customerio` Track API resource, say) is one key in `RESPOND_RESOURCE_KEYS`, the
+job op's parameter of that name (which declares it to Dagster; the op hands `context.resources` by these
+keys to the builder) and one line in `response_deps`. `tests/defs/respond/test_respond_deps.py` fails
+when the op's resources and the keys part.
 """
 
 from __future__ import annotations

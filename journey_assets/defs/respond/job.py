@@ -12,7 +12,7 @@ seconds of speed to lead.
 import dagster as dg
 
 from journey_assets.defs.resources import CRMResource, DealerInventoryResource, MetaResource
-from journey_assets.defs.respond.deps import opened_response_deps
+from journey_assets.defs.respond.deps import RESPOND_RESOURCE_KEYS, opened_response_deps
 from journey_assets.defs.respond.features import FeatureStoreResource
 from journey_assets.defs.respond.resources import (
     CustomerIOAppResource,
@@ -66,18 +66,8 @@ def respond_batch(
     meta: MetaResource,
     respond_features: FeatureStoreResource,
 ) -> dg.Output:
-    resources = {
-        "respond_ledger": respond_ledger,
-        "respond_settings": respond_settings,
-        "respond_twilio": respond_twilio,
-        "respond_wrike": respond_wrike,
-        "respond_slack": respond_slack,
-        "respond_customerio": respond_customerio,
-        "crm": crm,
-        "dealer_inventory": dealer_inventory,
-        "meta": meta,
-        "respond_features": respond_features,
-    }
+    # The op's parameters declare the resources (Dagster's config and EnvVars); the builder takes them by key.
+    resources = {key: getattr(context.resources, key) for key in RESPOND_RESOURCE_KEYS}
     store = respond_events.open()
     try:
         events: list = []
