@@ -27,7 +27,7 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_ctrl_c_on_dev_stops_both_with_a_clear_message(small_world_data_dir, tmp_path):
+def test_dev_runs_the_stack_answers_a_lead_and_ctrl_c_stops_all_with_a_clear_message(small_world_data_dir, tmp_path):
     shutil.copytree(Path(small_world_data_dir) / "world", tmp_path / "world")
     (tmp_path / "home").mkdir()
     shutil.copy(REPO_ROOT / "dagster.yaml", tmp_path / "home" / "dagster.yaml")
