@@ -39,7 +39,7 @@ test: lint  ## lint, then the test suite
 test-postgres: $(VENV)/.installed  ## the suite with the Postgres store and ledger contracts (starts a server in /tmp)
 	pg_env=$$(.ci/postgres) && eval "$$pg_env" && $(BIN)/pytest
 
-dev: $(VENV)/.installed  ## Dagster UI at http://127.0.0.1:3000 with the sandbox beside it
+dev: $(VENV)/.installed  ## the local stack: sandbox, intake (dev secret printed), responder, Dagster UI at http://127.0.0.1:3000 and daemon
 	$(BIN)/journey dev
 
 sandbox: $(VENV)/.installed  ## the vendor fakes alone, at http://127.0.0.1:8765

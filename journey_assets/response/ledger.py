@@ -33,6 +33,9 @@ contact_events  (event_id, contact_key) -> event_type, at, triggered: the intent
 retry_queue  event_id -> the event (JSON), retry_at, reason: events with an action
              deferred (quiet hours, caps) or left pending after a transient failure.
 round_robin  rooftop_id -> last salesperson assigned.
+consumers    name -> position, heartbeat_at: each follower of the intake's store (`journey respond`),
+             its durable cursor (the store's own cursor string) and when it last said it was alive,
+             which the Dagster sensor reads to leave fresh events to it (docs/decisions/1301).
 
 Contact keys are hashes (`contact.py`), phone numbers in `suppressions` are
 E.164 (Twilio needs them to match), and `messages` keeps a masked number only.
@@ -178,6 +181,18 @@ class ContactEvent:
 
 
 @dataclass(frozen=True)
+class Consumer:
+    """A follower of the event store: how far it has answered (`position`, a store cursor) and when it last beat."""
+
+    name: str
+    position: str | None
+    heartbeat_at: datetime
+
+    def fresh(self, now: datetime, within: timedelta) -> bool:
+        return now - self.heartbeat_at < within
+
+
+@dataclass(frozen=True)
 class RetryItem:
     event_id: str
     event: dict[str, Any]
@@ -297,6 +312,15 @@ class ResponseLedger(ABC):
 
     @abstractmethod
     def set_round_robin(self, rooftop_id: str, salesperson_id: str) -> None: ...
+
+    # -- consumers (followers of the event store) ------------------------------------------------
+    @abstractmethod
+    def consumer(self, name: str) -> Consumer | None: ...
+
+    @abstractmethod
+    def save_consumer(self, name: str, at: datetime, position: str | None = None) -> Consumer:
+        """Beat `name`'s heartbeat at `at` and, when `position` is given, move its cursor there
+        (`None` keeps the cursor on record)."""
 
     @contextmanager
     def atomic(self) -> Iterator[None]:

@@ -38,6 +38,7 @@ from journey_assets.response.ledger import (
     STATUS_RANK,
     ActionRecord,
     Claim,
+    Consumer,
     ContactEvent,
     DeadLetter,
     MessageRow,
@@ -116,6 +117,11 @@ CREATE TABLE IF NOT EXISTS retry_queue (
 CREATE TABLE IF NOT EXISTS round_robin (
     rooftop_id     text PRIMARY KEY,
     salesperson_id text NOT NULL
+);
+CREATE TABLE IF NOT EXISTS consumers (
+    name         text PRIMARY KEY,
+    position     text,
+    heartbeat_at timestamptz NOT NULL
 );
 """
 
@@ -478,3 +484,19 @@ class PostgresLedger(ResponseLedger):
                 (rooftop_id, salesperson_id),
             )
         )
+
+    # -- consumers ------------------------------------------------------------------------------------
+    def consumer(self, name: str) -> Consumer | None:
+        rows = self._rows("SELECT name, position, heartbeat_at FROM consumers WHERE name = %s", (name,))
+        return Consumer(rows[0][0], rows[0][1], _utc(rows[0][2])) if rows else None  # type: ignore[arg-type]
+
+    def save_consumer(self, name: str, at: datetime, position: str | None = None) -> Consumer:
+        row = self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO consumers (name, position, heartbeat_at) VALUES (%s, %s, %s) "
+                "ON CONFLICT (name) DO UPDATE SET position = COALESCE(excluded.position, consumers.position), "
+                "heartbeat_at = excluded.heartbeat_at RETURNING name, position, heartbeat_at",
+                (name, position, _aware(at)),
+            ).fetchone()
+        )
+        return Consumer(row[0], row[1], _utc(row[2]))  # type: ignore[arg-type]

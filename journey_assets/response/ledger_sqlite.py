@@ -20,6 +20,7 @@ from journey_assets.response.ledger import (
     STATUS_RANK,
     ActionRecord,
     Claim,
+    Consumer,
     ContactEvent,
     DeadLetter,
     MessageRow,
@@ -98,6 +99,11 @@ CREATE TABLE IF NOT EXISTS retry_queue (
 CREATE TABLE IF NOT EXISTS round_robin (
     rooftop_id     TEXT PRIMARY KEY,
     salesperson_id TEXT NOT NULL
+);
+CREATE TABLE IF NOT EXISTS consumers (
+    name         TEXT PRIMARY KEY,
+    position     TEXT,
+    heartbeat_at TEXT NOT NULL
 );
 """
 
@@ -499,3 +505,23 @@ class SQLiteLedger(ResponseLedger):
                 (rooftop_id, salesperson_id),
             )
         )
+
+    # -- consumers ------------------------------------------------------------------------------------
+    def consumer(self, name: str) -> Consumer | None:
+        row = (
+            self._conn()
+            .execute("SELECT name, position, heartbeat_at FROM consumers WHERE name = ?", (name,))
+            .fetchone()
+        )
+        return Consumer(row[0], row[1], parse_iso(row[2])) if row else None  # type: ignore[arg-type]
+
+    def save_consumer(self, name: str, at: datetime, position: str | None = None) -> Consumer:
+        self._write(
+            lambda conn: conn.execute(
+                "INSERT INTO consumers (name, position, heartbeat_at) VALUES (?, ?, ?) "
+                "ON CONFLICT (name) DO UPDATE SET position = COALESCE(excluded.position, consumers.position), "
+                "heartbeat_at = excluded.heartbeat_at",
+                (name, position, iso(at)),
+            )
+        )
+        return self.consumer(name)  # type: ignore[return-value]

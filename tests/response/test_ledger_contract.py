@@ -259,3 +259,22 @@ def test_a_sqlite_ledger_made_before_started_at_gets_the_column(tmp_path: Path) 
         assert ledger.get_action("e1", "sms").started_at == T0
     finally:
         ledger.close()
+
+
+def test_a_consumer_keeps_its_cursor_and_heartbeat_across_openings(ledger_spec: str, ledger: ResponseLedger) -> None:
+    assert ledger.consumer("responder") is None
+    first = ledger.save_consumer("responder", T0)
+    assert (first.name, first.position, first.heartbeat_at) == ("responder", None, T0)
+    ledger.save_consumer("responder", T0 + timedelta(seconds=1), position="abc:7")
+    beat = ledger.save_consumer("responder", T0 + timedelta(seconds=2))  # a heartbeat keeps the cursor
+    assert (beat.position, beat.heartbeat_at) == ("abc:7", T0 + timedelta(seconds=2))
+    ledger.save_consumer("other", T0, position="abc:1")  # each consumer is its own row
+    reopened = open_ledger(ledger_spec)  # another process (a restarted responder, the sensor)
+    try:
+        again = reopened.consumer("responder")
+        assert again is not None and (again.position, again.heartbeat_at) == ("abc:7", T0 + timedelta(seconds=2))
+        assert again.fresh(T0 + timedelta(seconds=11), timedelta(seconds=10))
+        assert not again.fresh(T0 + timedelta(seconds=12), timedelta(seconds=10))
+        assert reopened.consumer("other").position == "abc:1"
+    finally:
+        reopened.close()

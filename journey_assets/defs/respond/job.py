@@ -9,13 +9,10 @@ It runs in process in every environment: a subprocess per step would cost
 seconds of speed to lead.
 """
 
-from typing import Any
-
 import dagster as dg
 
-from journey_assets.connectors.http import RetryPolicy
-from journey_assets.connectors.meta import MetaGraphClient, ThrottlePolicy
 from journey_assets.defs.resources import CRMResource, DealerInventoryResource, MetaResource
+from journey_assets.defs.respond.deps import RESPOND_RESOURCE_KEYS, opened_response_deps
 from journey_assets.defs.respond.features import FeatureStoreResource
 from journey_assets.defs.respond.resources import (
     CustomerIOAppResource,
@@ -26,7 +23,7 @@ from journey_assets.defs.respond.resources import (
     TwilioResource,
     WrikeResource,
 )
-from journey_assets.response.workflow import RespondReport, ResponseConfig, ResponseDeps, respond, respond_due
+from journey_assets.response.workflow import RespondReport, respond, respond_due
 
 # No `journey/warehouse` tag (never queued behind DuckDB); first in the queue; a failed run (its
 # setup failed: a missing config file, the ledger unreadable) is re-executed by the daemon when the
@@ -44,37 +41,6 @@ class RespondBatchConfig(dg.Config):
     last_seq: int = 0
     retry_due: bool = True
     retry_limit: int = 200
-
-
-# A lead read sits on the speed-to-lead path: a throttled or failing Graph call gives up in seconds and
-# the lead stays `pending` for the next run, rather than the batch plane's minutes of backoff.
-RESPOND_META_THROTTLE = ThrottlePolicy(threshold_pct=90.0, max_pause=2.0, retries=1, backoff=2.0, backoff_max=5.0)
-RESPOND_META_RETRY = RetryPolicy(total=2, backoff_factor=0.5, backoff_max=5.0)
-
-
-def _meta_client(meta: MetaResource, context: dg.OpExecutionContext) -> MetaGraphClient | None:
-    """The batch plane's Meta resource (URL, token, API version) with the response plane's short patience."""
-    try:
-        return MetaGraphClient(
-            meta.base_url,
-            meta.access_token,
-            api_version=meta.api_version,
-            throttle=RESPOND_META_THROTTLE,
-            retry=RESPOND_META_RETRY,
-            timeout=min(meta.timeout_seconds, 15.0),
-        )
-    except (ValueError, dg.DagsterError) as exc:
-        context.log.warning(f"respond: Meta not configured ({exc}); lead-ad leads cannot be read")
-        return None
-
-
-def _client(resource: Any, context: dg.OpExecutionContext, what: str) -> Any:
-    """A vendor client, or None (that action is recorded as skipped) when its configuration is missing."""
-    try:
-        return resource.client()
-    except (ValueError, dg.DagsterError) as exc:
-        context.log.warning(f"respond: {what} not configured ({exc}); its actions are skipped")
-        return None
 
 
 @dg.op(
@@ -100,9 +66,9 @@ def respond_batch(
     meta: MetaResource,
     respond_features: FeatureStoreResource,
 ) -> dg.Output:
+    # The op's parameters declare the resources (Dagster's config and EnvVars); the builder takes them by key.
+    resources = {key: getattr(context.resources, key) for key in RESPOND_RESOURCE_KEYS}
     store = respond_events.open()
-    ledger = respond_ledger.open()
-    features = respond_features.open()
     try:
         events: list = []
         if config.count > 0:
@@ -111,35 +77,13 @@ def respond_batch(
                 context.log.warning(
                     f"respond: expected events up to seq {config.last_seq}, read up to {events[-1].seq}"
                 )
-        deps = ResponseDeps(
-            ledger=ledger,
-            roster=respond_settings.roster(),
-            twilio=_client(respond_twilio, context, "Twilio"),
-            crm=_client(crm, context, "the CRM"),
-            wrike=_client(respond_wrike, context, "Wrike"),
-            slack=_client(respond_slack, context, "Slack"),
-            email=_client(respond_customerio, context, "Customer.io"),
-            inventory=_client(dealer_inventory, context, "the inventory feed"),
-            meta=_meta_client(meta, context),
-            lead_ad_routing=respond_settings.lead_ad_routing(),
-            scorer=respond_settings.lead_scorer(),
-            features=features,
-            config=ResponseConfig(
-                vendor_name=respond_settings.vendor_name,
-                wrike_folder_id=respond_settings.wrike_folder(),
-                fallback_email_message_id=respond_settings.fallback_email_message_id,
-                routing=respond_settings.routing(),
-            ),
-            dry_run=respond_settings.dry_run,
-            logger=context.log,
-        )
-        scorer_name = str(getattr(deps.scorer, "name", type(deps.scorer).__name__))
-        report = respond(events, deps)
-        if config.retry_due:
-            report.extend(respond_due(deps, config.retry_limit))
+        # The same builder as `journey respond` (deps.py): the two responders never drift apart.
+        with opened_response_deps(resources, context.log) as deps:
+            scorer_name = str(getattr(deps.scorer, "name", type(deps.scorer).__name__))
+            report = respond(events, deps)
+            if config.retry_due:
+                report.extend(respond_due(deps, config.retry_limit))
     finally:
-        features.close()
-        ledger.close()
         store.close()
     summary = _summary(report)
     context.log.info(f"respond: {report.events} events: {summary['results']}; actions {summary['actions']}")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from urllib.parse import parse_qs
 
@@ -174,3 +175,35 @@ def test_the_raw_asset_lands_every_reporting_event_from_the_store(harness: Harne
         ("01JREPORTING00000000000011", "clicked", "pat@example.com", "2001"),
     ]
     assert rows[0][4].timestamp() == 1795000010 and '"metric":"sent"' in rows[0][5]
+
+
+def test_with_a_live_responder_the_sensor_skips_what_it_answered_and_catches_up_what_it_did_not(
+    harness: Harness, location
+):
+    """The catch-up path: a fresh heartbeat leaves new events to `journey respond`; past the grace, a run."""
+    instance = dg.DagsterInstance.ephemeral()
+    answered = harness.intent("test_drive_request", phone=new_phone())
+    waiting = harness.intent("test_drive_request", phone=new_phone())
+    stored = {e.event_id: e for e in harness.store.read_since(None, 100)[0]}
+    first, second = stored[answered["event_id"]], stored[waiting["event_id"]]
+    store_id = harness.store.read_since(None, 1)[1].rpartition(":")[0]
+    now = datetime.now(UTC)
+    # What `journey respond` writes after answering the first event: its cursor there, and a heartbeat.
+    harness.ledger.save_consumer("responder", now, position=f"{store_id}:{first.seq}")
+
+    fresh = _tick(location, instance, None)
+    assert isinstance(fresh, dg.SensorResult) and not fresh.run_requests
+    assert fresh.cursor == f"{store_id}:{first.seq}"  # the answered event skipped; the waiting one left to it
+    assert "left to it" in str(fresh.skip_reason)
+
+    with freeze_time(now + timedelta(seconds=31)):  # past the grace, the heartbeat still fresh (beaten again)
+        harness.ledger.save_consumer("responder", now + timedelta(seconds=31))
+        late = _tick(location, instance, fresh.cursor)
+    assert isinstance(late, dg.SensorResult) and len(late.run_requests) == 1
+    config = late.run_requests[0].run_config["ops"]["respond_batch"]["config"]
+    assert (config["after"], config["first_seq"], config["last_seq"]) == (fresh.cursor, second.seq, second.seq)
+
+    with freeze_time(now + timedelta(seconds=60)):  # the heartbeat is 29 s old: no responder, every event a run
+        dead = _tick(location, instance, None)
+    assert isinstance(dead, dg.SensorResult) and len(dead.run_requests) == 1
+    assert dead.run_requests[0].run_config["ops"]["respond_batch"]["config"]["first_seq"] == first.seq
