@@ -150,3 +150,41 @@ def test_the_fake_refuses_a_bad_request_clearly_and_the_other_account_goes_on(fr
     answer = meta.session.post(fresh_sandbox.vendor_url("meta") + f"/v25.0/act_{d01}/adsets", data=form, timeout=2)
     assert answer.status_code == 400
     assert "frequency_control_specs" in answer.json()["error"]["message"] and answer.json()["error"]["code"] == 100
+
+
+def test_the_asset_reports_created_then_existing_and_the_skipped_account(fresh_sandbox, tmp_path, monkeypatch):
+    import dagster as dg
+    import duckdb
+
+    from journey_assets.defs.activate.meta_ad_sets import meta_retargeting_ad_sets
+    from journey_assets.defs.activate.resources import ActivationWarehouseResource
+    from journey_assets.defs.ingest.resources import MetaResource
+
+    fake, meta = fresh_sandbox.fakes["meta"], client(fresh_sandbox)
+    make_audiences(meta, SPECS, ALL)  # the syncs' real names: only this test uses them
+    path = str(tmp_path / "w.duckdb")
+    with duckdb.connect(path) as db:
+        db.execute("create schema staging")
+        db.execute(
+            "create table staging.stg_dealer__rooftops as select * from (values "
+            f"('D01', 'act_{ACCOUNTS['D01']}'), ('D02', '{ACCOUNTS['D02']}'), ('D03', null)) t(dealer_id, meta_ad_account_id)"
+        )
+    d01 = ACCOUNTS["D01"]
+    fake.campaigns.setdefault(d01, set()).add("8801")
+    monkeypatch.setenv(CAMPAIGN_ENV + d01, "8801")
+    resources = {
+        "activation_warehouse": ActivationWarehouseResource(duckdb_path=path),
+        "meta": MetaResource(base_url=fresh_sandbox.vendor_url("meta"), access_token="test-token"),
+    }
+
+    def run() -> dict:
+        done = dg.materialize([meta_retargeting_ad_sets], resources=resources)
+        [materialization] = done.asset_materializations_for_node(meta_retargeting_ad_sets.op.name)
+        return {k: v.value for k, v in materialization.metadata.items()}
+
+    first = run()
+    assert (first["created"], first["existing"], first["skipped"], first["failed"]) == (2, 0, 2, 0)
+    assert f"no campaign id for act_{ACCOUNTS['D02']}" in first["ad_sets"]
+    second = run()
+    assert (second["created"], second["existing"]) == (0, 2)
+    assert all(a["status"] == "PAUSED" for a in fake.ad_sets.values())
