@@ -6,6 +6,8 @@ Metadata: created / existing / skipped / failed counts and one line per (sync, r
 A refused ad set fails that line only; the run fails after trying every account, so the alert fires.
 """
 
+from typing import Any
+
 import dagster as dg
 
 from journey_assets.activation.meta_ad_sets import ensure_ad_sets, load_ad_sets
@@ -36,7 +38,7 @@ def meta_retargeting_ad_sets(context: dg.AssetExecutionContext) -> dg.Materializ
         f"- {o.sync} {o.rooftop} (act_{o.account}): **{o.outcome}** {o.ad_set_id or ''} {o.reason}".rstrip()
         for o in report.outcomes
     ]
-    metadata = {
+    metadata: dict[str, Any] = {
         **{k: report.count(k) for k in ("created", "existing", "skipped", "failed")},
         "ad_sets": dg.MetadataValue.md("\n".join(lines) or "no rooftop has a Meta ad account"),
     }
