@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
+import yaml  # type: ignore[import-untyped]
 
 from journey_assets.activation.spec import SyncSpec
 from journey_assets.connectors.http import VendorError
