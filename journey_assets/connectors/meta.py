@@ -112,6 +112,7 @@ AUDIENCE_FIELDS = (
 )
 AUDIENCE_BUSY = frozenset({(2650, 1870145), (2650, 1870158)})
 DELIVERY_READY = 200  # delivery_status.code of an audience an ad set can use (300: too small)
+AD_SET_FIELDS = ("id", "name", "status", "campaign_id", "targeting", "frequency_control_specs", "daily_budget")
 
 
 @dataclass(frozen=True)
@@ -667,6 +668,41 @@ class MetaGraphClient(VendorClient):
                 raise busy from exc
             raise
         return UploadResult.parse(answer, self.vendor, f"{method} {path}")
+
+    # --- ad sets ------------------------------------------------------------
+    def find_ad_set(self, account_id: str, name: str) -> dict[str, Any] | None:
+        """The ad account's ad set called exactly `name` (any status), or None: what makes creation idempotent."""
+        path = f"{account_path(account_id)}/adsets"
+        params = {
+            "fields": ",".join(AD_SET_FIELDS),
+            "filtering": json.dumps([{"field": "name", "operator": "EQUAL", "value": name}]),
+            "limit": self.page_size,
+        }
+        for page in self._pages(path, params, path):
+            for ad_set in page:
+                if isinstance(ad_set, dict) and ad_set.get("name") == name:
+                    require(ad_set, "id", self.vendor, path)
+                    return ad_set
+        return None
+
+    def create_paused_ad_set(self, account_id: str, spec: Mapping[str, Any]) -> str:
+        """`POST /act_{id}/adsets` with `status=PAUSED` always (a person reviews and starts it); the new id.
+
+        `spec` holds the other fields (name, campaign_id, targeting, billing_event, optimization_goal,
+        daily_budget, frequency_control_specs); dicts and lists go as JSON form fields, as Graph takes them.
+        """
+        path = f"{account_path(account_id)}/adsets"
+        form = {k: json.dumps(v) if isinstance(v, (dict, list)) else str(v) for k, v in spec.items()}
+        form["status"] = "PAUSED"  # never ACTIVE from here, whatever the spec says
+        made = self.post_json(path, data=form)
+        return str(require(made, "id", self.vendor, f"POST {path}"))
+
+    def ensure_paused_ad_set(self, account_id: str, spec: Mapping[str, Any]) -> tuple[str, bool]:
+        """The ad set named `spec["name"]` (created paused when missing), and whether it was created."""
+        found = self.find_ad_set(account_id, str(spec["name"]))
+        if found is not None:
+            return str(found["id"]), False
+        return self.create_paused_ad_set(account_id, spec), True
 
 
 def _unix(moment: datetime) -> int:

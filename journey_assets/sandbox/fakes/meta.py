@@ -57,6 +57,7 @@ from urllib.parse import urlencode
 import numpy as np
 import pandas as pd
 
+from journey_assets.sandbox.fakes.meta_adsets import MetaAdSetsMixin
 from journey_assets.sandbox.fakes.meta_audiences import MetaAudiencesMixin
 from journey_assets.sandbox.fakes.meta_world import insights_by_account, lead_index, meta_accounts
 from journey_assets.sandbox.server import FakeVendor, SandboxRequest, SandboxResponse, route
@@ -123,7 +124,7 @@ def _offset(cursor: str | None) -> int:
         raise ValueError(f"invalid cursor {cursor!r}") from exc
 
 
-class MetaFake(MetaAudiencesMixin, FakeVendor):
+class MetaFake(MetaAudiencesMixin, MetaAdSetsMixin, FakeVendor):
     name = "meta"
 
     def __init__(self, world: Any):
@@ -140,6 +141,7 @@ class MetaFake(MetaAudiencesMixin, FakeVendor):
         self._stats: dict[str, pd.DataFrame] | None = None
         self._lead_index: dict[str, Any] | None = None
         self._init_audiences()  # custom audiences: meta_audiences.py
+        self._init_ad_sets()  # ad sets: meta_adsets.py
 
     # --- world -------------------------------------------------------------
     def _accounts(self) -> dict[str, str]:
