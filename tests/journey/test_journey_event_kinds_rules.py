@@ -18,3 +18,12 @@ def test_conversion_status_and_hold():
     assert places_prospecting_hold("vehicle_sold") and not places_prospecting_hold("deposit_placed")
     with pytest.raises(ValueError):
         crm_status_for("review")
+
+
+def test_service_notice_for_every_service_type():
+    from journey_assets.intake.models import SERVICE_TYPES
+    from journey_assets.journey.service_notices import notice_kind_for
+
+    assert {notice_kind_for(t) for t in SERVICE_TYPES} >= {"recall_notice", "appointment_confirmation"}
+    with pytest.raises(ValueError):
+        notice_kind_for("vehicle_sold")
