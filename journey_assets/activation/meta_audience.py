@@ -227,6 +227,16 @@ class MetaAudienceDestination:
         }
 
 
+def check_params(kind: str, params: Mapping[str, Any], known: set[str], *, required: tuple[str, ...]) -> None:
+    """A destination's params: none unknown (a typo fails at load, not silently), the required ones set."""
+    unknown = sorted(set(params) - known)
+    if unknown:
+        raise ValueError(f"{kind}: unknown params {unknown}; expected {sorted(known)}")
+    missing = [k for k in required if not params.get(k)]
+    if missing:
+        raise ValueError(f"{kind}: missing params {missing}")
+
+
 def build(params: Mapping[str, Any], client: MetaGraphClient) -> MetaAudienceDestination:
     """The engine's factory for kind `meta_audience` (params: see the module docstring)."""
     known = {
@@ -237,12 +247,7 @@ def build(params: Mapping[str, Any], client: MetaGraphClient) -> MetaAudienceDes
         "default_country_code",
         "batch_size",
     }
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ValueError(f"meta_audience: unknown params {unknown}; expected {sorted(known)}")
-    missing = [k for k in ("account_id", "audience_name") if not params.get(k)]
-    if missing:
-        raise ValueError(f"meta_audience: missing params {missing}")
+    check_params("meta_audience", params, known, required=("account_id", "audience_name"))
     return MetaAudienceDestination(
         client,
         str(params["account_id"]),
@@ -427,12 +432,7 @@ def build_by_account(params: Mapping[str, Any], client: MetaGraphClient) -> Meta
         "default_country_code",
         "batch_size",
     }
-    unknown = sorted(set(params) - known)
-    if unknown:
-        raise ValueError(f"meta_audience_by_account: unknown params {unknown}; expected {sorted(known)}")
-    missing = [k for k in ("audience_name", "account_field") if not params.get(k)]
-    if missing:
-        raise ValueError(f"meta_audience_by_account: missing params {missing}")
+    check_params("meta_audience_by_account", params, known, required=("audience_name", "account_field"))
     return MetaAudiencesByAccount(
         client,
         str(params["audience_name"]),
