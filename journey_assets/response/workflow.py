@@ -6,6 +6,8 @@ or the ledger's retry copies) and answers each by its kind:
 * `twilio_inbound`, `twilio_status`: `twilio_events.py` (STOP/START/HELP, message states);
 * `intent`: `leads.py` (which events make a lead, and the lead's actions);
 * `meta_leadgen`: `lead_ads.py` (a lead-ads webhook: the lead read by id, answered as a form lead);
+* `conversion`: `conversions.py` (the person's CRM leads move to the sale's status, a sale closes their
+  Wrike tasks);
 * `customerio_reporting`: `customerio_events.py` (an unsubscribe suppresses marketing email; the other
   reporting events are the warehouse's, and `wants` tells the sensor not to launch runs for them);
 * anything else is ignored.
@@ -26,7 +28,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from journey_assets.response import customerio_events, lead_ads, leads, twilio_events
+from journey_assets.response import conversions, customerio_events, lead_ads, leads, twilio_events
 from journey_assets.response.leads import HIGH_INTENT_TYPES
 from journey_assets.response.model import Event, EventOutcome, RespondReport, ResponseConfig, ResponseDeps
 from journey_assets.response.runner import Runner, not_delivered
@@ -37,6 +39,7 @@ HANDLERS = {
     "intent": leads.intent,
     "meta_leadgen": lead_ads.meta_lead,
     "customerio_reporting": customerio_events.reporting,
+    "conversion": conversions.conversion,
 }
 
 
