@@ -3,8 +3,6 @@ whether it places a prospecting hold (a bought/leased person stops getting prosp
 
 from __future__ import annotations
 
-from journey_assets.intake.models import CONVERSION_TYPES
-
 CRM_STATUS = {
     "vehicle_sold": "sold",
     "lease_signed": "sold",
