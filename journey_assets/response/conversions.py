@@ -4,12 +4,13 @@ Wrike learn the outcome of the person's open leads.
 For each lead the journey made for the same person (the ledger's contact history over
 `LOOKBACK`, matched by any identity key) the CRM lead's status moves to the conversion's
 (`journey.conversion.crm_status_for`), and, on a sale or a lease, the lead's open Wrike task is
-completed: the salesperson has nothing left to chase. Each update is its own ledger action
+completed: the salesperson has nothing left to chase, and the person goes on a prospecting hold
+(`holds.py`: no unasked VDP-interest outreach for 90 days). Each update is its own ledger action
 (`crm_status:<lead id>`, `wrike_close:<task id>`), so a replayed event changes nothing twice, and a
 vendor that fails one update leaves the others done.
 
-Not built yet (decision 1311): the prospecting hold in the send policy, the post-sale event to
-Customer.io, and a conversion for a person the journey never made a lead for (nothing to update).
+Not built yet (decision 1311): the post-sale event to Customer.io, a hold on the retention
+campaigns' marketing sends, and a conversion for a person the journey never made a lead for (nothing to update).
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from typing import TYPE_CHECKING, Any
 from journey_assets.journey.conversion import crm_status_for, places_prospecting_hold
 from journey_assets.response.actions.base import Action
 from journey_assets.response.contact import contact_from_payload
-from journey_assets.response.ledger import SKIPPED
+from journey_assets.response.holds import place_hold
+from journey_assets.response.ledger import DONE, SKIPPED
 from journey_assets.response.model import Done, Event, EventOutcome, Refused
 
 if TYPE_CHECKING:
@@ -31,6 +33,7 @@ KIND = "conversion"
 LOOKBACK = timedelta(days=90)  # a lead older than a quarter is not the one this sale closes
 CRM_LEAD, WRIKE_TASK = "crm_lead", "wrike_task"  # the lead's actions whose vendor refs this reads
 WRIKE_DONE = "Completed"
+PROSPECTING_HOLD = "prospecting_hold"
 
 
 @dataclass(frozen=True)
@@ -104,6 +107,8 @@ def conversion(run: Runner, event: Event) -> EventOutcome:
         record = run.act(event, UpdateCrmLeadStatus(lead_id), StatusChange(lead_id, status))
         outcome.actions[record.action] = record.status
     if places_prospecting_hold(event.event_type):
+        place_hold(run.ledger, contact.keys, event.event_type, event.occurred_at)
+        outcome.actions[PROSPECTING_HOLD] = DONE
         for task_id in task_ids:
             record = run.act(event, CloseWrikeTask(task_id), task_id)
             outcome.actions[record.action] = record.status

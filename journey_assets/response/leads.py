@@ -1,9 +1,9 @@
 """Intent events: which make a lead, and the lead's actions in the order that answers the customer first.
 
 High-intent types (`HIGH_INTENT_TYPES`) make a lead, and so does a `vdp_view`
-once the same contact has `vdp_threshold` VDP views in 7 days and no
-VDP-triggered response in those 7 days. A lead is resolved (hashed identity
-keys), scored (`LeadScorer`), then answered by the actions in
+once the same contact has `vdp_threshold` VDP views in 7 days, no
+VDP-triggered response in those 7 days and no prospecting hold (a recent sale,
+`holds.py`). A lead is resolved (hashed identity keys), scored (`LeadScorer`), then answered by the actions in
 `response/actions/`. Anything else is recorded in the contact history only; a
 lead first seen more than `max_event_age` after it happened is recorded, not
 answered.
@@ -26,6 +26,7 @@ from journey_assets.response.actions.sms import VDP_VIEW, SendSms
 from journey_assets.response.actions.wrike import CreateWrikeTask
 from journey_assets.response.contact import Contact, contact_from_payload
 from journey_assets.response.features import PersonFeatures
+from journey_assets.response.holds import standing_hold
 from journey_assets.response.lead import Lead
 from journey_assets.response.ledger import FAILED, SKIPPED
 from journey_assets.response.model import Event, EventOutcome
@@ -104,6 +105,12 @@ def intent(run: Runner, event: Event) -> EventOutcome:
     contact = contact_from_payload(event.payload, event.dealer_id)
     run.ledger.add_contact_event(event.event_id, contact.keys, event.event_type, event.occurred_at)
     if event.event_type == VDP_VIEW:
+        hold = standing_hold(run.ledger, contact.keys, event.occurred_at)
+        if hold is not None:  # unasked outreach waits out a recent sale's hold (holds.py)
+            reason = f"prospecting hold: {hold.keyword} at {hold.at:%Y-%m-%d}"
+            run.ledger.finish(event.event_id, RESPOND, SKIPPED, run.now(), detail={"reason": reason})
+            outcome.result = "prospecting_hold"
+            return outcome
         if not _vdp_trigger(run, event, contact):
             return outcome
     elif event.event_type not in HIGH_INTENT_TYPES:

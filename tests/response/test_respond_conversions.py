@@ -4,21 +4,24 @@ from __future__ import annotations
 
 import json
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs
 
 import requests
-from support.respond_harness import IN_STOCK, Harness, new_phone, vehicle_of
+from support.respond_harness import IN_STOCK, VEHICLES, Harness, new_phone, vehicle_of
 
 from journey_assets.response.ledger import DONE
 
 
-def post_conversion(harness: Harness, event_type: str, *, phone: str, email: str | None = None) -> dict:
+def post_conversion(
+    harness: Harness, event_type: str, *, phone: str, email: str | None = None, days_ago: int = 0
+) -> dict:
     customer: dict = {"first_name": "Ann", "last_name": "Lee", "phone": phone}
     if email:
         customer["email"] = email
     body = {
         "event_id": f"evt-{event_type}-{time.time_ns()}",
-        "occurred_at": harness.now().isoformat(),
+        "occurred_at": (harness.now() - timedelta(days=days_ago)).isoformat(),
         "dealer_id": "D01",
         "event_type": event_type,
         "source": "dms",
@@ -93,3 +96,28 @@ def test_a_conversion_of_a_person_the_journey_never_led_calls_no_vendor(harness:
 
     assert [o.result for o in report.outcomes if o.event_id == sale["event_id"]] == ["conversion_without_lead"]
     assert lead_patches(harness) == [] and task_updates(harness) == []
+
+
+def vdp_leads(harness: Harness, phone: str) -> list[str]:
+    """Three VDP views in a row (the threshold): the results of the views' events."""
+    ids = [
+        harness.intent("vdp_view", phone=phone, email=None, vehicle=vehicle_of(VEHICLES[3]))["event_id"]
+        for _ in range(3)
+    ]
+    report = harness.run()
+    return [o.result for o in report.outcomes if o.event_id in ids]
+
+
+def test_a_sale_holds_prospecting_a_deposit_does_not_and_the_hold_ends(harness: Harness):
+    sold, deposit, long_ago = new_phone(), new_phone(), new_phone()
+    post_conversion(harness, "vehicle_sold", phone=sold)
+    post_conversion(harness, "deposit_placed", phone=deposit)
+    post_conversion(harness, "lease_signed", phone=long_ago, days_ago=91)
+    harness.run()
+    harness.mark = max(r["id"] for r in harness.server.log.rows("twilio"))
+
+    assert vdp_leads(harness, sold) == ["prospecting_hold"] * 3
+    assert harness.rows("twilio") == []  # no VDP-interest SMS to a buyer
+    assert vdp_leads(harness, deposit)[-1].startswith("lead:")  # a deposit leaves the person in the funnel
+    assert vdp_leads(harness, long_ago)[-1].startswith("lead:")  # the hold lasts 90 days
+    assert len(harness.rows("twilio")) == 2
