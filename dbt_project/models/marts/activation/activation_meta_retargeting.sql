@@ -112,18 +112,7 @@ memberships as (
 )
 
 select
-    audience_name,
-    meta_ad_account_id || '/' || customer_key as member_key,
-    customer_key,
-    dealer_id,
-    meta_ad_account_id,
-    email,
-    phone,
-    first_name as fn,
-    last_name as ln,
-    zip5 as zip,
-    'US' as country,
-    customer_key as external_id,
+    {{ meta_member_columns() }},
     vdp_views_30d,
     days_since_last_touch,
     {{ as_of_date() }} as as_of_date
